@@ -1,0 +1,500 @@
+"""The SQLite cache: one connection, WAL, migrations, upserts, user state, translations.
+
+Each thread (the TUI, a sync worker, another process) opens its own :class:`Cache`; WAL
+and a busy timeout let them read and write side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .ids import sort_key
+from .merge import merge
+from .models import Incoming, Paper, PaperDetail, Translation, UpsertCounts, UserState
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_S = 15.0
+CHUNK = 2000
+
+_COLUMNS = (
+    "key",
+    "id",
+    "version",
+    "title",
+    "authors",
+    "authors_complete",
+    "abstract",
+    "published",
+    "updated",
+    "comment",
+    "journal_ref",
+    "doi",
+    "primary_category",
+    "categories",
+    "code_urls",
+    "summary",
+    "source",
+    "fetched_at",
+)
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM papers"
+_INSERT = f"INSERT INTO papers ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+
+class CacheError(Exception):
+    """The cache file cannot be used; the message says which file and why."""
+
+
+def now() -> str:
+    """A UTC timestamp with microseconds (also unique enough to tag a batch)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class Cache:
+    """The paper cache in one SQLite file."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise CacheError(f"{self.path}: not a usable paperdeck cache ({exc})") from None
+        self._topic_ids: dict[str, int] = {}
+
+    def _configure(self) -> None:
+        # WAL lets a reader and a writer work at once; FULL makes every commit durable.
+        mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if mode.lower() not in ("wal", "memory"):
+            raise sqlite3.DatabaseError(f"cannot switch to WAL mode (got {mode})")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        self.conn.execute("PRAGMA temp_store=MEMORY")
+        self.conn.execute("PRAGMA cache_size=-65536")  # up to 64 MB, allocated as used
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise CacheError(
+                f"{self.path}: made by a newer paperdeck (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade paperdeck to open it"
+            )
+        if version == 0 and self._has_foreign_tables():
+            raise CacheError(f"{self.path}: this SQLite file is not a paperdeck cache")
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version={number + 1}")
+
+    def _has_foreign_tables(self) -> bool:
+        row = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return row[0] > 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taken at once (``BEGIN IMMEDIATE``) so it never deadlocks."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- metadata ------------------------------------------------------------------
+
+    def upsert(self, records: Iterable[Incoming]) -> UpsertCounts:
+        """Insert new papers and merge known ones; never touches user state.
+
+        Runs in the caller's transaction, or in one of its own.
+        """
+        counts = UpsertCounts()
+        with self.transaction():
+            chunk: list[Incoming] = []
+            for record in records:
+                chunk.append(record)
+                if len(chunk) >= CHUNK:
+                    counts.add(self._upsert_chunk(chunk))
+                    chunk = []
+            if chunk:
+                counts.add(self._upsert_chunk(chunk))
+        return counts
+
+    def _upsert_chunk(self, chunk: list[Incoming]) -> UpsertCounts:
+        merged: dict[str, Incoming] = {}
+        for record in chunk:
+            seen = merged.get(record.paper.id)
+            if seen is None:
+                merged[record.paper.id] = Incoming(
+                    record.paper, tuple(record.topics), tuple(record.translations)
+                )
+            else:
+                seen.paper = merge(seen.paper, record.paper)
+                seen.topics = tuple(dict.fromkeys(seen.topics + tuple(record.topics)))
+                seen.translations += tuple(record.translations)
+        ids = list(merged)
+        existing = {
+            row[1]: row
+            for start in range(0, len(ids), 900)
+            for row in self.conn.execute(
+                f"{_SELECT} WHERE id IN ({','.join('?' * len(ids[start : start + 900]))})",
+                ids[start : start + 900],
+            )
+        }
+        counts = UpsertCounts()
+        stamp = now()
+        new_rows: list[tuple] = []
+        keys: dict[str, int] = {}
+        reserved: set[int] = set()
+        proposed = {
+            paper_id: sort_key(paper_id, record.paper.published)
+            for paper_id, record in merged.items()
+            if paper_id not in existing
+        }
+        clashes = self._taken_keys(list(proposed.values()))
+        for paper_id, record in merged.items():
+            row = existing.get(paper_id)
+            if row is None:
+                key = proposed[paper_id]
+                if key in clashes or key in reserved:
+                    key = self._free_key(key, reserved)
+                reserved.add(key)
+                keys[paper_id] = key
+                new_rows.append(_to_row(key, record.paper, stamp))
+                counts.new += 1
+                continue
+            old = _from_row(row)
+            paper = merge(old, record.paper)
+            keys[paper_id] = row[0]
+            if paper == old:
+                counts.unchanged += 1
+                continue
+            keys[paper_id] = self._update(row[0], old, paper, stamp, reserved)
+            counts.updated += 1
+        if new_rows:
+            new_rows.sort()  # ascending keys: FTS5 flushes whenever rowids go backwards
+            self.conn.executemany(_INSERT, new_rows)
+            self.conn.executemany(
+                "INSERT INTO papers_fts(rowid, title, authors, abstract) VALUES (?, ?, ?, ?)",
+                [(row[0], row[3], row[4], row[6]) for row in new_rows],
+            )
+            self.conn.executemany(
+                "INSERT INTO authors(paper_key, position, name) VALUES (?, ?, ?)",
+                [
+                    (row[0], position, name)
+                    for row in new_rows
+                    for position, name in enumerate(row[4].split("\n") if row[4] else ())
+                ],
+            )
+        self._link_topics(merged, keys)
+        counts.translations = self._store_translations(merged, stamp)
+        return counts
+
+    def _taken_keys(self, keys: list[int]) -> set[int]:
+        """Which of ``keys`` other papers already hold."""
+        taken: set[int] = set()
+        for start in range(0, len(keys), 900):
+            part = keys[start : start + 900]
+            taken.update(
+                key
+                for (key,) in self.conn.execute(
+                    f"SELECT key FROM papers WHERE key IN ({','.join('?' * len(part))})", part
+                )
+            )
+        return taken
+
+    def _free_key(self, key: int, reserved: set[int]) -> int:
+        """The first key from ``key`` up that no other paper holds (clashes are rare)."""
+        while (
+            key in reserved
+            or self.conn.execute("SELECT 1 FROM papers WHERE key = ?", (key,)).fetchone()
+        ):
+            key += 1
+        reserved.add(key)
+        return key
+
+    def _update(self, key: int, old: Paper, paper: Paper, stamp: str, reserved: set[int]) -> int:
+        new_key = key
+        if paper.published != old.published:
+            new_key = self._free_key(sort_key(paper.id, paper.published), reserved)
+        row = _to_row(new_key, paper, stamp)
+        assignments = ", ".join(f"{column} = ?" for column in _COLUMNS)
+        self.conn.execute(f"UPDATE papers SET {assignments} WHERE key = ?", (*row, key))
+        if new_key != key:
+            for table in ("authors", "paper_topics"):
+                self.conn.execute(
+                    f"UPDATE {table} SET paper_key = ? WHERE paper_key = ?",
+                    (new_key, key),
+                )
+        if paper.authors != old.authors or new_key != key:
+            self.conn.execute("DELETE FROM authors WHERE paper_key = ?", (new_key,))
+            self.conn.executemany(
+                "INSERT INTO authors(paper_key, position, name) VALUES (?, ?, ?)",
+                [(new_key, position, name) for position, name in enumerate(paper.authors)],
+            )
+        return new_key
+
+    def _topic_id(self, name: str) -> int:
+        if name not in self._topic_ids:
+            self.conn.execute("INSERT OR IGNORE INTO topics(name) VALUES (?)", (name,))
+            row = self.conn.execute("SELECT id FROM topics WHERE name = ?", (name,)).fetchone()
+            self._topic_ids[name] = row[0]
+        return self._topic_ids[name]
+
+    def _link_topics(self, merged: dict[str, Incoming], keys: dict[str, int]) -> None:
+        links = [
+            (self._topic_id(topic), keys[paper_id])
+            for paper_id, record in merged.items()
+            for topic in record.topics
+        ]
+        if links:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO paper_topics(topic_id, paper_key) VALUES (?, ?)",
+                links,
+            )
+
+    def _store_translations(self, merged: dict[str, Incoming], stamp: str) -> int:
+        """Translations that came with the papers (a digest's): each fills a gap or
+        refreshes one from the same source, never one fetched through a provider.
+        Returns how many were stored."""
+        rows = [
+            (t.paper_id, t.lang, t.title, t.abstract, t.source, stamp)
+            for record in merged.values()
+            for t in record.translations
+            if t.abstract
+        ]
+        if not rows:
+            return 0
+        before = self.conn.total_changes
+        self.conn.executemany(
+            """INSERT INTO translations(paper_id, lang, title, abstract, source, fetched_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(paper_id, lang) DO UPDATE SET
+                       title = excluded.title, abstract = excluded.abstract,
+                       fetched_at = excluded.fetched_at
+                   WHERE translations.source = excluded.source
+                     AND (translations.abstract <> excluded.abstract
+                          OR translations.title <> excluded.title)""",
+            rows,
+        )
+        return self.conn.total_changes - before
+
+    # --- reading -------------------------------------------------------------------
+
+    def paper(self, paper_id: str) -> Paper | None:
+        row = self.conn.execute(f"{_SELECT} WHERE id = ?", (paper_id,)).fetchone()
+        return _from_row(row) if row else None
+
+    def detail(self, paper_id: str) -> PaperDetail | None:
+        """A paper with its topics, user state and the languages it has translations in."""
+        row = self.conn.execute(f"{_SELECT} WHERE id = ?", (paper_id,)).fetchone()
+        if row is None:
+            return None
+        return PaperDetail(
+            paper=_from_row(row),
+            state=self.state(paper_id),
+            topics=self._topics_of(row[0]),
+            translation_langs=self.translation_langs(paper_id),
+        )
+
+    def _topics_of(self, key: int) -> list[str]:
+        return [
+            name
+            for (name,) in self.conn.execute(
+                "SELECT t.name FROM paper_topics pt JOIN topics t ON t.id = pt.topic_id "
+                "WHERE pt.paper_key = ? ORDER BY t.name",
+                (key,),
+            )
+        ]
+
+    def topics_of_keys(self, keys: list[int]) -> dict[int, list[str]]:
+        """Topic names of several papers at once (for a window of rows)."""
+        found: dict[int, list[str]] = {}
+        if not keys:
+            return found
+        for key, name in self.conn.execute(
+            "SELECT pt.paper_key, t.name FROM paper_topics pt JOIN topics t ON t.id = pt.topic_id "
+            f"WHERE pt.paper_key IN ({','.join('?' * len(keys))}) ORDER BY t.name",
+            keys,
+        ):
+            found.setdefault(key, []).append(name)
+        return found
+
+    def topics(self) -> list[tuple[str, int]]:
+        """Every topic with how many papers it holds, by name."""
+        return list(
+            self.conn.execute(
+                "SELECT t.name, count(pt.paper_key) FROM topics t "
+                "LEFT JOIN paper_topics pt ON pt.topic_id = t.id GROUP BY t.id ORDER BY t.name"
+            )
+        )
+
+    def count_papers(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    # --- user state ----------------------------------------------------------------
+
+    def state(self, paper_id: str) -> UserState:
+        row = self.conn.execute(
+            "SELECT read, starred, read_at, starred_at FROM user_state WHERE paper_id = ?",
+            (paper_id,),
+        ).fetchone()
+        if row is None:
+            return UserState()
+        return UserState(bool(row[0]), bool(row[1]), row[2], row[3])
+
+    def set_starred(self, paper_id: str, starred: bool) -> None:
+        self._set_state(paper_id, "starred", starred)
+
+    def set_read(self, paper_id: str, read: bool) -> None:
+        self._set_state(paper_id, "read", read)
+
+    def _set_state(self, paper_id: str, column: str, value: bool) -> None:
+        with self.transaction():
+            self.conn.execute(
+                f"""INSERT INTO user_state(paper_id, {column}, {column}_at) VALUES (?, ?, ?)
+                    ON CONFLICT(paper_id) DO UPDATE SET
+                        {column} = excluded.{column}, {column}_at = excluded.{column}_at""",
+                (paper_id, int(value), now()),
+            )
+
+    def undo_mark_read(self, batch: str) -> int:
+        """Mark unread again exactly the papers that a "mark all read" batch changed."""
+        with self.transaction():
+            return self.conn.execute(
+                "UPDATE user_state SET read = 0, read_at = NULL WHERE read AND read_at = ?",
+                (batch,),
+            ).rowcount
+
+    # --- translations ---------------------------------------------------------------
+
+    def translation(self, paper_id: str, lang: str) -> Translation | None:
+        row = self.conn.execute(
+            "SELECT paper_id, lang, abstract, title, source FROM translations "
+            "WHERE paper_id = ? AND lang = ?",
+            (paper_id, lang),
+        ).fetchone()
+        return Translation(*row) if row else None
+
+    def translation_langs(self, paper_id: str) -> list[str]:
+        return [
+            lang
+            for (lang,) in self.conn.execute(
+                "SELECT lang FROM translations WHERE paper_id = ? ORDER BY lang",
+                (paper_id,),
+            )
+        ]
+
+    def translation_langs_of(self, paper_ids: list[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(paper_ids), 900):
+            part = paper_ids[start : start + 900]
+            for paper_id, lang in self.conn.execute(
+                "SELECT paper_id, lang FROM translations "
+                f"WHERE paper_id IN ({','.join('?' * len(part))}) ORDER BY lang",
+                part,
+            ):
+                found.setdefault(paper_id, []).append(lang)
+        return found
+
+    def put_translation(self, translation: Translation) -> None:
+        """Store a translation fetched through a provider (it replaces any other)."""
+        with self.transaction():
+            self.conn.execute(
+                """INSERT INTO translations(paper_id, lang, title, abstract, source, fetched_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(paper_id, lang) DO UPDATE SET title = excluded.title,
+                       abstract = excluded.abstract, source = excluded.source,
+                       fetched_at = excluded.fetched_at""",
+                (
+                    translation.paper_id,
+                    translation.lang,
+                    translation.title,
+                    translation.abstract,
+                    translation.source,
+                    now(),
+                ),
+            )
+
+    def integrity_check(self) -> str:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (triggers hold semicolons of their own)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    return statements
+
+
+def _json_list(values: list[str]) -> str:
+    return json.dumps(values) if values else "[]"
+
+
+def _to_row(key: int, paper: Paper, stamp: str) -> tuple:
+    return (
+        key,
+        paper.id,
+        paper.version,
+        paper.title,
+        "\n".join(paper.authors),
+        int(paper.authors_complete),
+        paper.abstract,
+        paper.published,
+        paper.updated,
+        paper.comment,
+        paper.journal_ref,
+        paper.doi,
+        paper.primary_category,
+        _json_list(paper.categories),
+        _json_list(paper.code_urls),
+        paper.summary,
+        paper.source,
+        stamp,
+    )
+
+
+def _from_row(row: tuple) -> Paper:
+    return Paper(
+        id=row[1],
+        version=row[2],
+        title=row[3],
+        authors=row[4].split("\n") if row[4] else [],
+        authors_complete=bool(row[5]),
+        abstract=row[6],
+        published=row[7],
+        updated=row[8],
+        comment=row[9],
+        journal_ref=row[10],
+        doi=row[11],
+        primary_category=row[12],
+        categories=json.loads(row[13]),
+        code_urls=json.loads(row[14]),
+        summary=row[15],
+        source=row[16],
+    )

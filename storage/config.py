@@ -1,0 +1,316 @@
+"""Configuration: where files live, and the TOML settings with their defaults.
+
+``PAPERDECK_DATA_DIR`` and ``PAPERDECK_CONFIG`` override the platformdirs locations.
+A missing config file means defaults; an invalid one raises :class:`ConfigError` naming
+the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+import typing
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "paperdeck"
+PROVIDERS = ("none", "libretranslate", "openai", "deepl")
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+
+
+class ConfigError(Exception):
+    """An invalid configuration file; the message names file, line and key."""
+
+
+def data_dir() -> Path:
+    """The directory that holds the cache database."""
+    override = os.environ.get("PAPERDECK_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def config_path() -> Path:
+    """The configuration file (which need not exist)."""
+    override = os.environ.get("PAPERDECK_CONFIG")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def cache_path() -> Path:
+    return data_dir() / "paperdeck.db"
+
+
+@dataclass(slots=True)
+class ArxivSettings:
+    api_url: str = "https://export.arxiv.org/api/query"
+    """The query endpoint; point it at a mirror or a test server."""
+    delay_seconds: float = 3.0
+    """Seconds between two requests (arXiv asks for three)."""
+    page_size: int = 100
+    """Results per request (the API allows up to 2000)."""
+
+
+@dataclass(slots=True)
+class Topic:
+    name: str
+    """Tags the papers this query brings in."""
+    query: str
+    """An arXiv API ``search_query``."""
+    categories: list[str] = field(default_factory=list)
+    """Keep only papers in one of these categories (all when empty)."""
+    max_results: int = 200
+    """How many of the newest matches one sync looks at."""
+
+
+@dataclass(slots=True)
+class Feed:
+    category: str
+    """An arXiv archive or category, such as ``cs.CL``."""
+    announce_types: list[str] = field(default_factory=lambda: ["new", "cross"])
+    """Which announcements to keep: new, cross, replace, replace-cross."""
+
+
+@dataclass(slots=True)
+class DigestSource:
+    url: str
+    """A daily-arXiv markdown digest fetched on every sync."""
+
+
+@dataclass(slots=True)
+class CodelinkSettings:
+    lookup: bool = False
+    """Ask a code-link service for papers that have none."""
+
+
+@dataclass(slots=True)
+class TranslationSettings:
+    provider: str = "none"
+    """none, libretranslate, openai or deepl."""
+    url: str = "http://localhost:5000"
+    """The provider's base URL (for openai: the …/v1 base)."""
+    target: str = "zh"
+    """The language the translation toggle shows."""
+    model: str = ""
+    """The model name for an OpenAI-compatible server."""
+    api_key_env: str = ""
+    """Name of the environment variable that holds the API key (never the key)."""
+
+
+@dataclass(slots=True)
+class SyncSettings:
+    on_start: bool = False
+    """Sync when the app opens (startup never waits for it)."""
+
+
+@dataclass(slots=True)
+class UiSettings:
+    auto_mark_read: bool = True
+    """Opening a paper's abstract marks it read."""
+    theme: str = "textual-dark"
+    """A Textual theme name."""
+
+
+def _default_topics() -> list[Topic]:
+    return [Topic(name="LLM", query='abs:"large language model" OR ti:LLM')]
+
+
+@dataclass(slots=True)
+class Config:
+    arxiv: ArxivSettings = field(default_factory=ArxivSettings)
+    topics: list[Topic] = field(default_factory=_default_topics)
+    feeds: list[Feed] = field(default_factory=list)
+    digests: list[DigestSource] = field(default_factory=list)
+    codelinks: CodelinkSettings = field(default_factory=CodelinkSettings)
+    translation: TranslationSettings = field(default_factory=TranslationSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Binding id → keys, applied with ``App.set_keymap``."""
+    path: Path | None = None
+    """The file this came from (None for built-in defaults)."""
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the configuration file, or the defaults when it does not exist."""
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file: {_reason(exc)}") from None
+    return parse_config(text, path)
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate TOML text against the settings above."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    locate = _Locator(text, path)
+    config = Config(path=path, topics=[])  # a file's lists replace the defaults
+    for key, value in data.items():
+        if key not in _SECTIONS:
+            raise locate.error(key, None, f"unknown section [{key}]{_hint(key, _SECTIONS)}")
+        kind, cls = _SECTIONS[key]
+        if kind == "list":
+            if not isinstance(value, list):
+                raise locate.error(key, None, f"[[{key}]] must be an array of tables")
+            items = [_build(cls, item, locate, key, index) for index, item in enumerate(value)]
+            setattr(config, key, items)
+        elif kind == "keys":
+            setattr(config, key, _keys(value, locate))
+        else:
+            if not isinstance(value, dict):
+                raise locate.error(key, None, f"[{key}] must be a table")
+            setattr(config, key, _build(cls, value, locate, key, None))
+    _check_values(config, locate)
+    return config
+
+
+_SECTIONS: dict[str, tuple[str, type]] = {
+    "arxiv": ("table", ArxivSettings),
+    "topics": ("list", Topic),
+    "feeds": ("list", Feed),
+    "digests": ("list", DigestSource),
+    "codelinks": ("table", CodelinkSettings),
+    "translation": ("table", TranslationSettings),
+    "sync": ("table", SyncSettings),
+    "ui": ("table", UiSettings),
+    "keys": ("keys", dict),
+}
+
+
+def _hint(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _build(cls: type, table: object, locate: _Locator, section: str, index: int | None):
+    if not isinstance(table, dict):
+        raise locate.error(section, index, f"[[{section}]] entries must be tables")
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, value in table.items():
+        if key not in known:
+            raise locate.error(section, index, f"unknown key {key!r}{_hint(key, known)}", key)
+        values[key] = _coerce(hints[key], value, locate, section, index, key)
+    for name, spec in known.items():
+        if name not in values and spec.default is MISSING and spec.default_factory is MISSING:
+            raise locate.error(section, index, f"missing required key {name!r}")
+    return cls(**values)
+
+
+def _coerce(hint, value, locate: _Locator, section: str, index: int | None, key: str):
+    def fail(expected: str):
+        return locate.error(section, index, f"{key} must be {expected}, not {value!r}", key)
+
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise fail("true or false")
+    elif hint is int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise fail("a whole number ≥ 0")
+    elif hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise fail("a number ≥ 0")
+        value = float(value)
+    elif hint is str:
+        if not isinstance(value, str):
+            raise fail("a string")
+    elif typing.get_origin(hint) is list and (
+        not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+    ):
+        raise fail("a list of strings")
+    return value
+
+
+def _keys(value: object, locate: _Locator) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise locate.error("keys", None, '[keys] must be a table of binding id = "key"')
+    for name, keys in value.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise locate.error("keys", None, f'{name} must be a key such as "f"', name)
+    return dict(value)
+
+
+def _check_values(config: Config, locate: _Locator) -> None:
+    """Checks that go beyond types."""
+    if config.translation.provider not in PROVIDERS:
+        raise locate.error(
+            "translation",
+            None,
+            f"provider must be one of {', '.join(PROVIDERS)}, not {config.translation.provider!r}",
+            "provider",
+        )
+    for key in ("api_url",):
+        url = getattr(config.arxiv, key)
+        if not re.match(r"https?://", url):
+            raise locate.error("arxiv", None, f"{key} must be an http(s) URL, not {url!r}", key)
+    if config.arxiv.page_size < 1 or config.arxiv.page_size > 2000:
+        raise locate.error("arxiv", None, "page_size must be between 1 and 2000", "page_size")
+    for index, digest in enumerate(config.digests):
+        if not re.match(r"https?://", digest.url):
+            raise locate.error(
+                "digests", index, f"url must be an http(s) URL, not {digest.url!r}", "url"
+            )
+    for index, feed in enumerate(config.feeds):
+        for kind in feed.announce_types:
+            if kind not in ANNOUNCE_TYPES:
+                raise locate.error(
+                    "feeds",
+                    index,
+                    f"announce_types: {kind!r} is not one of {', '.join(ANNOUNCE_TYPES)}",
+                    "announce_types",
+                )
+    names = [topic.name for topic in config.topics]
+    for index, name in enumerate(names):
+        if not name.strip():
+            raise locate.error("topics", index, "name must not be empty", "name")
+        if name in names[:index]:
+            raise locate.error("topics", index, f"topic {name!r} is defined twice", "name")
+
+
+class _Locator:
+    """Finds the line of a key in the TOML text, so errors can point at it."""
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
+
+    def __init__(self, text: str, path: Path):
+        self.lines = text.splitlines()
+        self.path = path
+
+    def line_of(self, section: str, index: int | None, key: str | None) -> int | None:
+        current, seen = None, -1
+        section_line = None
+        for number, line in enumerate(self.lines, start=1):
+            header = self._HEADER.match(line)
+            if header:
+                current = header.group(2)
+                if current == section:
+                    seen += 1
+                    if index is None or seen == index:
+                        section_line = number
+                continue
+            inside = current == section and (index is None or seen == index)
+            if inside and key and re.match(rf"^\s*{re.escape(key)}\s*=", line):
+                return number
+            if current is None and key is None and re.match(rf"^\s*{re.escape(section)}\s*=", line):
+                return number
+        return section_line
+
+    def error(self, section: str, index: int | None, message: str, key: str | None = None):
+        line = self.line_of(section, index, key)
+        where = f"{self.path}:{line}" if line else f"{self.path}"
+        table = f"[[{section}]] #{index + 1}" if index is not None else f"[{section}]"
+        return ConfigError(f"{where}: {table}: {message}")

@@ -1,0 +1,287 @@
+"""Views of the cache — filters (unread, starred, with code, a topic, an author), a search,
+an order — read one window of rows at a time.
+
+A :class:`PaperList` never loads a whole view. It remembers the rows at the edges of the
+windows it has served (anchors) and reaches any offset by a keyset query from the nearest
+anchor — the top, the bottom, or a window seen before — so scrolling, paging and jumping
+to either end cost a few index steps whatever the size of the cache.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+
+from .cache import Cache, now
+from .models import PaperRow
+
+SORTS = ("date", "title", "author")
+_SORT_COLUMN = {"title": "p.title", "author": "p.first_author"}
+_ROW = (
+    "p.key, p.id, p.published, p.title, p.first_author, p.n_authors, p.has_code, "
+    "coalesce(s.read, 0), coalesce(s.starred, 0)"
+)
+_UNREAD = "coalesce(s.read, 0) = 0"
+_MAX_ANCHORS = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the table shows: filters (they combine), an optional search, an order."""
+
+    unread: bool = False
+    starred: bool = False
+    code: bool = False
+    topic: str | None = None
+    author: str | None = None
+    """An exact author name, in any position (case-insensitive)."""
+    search: str = ""
+    sort: str = "date"
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise ValueError(f"unknown sort order {self.sort!r}")
+
+    @property
+    def label(self) -> str:
+        flags = (("Unread", self.unread), ("Starred", self.starred), ("With code", self.code))
+        parts = [name for name, on in flags if on]
+        if self.topic is not None:
+            parts.append(f"Topic: {self.topic}")
+        if self.author is not None:
+            parts.append(f"Author: {self.author}")
+        label = " · ".join(parts) or "All papers"
+        return f"{label} — search “{self.search}”" if self.search else label
+
+    @property
+    def effective_sort(self) -> str:
+        """Search results are always newest first (the full-text index's own order)."""
+        return "date" if self.search else self.sort
+
+    def with_(self, **changes) -> View:
+        return replace(self, **changes)
+
+
+def fts_query(text: str) -> str | None:
+    """A safe FTS5 query from what the user typed: every word must match, the last one
+    as a prefix (so results follow typing). Quotes keep FTS syntax out of reach."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    terms = [f'"{word}"' for word in words]
+    terms[-1] += "*"
+    return " AND ".join(terms)
+
+
+class _Sql:
+    """The FROM/WHERE of a view and its order, as SQL fragments.
+
+    The table that drives the walk is chosen so that the view's order comes from an
+    index: the full-text index for a search, the starred index for stars, the topic's
+    links for a topic, else the papers themselves.
+    """
+
+    def __init__(self, view: View):
+        self.params: list = []
+        self.where: list[str] = []
+        state = "LEFT JOIN user_state s ON s.paper_id = p.id"
+        topic_id = "(SELECT id FROM topics WHERE name = ?)"
+        query = fts_query(view.search) if view.search else None
+        if view.search and query is None:
+            self.where.append("0")  # nothing searchable was typed: an empty view
+        if query:
+            self.source = f"papers_fts f CROSS JOIN papers p ON p.key = f.rowid {state}"
+            self.key = "f.rowid"
+            self._add("papers_fts MATCH ?", query)
+        elif view.starred:
+            self.source = "user_state s CROSS JOIN papers p ON p.id = s.paper_id"
+            self.key = "p.key"
+        elif view.topic is not None:
+            self.source = f"paper_topics pt CROSS JOIN papers p ON p.key = pt.paper_key {state}"
+            self.key = "pt.paper_key"
+            self._add(f"pt.topic_id = {topic_id}", view.topic)
+        else:
+            self.source = f"papers p {state}"
+            self.key = "p.key"
+        if view.starred:
+            self.where.append("s.starred")
+        if view.topic is not None and self.key != "pt.paper_key":
+            self._add(
+                f"p.key IN (SELECT paper_key FROM paper_topics WHERE topic_id = {topic_id})",
+                view.topic,
+            )
+        if view.author is not None:
+            self._add("p.key IN (SELECT paper_key FROM authors WHERE name = ?)", view.author)
+        if view.unread:
+            self.where.append(_UNREAD)
+        if view.code:
+            self.where.append("p.has_code = 1")
+        self.column = _SORT_COLUMN.get(view.effective_sort)
+
+    def _add(self, condition: str, param) -> None:
+        self.where.append(condition)
+        self.params.append(param)
+
+    def order(self, reverse: bool) -> str:
+        key = f"{self.key} {'ASC' if reverse else 'DESC'}"
+        if self.column is None:
+            return key
+        return f"{self.column} {'DESC' if reverse else 'ASC'}, {key}"
+
+    def beyond(self, row: PaperRow, reverse: bool) -> tuple[str, list]:
+        """The condition for rows after ``row`` in this order (before it when reversed).
+
+        Written as a range on the sort column plus a tie-break, so the index seeks to
+        the anchor instead of walking from the start."""
+        if self.column is None:
+            return f"{self.key} {'>' if reverse else '<'} ?", [row.key]
+        value = row.title if self.column == "p.title" else row.first_author
+        wide, same = ("<=", "<=") if reverse else (">=", ">=")
+        return (
+            f"{self.column} {wide} ? AND NOT ({self.column} = ? AND {self.key} {same} ?)",
+            [value, value, row.key],
+        )
+
+    def select(self, extra: list[str], params: list, reverse: bool, limit: int, offset: int):
+        where = " AND ".join(self.where + extra) or "1"
+        sql = (
+            f"SELECT {_ROW} FROM {self.source} WHERE {where} "
+            f"ORDER BY {self.order(reverse)} LIMIT ? OFFSET ?"
+        )
+        return sql, [*self.params, *params, limit, offset]
+
+    def count(self, extra: list[str] = (), params: list = ()) -> tuple[str, list]:
+        where = " AND ".join([*self.where, *extra]) or "1"
+        return f"SELECT count(*) FROM {self.source} WHERE {where}", [*self.params, *params]
+
+
+class PaperList:
+    """The rows of one view, fetched a window at a time."""
+
+    def __init__(self, cache: Cache, view: View):
+        self.cache = cache
+        self.view = view
+        self._sql = _Sql(view)
+        sql, params = self._sql.count()
+        self.total: int = cache.conn.execute(sql, params).fetchone()[0]
+        self._offsets: list[int] = []
+        self._anchors: dict[int, PaperRow] = {}
+
+    def __len__(self) -> int:
+        return self.total
+
+    def window(self, offset: int, limit: int) -> list[PaperRow]:
+        """Rows ``offset`` .. ``offset + limit - 1`` of the view."""
+        offset = max(0, min(offset, self.total))
+        limit = max(0, min(limit, self.total - offset))
+        if limit == 0:
+            return []
+        end = offset + limit
+        # Candidates: (distance in rows to walk, anchor row or None, reverse?)
+        plans: list[tuple[int, PaperRow | None, bool]] = [
+            (offset, None, False),
+            (self.total - end, None, True),
+        ]
+        at = bisect.bisect_left(self._offsets, offset)
+        if at > 0:
+            above = self._offsets[at - 1]
+            plans.append((offset - above - 1, self._anchors[above], False))
+        at = bisect.bisect_left(self._offsets, end)
+        if at < len(self._offsets):
+            below = self._offsets[at]
+            plans.append((below - end, self._anchors[below], True))
+        skip, anchor, reverse = min(plans, key=lambda plan: plan[0])
+        extra, params = ([], []) if anchor is None else self._beyond(anchor, reverse)
+        sql, args = self._sql.select(extra, params, reverse, limit, skip)
+        rows = [self._row(r) for r in self.cache.conn.execute(sql, args)]
+        if reverse:
+            rows.reverse()
+        rows = self._with_topics(rows)
+        if rows:
+            self._remember(offset, rows[0])
+            self._remember(offset + len(rows) - 1, rows[-1])
+        return rows
+
+    def _beyond(self, anchor: PaperRow, reverse: bool) -> tuple[list[str], list]:
+        condition, params = self._sql.beyond(anchor, reverse)
+        return [condition], params
+
+    @staticmethod
+    def _row(r: tuple) -> PaperRow:
+        return PaperRow(
+            key=r[0],
+            id=r[1],
+            published=r[2],
+            title=r[3],
+            first_author=r[4] or "",
+            n_authors=r[5],
+            has_code=bool(r[6]),
+            read=bool(r[7]),
+            starred=bool(r[8]),
+        )
+
+    def _with_topics(self, rows: list[PaperRow]) -> list[PaperRow]:
+        topics = self.cache.topics_of_keys([row.key for row in rows])
+        return [replace(row, topics=tuple(topics.get(row.key, ()))) for row in rows]
+
+    def _remember(self, offset: int, row: PaperRow) -> None:
+        if offset in self._anchors:
+            return
+        if len(self._offsets) >= _MAX_ANCHORS:
+            self._anchors.pop(self._offsets.pop(len(self._offsets) // 2))
+        bisect.insort(self._offsets, offset)
+        self._anchors[offset] = row
+
+    def row(self, offset: int) -> PaperRow | None:
+        rows = self.window(offset, 1)
+        return rows[0] if rows else None
+
+    def index_of(self, paper_id: str) -> int | None:
+        """Where ``paper_id`` stands in this view, or None when it is not in it."""
+        found = self._find(paper_id)
+        if found is None:
+            return None
+        condition, params = self._sql.beyond(found, reverse=True)
+        sql, args = self._sql.count([condition], params)
+        return self.cache.conn.execute(sql, args).fetchone()[0]
+
+    def _find(self, paper_id: str) -> PaperRow | None:
+        sql, args = self._sql.select(["p.id = ?"], [paper_id], False, 1, 0)
+        row = self.cache.conn.execute(sql, args).fetchone()
+        return self._row(row) if row else None
+
+    def next_unread(self, offset: int) -> int | None:
+        """The offset of the first unread paper after ``offset``, wrapping to the top;
+        ``offset`` itself when it is the only unread one, None when there is none."""
+        unread = [_UNREAD]
+        current = self.row(offset)
+        found = None
+        if current is not None:
+            extra, params = self._beyond(current, reverse=False)
+            found = self._first(unread + extra, params)
+        found = found or self._first(unread, [])
+        return None if found is None else self.index_of(found)
+
+    def _first(self, conditions: list[str], params: list) -> str | None:
+        sql, args = self._sql.select(conditions, params, False, 1, 0)
+        row = self.cache.conn.execute(sql, args).fetchone()
+        return row[1] if row else None
+
+    def unread_count(self) -> int:
+        sql, args = self._sql.count([_UNREAD])
+        return self.cache.conn.execute(sql, args).fetchone()[0]
+
+    def mark_all_read(self) -> str:
+        """Mark every unread paper of the view read; the returned tag undoes it
+        (:meth:`Cache.undo_mark_read`)."""
+        batch = now()
+        where = " AND ".join([*self._sql.where, _UNREAD])
+        with self.cache.transaction() as conn:
+            conn.execute(
+                f"""INSERT INTO user_state(paper_id, read, read_at)
+                    SELECT p.id, 1, ? FROM {self._sql.source} WHERE {where}
+                    ON CONFLICT(paper_id) DO UPDATE SET read = 1, read_at = excluded.read_at""",
+                [batch, *self._sql.params],
+            )
+        return batch

@@ -1,0 +1,39 @@
+"""Fixtures shared by every test: a private data dir and config, the real data in ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storage.cache import Cache
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data``; tests that need it skip when it is absent (a user's clone)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def seed_digest(shared_data: Path) -> Path:
+    return shared_data / "digests" / "llm-2024-06-04.md"
+
+
+@pytest.fixture(autouse=True)
+def private_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data dir and config path: nothing touches the real ones."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("PAPERDECK_DATA_DIR", str(data))
+    monkeypatch.setenv("PAPERDECK_CONFIG", str(tmp_path / "config.toml"))
+    return data
+
+
+@pytest.fixture
+def cache(tmp_path: Path):
+    with Cache(tmp_path / "cache.db") as opened:
+        yield opened

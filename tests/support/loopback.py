@@ -1,0 +1,118 @@
+"""A real HTTP server on 127.0.0.1 for tests: real sockets, real protocol, scripted answers.
+
+Routes map a path to a handler ``handler(request) -> Reply``; every request is recorded
+so tests can check what the client sent (and that a cached answer sent nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds to wait before answering (for timeouts)."""
+    truncate: bool = False
+    """Promise the whole body, send half, then close (a connection reset mid-body)."""
+
+    @classmethod
+    def json(cls, data, status: int = 200, **headers: str) -> Reply:
+        return cls(status, json.dumps(data), {"Content-Type": "application/json", **headers})
+
+
+Handler = Callable[[Request], Reply]
+
+
+class LoopbackServer:
+    """``with LoopbackServer({"/path": handler}) as server: server.url("/path")``."""
+
+    def __init__(self, routes: dict[str, Handler | Reply] | None = None):
+        self.routes: dict[str, Handler | Reply] = dict(routes or {})
+        self.requests: list[Request] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+    def __enter__(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler_class(self):
+        server = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # keep test output quiet
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                request = Request(
+                    self.command, parts.path, parse_qs(parts.query), dict(self.headers), body
+                )
+                server.requests.append(request)
+                route = server.routes.get(parts.path)
+                if route is None:
+                    reply = Reply(404, "not found")
+                else:
+                    reply = route if isinstance(route, Reply) else route(request)
+                self._send(reply)
+
+            def _send(self, reply: Reply) -> None:
+                if reply.delay:
+                    threading.Event().wait(reply.delay)
+                body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if reply.truncate:
+                        self.wfile.write(body[: len(body) // 2])
+                        self.wfile.flush()
+                        self.close_connection = True
+                        return
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+
+            do_GET = do_POST = do_HEAD = _handle
+
+        return _Handler

@@ -1,0 +1,122 @@
+"""Configuration: paths, defaults, and errors that name file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storage.config import ConfigError, cache_path, config_path, load_config, parse_config
+
+
+def test_environment_overrides_the_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PAPERDECK_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("PAPERDECK_CONFIG", str(tmp_path / "c.toml"))
+    assert cache_path() == tmp_path / "d" / "paperdeck.db"
+    assert config_path() == tmp_path / "c.toml"
+
+
+def test_platformdirs_locations_without_overrides(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("PAPERDECK_DATA_DIR")
+    monkeypatch.delenv("PAPERDECK_CONFIG")
+    assert "paperdeck" in str(cache_path()) and config_path().name == "config.toml"
+
+
+def test_a_missing_file_means_defaults_with_one_llm_topic(tmp_path: Path):
+    config = load_config(tmp_path / "absent.toml")
+    assert [t.name for t in config.topics] == ["LLM"]
+    assert config.feeds == [] and config.digests == []
+    assert config.arxiv.delay_seconds == 3 and config.arxiv.page_size == 100
+    assert config.translation.provider == "none" and config.translation.target == "zh"
+    assert config.ui.auto_mark_read and config.ui.theme == "textual-dark"
+    assert config.path is None
+
+
+def test_every_contract_key_is_read(tmp_path: Path):
+    text = """
+[arxiv]
+api_url = "http://127.0.0.1:9/api/query"
+delay_seconds = 0.5
+page_size = 50
+
+[[topics]]
+name = "RL"
+query = "ti:reinforcement"
+categories = ["cs.LG"]
+max_results = 20
+
+[[feeds]]
+category = "cs.CL"
+announce_types = ["new", "replace"]
+
+[[digests]]
+url = "https://example.org/README.md"
+
+[codelinks]
+lookup = true
+
+[translation]
+provider = "libretranslate"
+url = "http://localhost:5000"
+target = "de"
+model = ""
+api_key_env = "LT_KEY"
+
+[sync]
+on_start = true
+
+[ui]
+auto_mark_read = false
+theme = "nord"
+
+[keys]
+star = "f"
+"""
+    config = parse_config(text, tmp_path / "c.toml")
+    assert config.arxiv.api_url.startswith("http://127.0.0.1") and config.arxiv.delay_seconds == 0.5
+    assert (config.topics[0].name, config.topics[0].categories, config.topics[0].max_results) == (
+        "RL", ["cs.LG"], 20)
+    assert config.feeds[0].announce_types == ["new", "replace"]
+    assert config.digests[0].url == "https://example.org/README.md"
+    assert config.codelinks.lookup and config.sync.on_start and not config.ui.auto_mark_read
+    assert config.translation.api_key_env == "LT_KEY" and config.keys == {"star": "f"}
+
+
+def test_a_config_file_replaces_the_default_lists(tmp_path: Path):
+    assert parse_config('[ui]\ntheme = "nord"\n', tmp_path / "c.toml").topics == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[ui]\ntheme = "x"\nauto_mark_read = "yes"\n', "c.toml:3: [ui]: auto_mark_read must be true or false"),
+        ("[arxiv]\npage_size = 5000\n", "c.toml:2: [arxiv]: page_size must be between 1 and 2000"),
+        ("[arxiv]\ndelay_seconds = -1\n", "c.toml:2: [arxiv]: delay_seconds must be a number ≥ 0"),
+        ('[[topics]]\nname = "a"\nquery = "b"\n[[topics]]\nname = "c"\nquery = "d"\nmax_result = 3\n',
+         "c.toml:7: [[topics]] #2: unknown key 'max_result' (did you mean 'max_results'?)"),
+        ('[[topics]]\nname = "a"\n', "c.toml:1: [[topics]] #1: missing required key 'query'"),
+        ('[translation]\nprovider = "google"\n', "c.toml:2: [translation]: provider must be one of"),
+        ("[colours]\n", "c.toml:1: [colours]: unknown section [colours]"),
+        ('[[feeds]]\ncategory = "cs.CL"\nannounce_types = ["fresh"]\n', "c.toml:3: [[feeds]] #1: announce_types"),
+        ('[[digests]]\nurl = "file:///etc/passwd"\n', "c.toml:2: [[digests]] #1: url must be an http(s) URL"),
+        ("[keys]\nstar = 3\n", "c.toml:2: [keys]: star must be a key"),
+        ("[ui\n", "c.toml: invalid TOML"),
+        ('[[topics]]\nname = "a"\nquery = "b"\n[[topics]]\nname = "a"\nquery = "c"\n',
+         "c.toml:5: [[topics]] #2: topic 'a' is defined twice"),
+    ],
+)
+def test_invalid_files_name_file_line_and_key(tmp_path: Path, text: str, message: str):
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value).startswith(str(tmp_path / message.split(":")[0]) + message[len(message.split(":")[0]):])
+
+
+def test_an_unreadable_file_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(ConfigError, match="cannot read the configuration file"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path)  # a directory
