@@ -1,0 +1,113 @@
+"""Import digests — files or http(s) URLs — into the cache, one transaction per digest."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .cache import Cache
+from .digest import DigestParser
+from .http import FetchError, describe_error, make_client, send, status_error
+from .models import ImportReport
+
+if TYPE_CHECKING:
+    import httpx
+
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+
+def is_url(source: str) -> bool:
+    return bool(_URL.match(source))
+
+
+def _store(cache: Cache, parser, records, source: str) -> ImportReport:
+    """Store parsed records in one transaction and say how it went."""
+    report = ImportReport(source=source)
+    with cache.transaction():
+        report.counts = cache.upsert(records)
+    report.skipped = parser.skipped
+    if parser.tables == 0:
+        report.error = (
+            f"{source}: no digest table found "
+            "(expected a header row like |Publish Date|Title|Authors|PDF|Code|)"
+        )
+    elif report.counts.total == 0 and report.skipped:
+        report.error = f"{source}: none of the {len(report.skipped)} rows could be read"
+    return report
+
+
+def import_lines(cache: Cache, lines: Iterable[bytes | str], source: str) -> ImportReport:
+    """Parse digest lines and store what they hold, all in one transaction."""
+    parser = DigestParser()
+    return _store(cache, parser, parser.parse(lines), source)
+
+
+def import_file(cache: Cache, path: str, source: str | None = None) -> ImportReport:
+    """Import a digest file; ``source`` names it in messages (a URL it came from)."""
+    source = source or path
+    try:
+        with open(path, "rb") as handle:
+            return import_lines(cache, handle, source)
+    except FileNotFoundError:
+        message = f"{source}: no such file"
+    except IsADirectoryError:
+        message = f"{source}: is a directory, not a digest file"
+    except PermissionError:
+        message = f"{source}: permission denied"
+    except OSError as exc:
+        message = f"{source}: cannot read ({exc.strerror or exc})"
+    return ImportReport(source=source, error=message)
+
+
+def download(url: str, client: httpx.Client, headers: dict[str, str] | None = None):
+    """Fetch ``url`` into a temporary file (so no transaction waits on the network).
+
+    Returns ``(path, response)``: the caller deletes the file. The path is None when
+    the server answered 304 Not Modified. Raises :class:`FetchError` for transport
+    failures and error statuses.
+    """
+    import httpx
+
+    request = client.build_request("GET", url, headers=headers or {})
+    response = send(client, request, stream=True)
+    try:
+        if response.status_code == 304:
+            return None, response
+        if response.status_code >= 400:
+            raise status_error(response)
+        with tempfile.NamedTemporaryFile(prefix="paperdeck-", suffix=".md", delete=False) as out:
+            try:
+                for chunk in response.iter_bytes():
+                    out.write(chunk)
+            except httpx.TransportError as exc:
+                out.close()
+                os.unlink(out.name)
+                raise FetchError(describe_error(exc, url)) from None
+        return out.name, response
+    finally:
+        response.close()
+
+
+def import_url(cache: Cache, url: str, client: httpx.Client | None = None) -> ImportReport:
+    own = client is None
+    client = client or make_client()
+    try:
+        path, _ = download(url, client)
+    except FetchError as exc:
+        return ImportReport(source=url, error=str(exc))
+    finally:
+        if own:
+            client.close()
+    try:
+        return import_file(cache, path, source=url)
+    finally:
+        os.unlink(path)
+
+
+def import_source(cache: Cache, source: str, client: httpx.Client | None = None) -> ImportReport:
+    """Import a digest from a path or an http(s) URL."""
+    if is_url(source):
+        return import_url(cache, source, client)
+    return import_file(cache, source)
