@@ -1,0 +1,286 @@
+"""The ``paperdeck`` command: the TUI with no arguments, scripting subcommands otherwise.
+
+Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from storage.cache import Cache, CacheError
+from storage.config import ConfigError, cache_path, load_config
+from storage.export import bibtex, bibtex_key, iter_details, markdown, record
+from storage.ids import parse_id
+from storage.importer import import_source
+from storage.models import ImportReport
+from storage.views import PaperList, View
+
+
+class CommandError(Exception):
+    """A failure to report in one line, with exit status 1."""
+
+
+def _version() -> str:
+    try:
+        return version("paperdeck")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paperdeck",
+        description="A keyboard-first terminal reader for arXiv papers. "
+        "With no command, opens the reader.",
+    )
+    parser.add_argument("--version", action="version", version=f"paperdeck {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = commands.add_parser("import", help="import daily-arXiv digests (files or http(s) URLs)")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="a digest file or URL")
+    p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser("list", help="list cached papers, newest first")
+    p.add_argument("--format", choices=("table", "json", "tsv"), default="table")
+    p.add_argument("--limit", type=_positive, metavar="N", help="at most N papers")
+    _add_filters(p)
+    p.add_argument("--search", metavar="QUERY", help="full-text search (title, authors, abstract)")
+    p.add_argument("--author", metavar="NAME", help="papers with this exact author name")
+    p.add_argument("--sort", choices=("date", "title", "author"), default="date")
+    p.set_defaults(run=cmd_list)
+
+    for name, doc in (("star", "star a paper"), ("unstar", "remove a paper's star")):
+        p = commands.add_parser(name, help=doc)
+        p.add_argument("paper", metavar="ID", help="an arXiv id or URL")
+        p.set_defaults(run=cmd_star, starred=name == "star")
+
+    p = commands.add_parser("mark", help="mark a paper read (or unread)")
+    p.add_argument("paper", metavar="ID", help="an arXiv id or URL")
+    p.add_argument("--unread", action="store_true", help="mark it unread instead")
+    p.set_defaults(run=cmd_mark)
+
+    p = commands.add_parser("export", help="export papers to stdout")
+    p.add_argument("--format", choices=("bibtex", "markdown", "json"), default="bibtex")
+    _add_filters(p)
+    p.set_defaults(run=cmd_export)
+    return parser
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--starred", action="store_true", help="only starred papers")
+    p.add_argument("--unread", action="store_true", help="only unread papers")
+    p.add_argument("--topic", metavar="NAME", help="only papers of this topic")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def open_cache() -> Cache:
+    try:
+        return Cache(cache_path())
+    except CacheError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(
+            f"{cache_path()}: cannot open the cache ({exc.strerror or exc})"
+        ) from None
+
+
+def _view(cache: Cache, args: argparse.Namespace) -> View:
+    if args.topic is not None:
+        known = [name for name, _ in cache.topics()]
+        if args.topic not in known:
+            listing = ", ".join(known) if known else "none yet"
+            raise CommandError(f"no topic named {args.topic!r} (topics: {listing})")
+    return View(
+        unread=args.unread,
+        starred=args.starred,
+        topic=args.topic,
+        author=getattr(args, "author", None),
+        search=getattr(args, "search", None) or "",
+        sort=getattr(args, "sort", "date"),
+    )
+
+
+def _paper_id(cache: Cache, text: str) -> str:
+    parsed = parse_id(text)
+    if parsed is None:
+        raise CommandError(
+            f"{text!r} is not an arXiv id (expected e.g. 2406.02543 or hep-th/9901001)"
+        )
+    if cache.paper(parsed[0]) is None:
+        raise CommandError(f"{parsed[0]} is not in the cache (import or sync it first)")
+    return parsed[0]
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    failed = False
+    with open_cache() as cache:
+        for source in args.sources:
+            report = import_source(cache, source)
+            print_report(report)
+            failed |= not report.ok
+    return 1 if failed else 0
+
+
+def print_report(report: ImportReport) -> None:
+    if report.error:
+        print(f"paperdeck: {report.error}", file=sys.stderr)
+    counts = report.counts
+    if counts.total or report.ok:
+        print(
+            f"{report.source}: {counts.new} new, {counts.updated} updated, "
+            f"{counts.unchanged} unchanged, {counts.translations} translations stored, "
+            f"{len(report.skipped)} rows skipped"
+        )
+    for skipped in report.skipped:
+        print(f"  line {skipped.line}: skipped: {skipped.reason}")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with open_cache() as cache:
+        view = _view(cache, args)
+        if args.format == "table":
+            _print_table(cache, view, args.limit)
+        elif args.format == "tsv":
+            _print_tsv(cache, view, args.limit)
+        else:
+            _print_json(iter_details(cache, view, args.limit))
+    return 0
+
+
+def _print_json(details) -> None:
+    """One JSON array, written as it goes (a large cache never sits in memory)."""
+    out, count = sys.stdout, 0
+    out.write("[")
+    for detail in details:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps(record(detail), ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+
+
+def _print_tsv(cache: Cache, view: View, limit: int | None) -> None:
+    def clean(value: str) -> str:
+        return value.replace("\t", " ").replace("\n", " ")
+
+    print("id\tversion\tpublished\ttitle\tauthors\ttopics\tcode_urls\tstarred\tread")
+    for detail in iter_details(cache, view, limit):
+        p = detail.paper
+        fields = [
+            p.id,
+            str(p.version or ""),
+            p.published,
+            clean(p.title),
+            clean("; ".join(p.authors)),
+            clean("; ".join(detail.topics)),
+            " ".join(p.code_urls),
+            str(detail.state.starred).lower(),
+            str(detail.state.read).lower(),
+        ]
+        print("\t".join(fields))
+
+
+def _print_table(cache: Cache, view: View, limit: int | None) -> None:
+    papers = PaperList(cache, view)
+    total = len(papers) if limit is None else min(limit, len(papers))
+    width = shutil.get_terminal_size((120, 24)).columns
+    title_width = max(20, width - 2 - 11 - 13 - 24 - 4)
+    for start in range(0, total, 500):
+        for row in papers.window(start, min(500, total - start)):
+            state = ("★" if row.starred else " ") + (" " if row.read else "●")
+            author = row.first_author + (f" +{row.n_authors - 1}" if row.n_authors > 1 else "")
+            title = (
+                row.title if len(row.title) <= title_width else row.title[: title_width - 1] + "…"
+            )
+            print(f"{state} {row.published} {row.id:<12} {title:<{title_width}} {author[:24]}")
+    if total == 0:
+        print(
+            "No papers match."
+            if view != View()
+            else "The cache is empty: try `paperdeck import FILE`.",
+            file=sys.stderr,
+        )
+
+
+def cmd_star(args: argparse.Namespace) -> int:
+    with open_cache() as cache:
+        paper_id = _paper_id(cache, args.paper)
+        cache.set_starred(paper_id, args.starred)
+        title = cache.paper(paper_id).title
+    print(f"{'★ starred' if args.starred else 'unstarred'} {paper_id} — {title}")
+    return 0
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    with open_cache() as cache:
+        paper_id = _paper_id(cache, args.paper)
+        cache.set_read(paper_id, not args.unread)
+        title = cache.paper(paper_id).title
+    print(f"marked {'unread' if args.unread else 'read'} {paper_id} — {title}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    args.search, args.author = "", None
+    with open_cache() as cache:
+        details = iter_details(cache, _view(cache, args))
+        if args.format == "json":
+            _print_json(details)
+        elif args.format == "markdown":
+            for detail in details:
+                sys.stdout.write(markdown(detail))
+        else:
+            taken: set[str] = set()
+            for n, detail in enumerate(details):
+                sys.stdout.write(("\n" if n else "") + bibtex(detail, bibtex_key(detail, taken)))
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    from .app import run_app
+
+    return run_app(config)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_app)
+    try:
+        return command(args)
+    except CommandError as exc:
+        print(f"paperdeck: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error. Point stdout at nothing so
+        # the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("paperdeck: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
