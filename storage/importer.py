@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
+
 def is_url(source: str) -> bool:
     return bool(_URL.match(source))
 

@@ -156,15 +156,25 @@ class _Sql:
         return f"SELECT count(*) FROM {self.source} WHERE {where}", [*self.params, *params]
 
 
+def count_view(cache: Cache, view: View) -> int:
+    sql, params = _Sql(view).count()
+    return cache.conn.execute(sql, params).fetchone()[0]
+
+
+def count_unread(cache: Cache, view: View) -> int:
+    sql, params = _Sql(view).count([_UNREAD])
+    return cache.conn.execute(sql, params).fetchone()[0]
+
+
 class PaperList:
     """The rows of one view, fetched a window at a time."""
 
-    def __init__(self, cache: Cache, view: View):
+    def __init__(self, cache: Cache, view: View, total: int | None = None):
+        """``total`` skips the count when the caller has it (counted in a worker)."""
         self.cache = cache
         self.view = view
         self._sql = _Sql(view)
-        sql, params = self._sql.count()
-        self.total: int = cache.conn.execute(sql, params).fetchone()[0]
+        self.total: int = count_view(cache, view) if total is None else total
         self._offsets: list[int] = []
         self._anchors: dict[int, PaperRow] = {}
 
@@ -267,10 +277,6 @@ class PaperList:
         sql, args = self._sql.select(conditions, params, False, 1, 0)
         row = self.cache.conn.execute(sql, args).fetchone()
         return row[1] if row else None
-
-    def unread_count(self) -> int:
-        sql, args = self._sql.count([_UNREAD])
-        return self.cache.conn.execute(sql, args).fetchone()[0]
 
     def mark_all_read(self) -> str:
         """Mark every unread paper of the view read; the returned tag undoes it

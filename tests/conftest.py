@@ -37,3 +37,26 @@ def private_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def cache(tmp_path: Path):
     with Cache(tmp_path / "cache.db") as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def large_cache_path(tmp_path_factory) -> Path:
+    """A cache of 100,000 synthetic papers (short abstracts: quick to build), built once
+    per test session."""
+    from tests.support.synthetic import papers
+
+    path = tmp_path_factory.mktemp("large") / "cache.db"
+    with Cache(path) as cache:
+        cache.upsert(papers(100_000, abstract_words=12))
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_cache_path(tmp_path_factory) -> Path:
+    """The same papers as the large cache, only the first thousand of them."""
+    from tests.support.synthetic import papers
+
+    path = tmp_path_factory.mktemp("small") / "cache.db"
+    with Cache(path) as cache:
+        cache.upsert(papers(1_000, abstract_words=12))
+    return path

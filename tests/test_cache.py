@@ -199,15 +199,10 @@ def vm_steps(cache: Cache, action) -> int:
     return steps * 10
 
 
-@pytest.fixture(scope="module")
-def caches_small_and_large(tmp_path_factory):
-    small = Cache(tmp_path_factory.mktemp("small") / "c.db")
-    small.upsert(papers(1_000))
-    large = Cache(tmp_path_factory.mktemp("large") / "c.db")
-    large.upsert(papers(100_000))
-    yield small, large
-    small.close()
-    large.close()
+@pytest.fixture
+def caches_small_and_large(small_cache_path: Path, large_cache_path: Path):
+    with Cache(small_cache_path) as small, Cache(large_cache_path) as large:
+        yield small, large
 
 
 @pytest.mark.slow

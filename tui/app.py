@@ -1,30 +1,102 @@
-"""The Textual application."""
+"""The Textual application: configuration, the cache, keys, themes, the command palette."""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
 
 from storage.cache import Cache, CacheError
-from storage.config import Config, cache_path
+from storage.config import Config, ConfigError, cache_path, config_path
+from storage.state import UiState, load_state
+
+from .screens.help import HelpScreen
+from .screens.main import MainScreen
+from .widgets.paper_table import PaperTable
+
+STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 class PaperdeckApp(App):
     """paperdeck's reader."""
 
     TITLE = "paperdeck"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = [STYLES / "app.tcss", STYLES / "main.tcss", STYLES / "dialogs.tcss"]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Keys", id="help"),
+    ]
 
-    def __init__(self, config: Config, cache: Cache):
+    def __init__(self, config: Config, cache: Cache, ui_state: UiState | None = None):
         super().__init__()
         self.config = config
         self.cache = cache
+        self.ui_state = ui_state or UiState()
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        count = self.cache.count_papers()
-        yield Static(f"{count} papers cached in {self.cache.path}.", id="status")
-        yield Footer()
+    def on_mount(self) -> None:
+        self.theme = self.config.ui.theme
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        self.push_screen(MainScreen())
+
+    # --- keys, help and the command palette come from the same bindings -------------
+
+    def main_bindings(self) -> list[tuple[str, Binding, DOMNode]]:
+        """(keys as shown, binding, the node that runs it) for each described binding of
+        the reader, as the keymap has them now."""
+        main = next(s for s in self.screen_stack if isinstance(s, MainScreen))
+        ours = reader_binding_ids()
+        found: dict[str, tuple[list[str], Binding, DOMNode]] = {}
+        for key, active in main.active_bindings.items():
+            binding = active.binding
+            if binding.description and (binding.id in ours or binding.action == "command_palette"):
+                entry = ([], binding, active.node)
+                keys, _, _ = found.setdefault(binding.id or binding.action, entry)
+                keys.append(self.get_key_display(replace(binding, key=key)))
+        return [(" / ".join(keys), binding, node) for keys, binding, node in found.values()]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, MainScreen):
+            return
+        keys = [(key, binding.description) for key, binding, _ in self.main_bindings()]
+        self.push_screen(HelpScreen(keys))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not any(isinstance(s, MainScreen) for s in self.screen_stack):
+            return
+        for key, binding, node in self.main_bindings():
+            if binding.action in ("quit", "help"):
+                continue
+            yield SystemCommand(
+                binding.description, f"key: {key}", partial(node.run_action, binding.action)
+            )
+
+
+def reader_binding_ids() -> set[str]:
+    """The ids ``[keys]`` can remap: every binding the reader defines."""
+    return {b.id for cls in (PaperTable, MainScreen, PaperdeckApp) for b in cls.BINDINGS if b.id}
+
+
+def check_settings(config: Config, app: App) -> None:
+    """Settings only the UI can check: the theme and the binding ids in ``[keys]``."""
+    where = config.path or config_path()
+    if config.ui.theme not in app.available_themes:
+        themes = ", ".join(sorted(app.available_themes))
+        raise ConfigError(
+            f"{where}: [ui] theme {config.ui.theme!r} is not a theme (themes: {themes})"
+        )
+    ids = reader_binding_ids()
+    for name in config.keys:
+        if name not in ids:
+            known = ", ".join(sorted(ids))
+            raise ConfigError(f"{where}: [keys] {name!r} is not a binding id (ids: {known})")
 
 
 def run_app(config: Config) -> int:
@@ -34,5 +106,11 @@ def run_app(config: Config) -> int:
         print(f"paperdeck: {exc}")
         return 1
     with cache:
-        PaperdeckApp(config, cache).run()
+        app = PaperdeckApp(config, cache, load_state())
+        try:
+            check_settings(config, app)
+        except ConfigError as exc:
+            print(f"paperdeck: {exc}")
+            return 1
+        app.run()
     return 0

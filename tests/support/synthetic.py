@@ -37,15 +37,18 @@ def paper_id(n: int, day: date) -> str:
     return f"{day:%y%m}.{n % 100000:05d}"
 
 
-def papers(count: int, seed: int = 7, start: date = date(2026, 11, 1)) -> Iterator[Incoming]:
-    """``count`` distinct papers, newest first, about 40 a day, with ~1 KB abstracts."""
+def papers(
+    count: int, seed: int = 7, start: date = date(2026, 11, 1), abstract_words: int = 160
+) -> Iterator[Incoming]:
+    """``count`` distinct papers, newest first, about 40 a day, with abstracts of
+    ``abstract_words`` words (the default is about 1.3 KB, like real ones)."""
     rng = random.Random(seed)
     words, weights = vocabulary()
     for n in range(count):
         day = start - timedelta(days=n // 40)
         title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 12))).capitalize()
         authors = rng.sample(NAMES, rng.randint(1, 6))
-        abstract = " ".join(rng.choices(words, weights, k=160)).capitalize() + "."
+        abstract = " ".join(rng.choices(words, weights, k=abstract_words)).capitalize() + "."
         code = [f"https://github.com/lab{n % 97}/repo{n}"] if n % 3 == 0 else []
         pid = paper_id(n, day)
         yield Incoming(

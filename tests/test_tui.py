@@ -1,0 +1,389 @@
+"""The reader, driven key by key through Textual's Pilot; each test checks the screen and
+the cache afterwards."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import webbrowser
+from pathlib import Path
+
+import pytest
+
+from storage.cache import Cache
+from storage.config import ConfigError, TranslationSettings, UiSettings
+from storage.models import Incoming
+from storage.state import UiState, load_state
+from tests.tui_support import (
+    SAMPLE_ORDER,
+    main_screen,
+    make_app,
+    pane_text,
+    sample_cache,
+    table_lines,
+)
+from tui.app import check_settings
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.help import HelpScreen
+from tui.screens.link_chooser import LinkChooser
+from tui.widgets.abstract_pane import AbstractPane
+from tui.widgets.paper_table import PaperTable
+from tui.widgets.status_line import StatusLine
+from tui.widgets.welcome import Welcome
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def cache(tmp_path: Path):
+    with sample_cache(tmp_path / "c.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """URLs the reader asked the browser to open (no browser is started)."""
+    urls: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: urls.append(url) or True)
+    return urls
+
+
+def table(app) -> PaperTable:
+    return main_screen(app).query_one(PaperTable)
+
+
+def status(app) -> str:
+    return str(main_screen(app).query_one(StatusLine).render())
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_opens_newest_first_with_counts(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert table(app).total == 9
+        assert [table(app).row(i).id for i in range(9)] == SAMPLE_ORDER
+        lines = table_lines(app)
+        assert lines[0].startswith("● </> 2024-06-12 Neural Radiance Fields from a Single")
+        assert "All papers" in status(app) and "9 papers" in status(app) and "9 unread" in status(app)
+
+
+async def test_moving_keys(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=(140, 8)) as pilot:
+        t = table(app)
+        await pilot.press("j", "j", "down")
+        assert t.cursor == 3
+        await pilot.press("k", "up")
+        assert t.cursor == 1
+        await pilot.press("G")
+        assert t.cursor == 8 and t.current.id == SAMPLE_ORDER[-1]
+        await pilot.press("g")
+        assert t.cursor == 0
+        await pilot.press("end", "home", "pagedown")
+        assert t.cursor > 1
+        await pilot.press("pageup")
+        assert t.cursor == 0
+
+
+async def test_enter_opens_the_abstract_and_escape_closes_it(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "enter")
+        pane = main_screen(app).query_one(AbstractPane)
+        assert pane.display
+        text = pane_text(app)
+        assert "Sparse Mixtures of Reasoning Experts" in text
+        assert "Mira Okafor, Jonas Lindqvist, Priya Raman" in text
+        assert "We study question answering over documents" in text
+        assert "https://github.com/okafor-lab/smore" in text
+        assert cache.state("2406.10012").read  # auto_mark_read
+        await pilot.press("j")  # the pane follows the cursor
+        assert "Calibrated Uncertainty" in pane_text(app)
+        await pilot.press("escape")
+        assert not pane.display
+
+
+async def test_auto_mark_read_can_be_turned_off(cache: Cache):
+    app = make_app(cache, ui=UiSettings(auto_mark_read=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        assert not cache.state(SAMPLE_ORDER[0]).read
+
+
+async def test_t_toggles_the_stored_translation_and_back(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "enter", "t")
+        text = pane_text(app)
+        assert "我們研究超出當前語言模型上下文窗口的文件問答" in text
+        assert "Translation (zh, from digest)" in text
+        await pilot.press("t")
+        assert "We study question answering" in pane_text(app)
+        assert "我們研究" not in pane_text(app)
+
+
+async def test_t_shows_a_stored_translation_in_another_language_labelled(cache: Cache):
+    app = make_app(cache, translation=TranslationSettings(target="de"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "t")  # t also opens the pane
+        text = pane_text(app)
+        assert "Stored translation in zh (from digest); none in de" in text
+        assert "我們研究" in text
+
+
+async def test_t_without_any_translation_says_how_to_configure_one(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "j", "j", "t")  # the markup paper has no translation
+        assert "No translation stored for this paper" in pane_text(app)
+        assert "[translation] provider" in pane_text(app)
+
+
+async def test_n_jumps_to_the_next_unread_paper(cache: Cache):
+    for paper_id in SAMPLE_ORDER[1:4]:
+        cache.set_read(paper_id, True)
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        assert table(app).cursor == 4
+        await pilot.press("G", "n")
+        assert table(app).cursor == 0  # wraps to the top
+
+
+async def test_s_stars_and_unstars(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "s")
+        assert cache.state("2406.10012").starred
+        assert table_lines(app)[1].startswith("●★")
+        await pilot.press("s")
+        assert not cache.state("2406.10012").starred
+
+
+async def test_m_toggles_read(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        assert cache.state(SAMPLE_ORDER[0]).read
+        assert table_lines(app)[0].startswith(" ")
+        await pilot.press("m")
+        assert not cache.state(SAMPLE_ORDER[0]).read
+        await settle(app, pilot)
+        assert "9 unread" in status(app)
+
+
+async def test_shift_m_marks_the_view_read_after_confirming_and_u_undoes(cache: Cache):
+    cache.set_read(SAMPLE_ORDER[2], True)
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("M")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # no
+        assert not cache.state(SAMPLE_ORDER[0]).read
+        await pilot.press("M", "y")
+        await settle(app, pilot)
+        assert all(cache.state(i).read for i in SAMPLE_ORDER)
+        assert "0 unread" in status(app)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert [cache.state(i).read for i in SAMPLE_ORDER].count(True) == 1
+        assert cache.state(SAMPLE_ORDER[2]).read  # what was read before stays read
+
+
+async def test_c_opens_the_code_link_or_says_there_is_none(cache: Cache, opened: list[str]):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        assert opened == ["https://github.com/nightnerf/nnerf"]
+        await pilot.press("j", "j", "c")  # Calibrated Uncertainty has none
+        await pilot.pause()
+        assert opened == ["https://github.com/nightnerf/nnerf"]
+        assert any("No code link" in str(n.message) for n in app._notifications)
+
+
+async def test_c_offers_a_chooser_when_there_are_several_links(cache: Cache, opened: list[str]):
+    paper = cache.paper(SAMPLE_ORDER[0])
+    paper.code_urls = ["https://huggingface.co/spaces/nightnerf/demo"]
+    cache.upsert([Incoming(paper)])
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        assert isinstance(app.screen, LinkChooser)
+        await pilot.press("down", "enter")
+        assert opened == ["https://huggingface.co/spaces/nightnerf/demo"]
+
+
+async def test_o_and_p_open_the_arxiv_page_and_the_pdf(cache: Cache, opened: list[str]):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o", "p")
+        assert opened == ["https://arxiv.org/abs/2406.10031", "https://arxiv.org/pdf/2406.10031v1"]
+
+
+async def test_slash_searches_as_you_type_and_escape_clears(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"byte patch")
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert table(app).total == 1 and table(app).current.id == "2406.09954"
+        assert "search “byte patch”" in status(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert table(app).total == 9 and "search" not in status(app)
+
+
+async def test_search_enter_keeps_results_and_focuses_the_table(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"okafor", "enter")
+        await settle(app, pilot)
+        assert table(app).has_focus and table(app).total == 1
+        await pilot.press("escape")  # closes nothing but the search
+        await settle(app, pilot)
+        assert table(app).total == 9
+
+
+async def test_v_cycles_views_and_the_header_follows(cache: Cache):
+    cache.set_starred(SAMPLE_ORDER[3], True)
+    cache.set_read(SAMPLE_ORDER[0], True)
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+        for _ in range(6):
+            await pilot.press("v")
+            await settle(app, pilot)
+            seen.append((status(app).split("  ")[1], table(app).total))
+        assert seen == [("Unread", 8), ("Starred", 1), ("With code", 6), ("Topic: LLM", 6),
+                        ("Topic: Vision", 3), ("All papers", 9)]
+
+
+async def test_shift_s_cycles_sort_and_it_is_remembered(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        titles = [table(app).row(i).title for i in range(9)]
+        assert titles == sorted(titles, key=str.lower)
+        assert table(app).current.id == SAMPLE_ORDER[0]  # the cursor stays on its paper
+        assert "sorted by title" in status(app)
+    assert load_state().sort == "title"
+    again = make_app(cache, ui_state=load_state())
+    async with again.run_test(size=SIZE) as pilot:
+        assert "sorted by title" in status(again)
+        await pilot.press("S")
+        assert "sorted by author" in status(again)
+        assert table(again).row(0).first_author == "Aiko Tanaka"
+
+
+async def test_clicking_a_column_header_sorts_by_it(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#columns", offset=(20, 0))  # the Title column
+        assert "sorted by title" in status(app)
+
+
+async def test_question_mark_lists_every_key(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict(app.screen.keys)
+        for key, does in [("t", "Translate"), ("n", "Next unread"), ("s", "Star"), ("m", "Read"),
+                          ("M", "All read"), ("c", "Code"), ("o", "arXiv"), ("p", "PDF"),
+                          ("/", "Search"), ("v", "View"), ("q", "Quit"), ("⏎", "Abstract")]:
+            assert keys.get(key) == does, key
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_the_command_palette_offers_every_action(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Translate", "Next unread", "Star", "Read", "All read", "Code", "arXiv", "PDF",
+                "Search", "View", "Sort", "Abstract"} <= titles
+        star = next(c for c in app.get_system_commands(app.screen) if c.title == "Star")
+        app.call_later(star.callback)  # as the palette runs a chosen command
+        await pilot.pause()
+    assert cache.state(SAMPLE_ORDER[0]).starred
+
+
+async def test_keys_table_remaps_bindings_by_id(cache: Cache):
+    app = make_app(cache, keys={"star": "f"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        assert not cache.state(SAMPLE_ORDER[0]).starred
+        await pilot.press("f")
+        assert cache.state(SAMPLE_ORDER[0]).starred
+        await pilot.press("question_mark")
+        assert dict(app.screen.keys)["f"] == "Star"
+
+
+async def test_theme_comes_from_the_config(cache: Cache):
+    app = make_app(cache, ui=UiSettings(theme="nord"))
+    async with app.run_test(size=SIZE):
+        assert app.theme == "nord"
+
+
+def test_unknown_theme_or_binding_id_stops_the_app_before_it_starts(cache: Cache):
+    neon = make_app(cache, ui=UiSettings(theme="neon"))
+    with pytest.raises(ConfigError, match="theme 'neon' is not a theme"):
+        check_settings(neon.config, neon)
+    typo = make_app(cache, keys={"stra": "x"})
+    with pytest.raises(ConfigError, match="'stra' is not a binding id"):
+        check_settings(typo.config, typo)
+
+
+async def test_titles_with_markup_show_literally(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "[bold red]Markup[/] in Titles" in table_lines(app)[4]
+        await pilot.press("j", "j", "j", "j", "enter")
+        text = pane_text(app)
+        assert "[bold red]Markup[/] in Titles Is Just Text" in text
+        assert "[link=https://example.org]this[/link]" in text
+
+
+async def test_an_empty_cache_shows_the_welcome_panel(tmp_path: Path):
+    with Cache(tmp_path / "empty.db") as empty:
+        app = make_app(empty)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            welcome = main_screen(app).query_one(Welcome)
+            assert welcome.display and not table(app).display
+            text = str(welcome.render())
+            assert "paperdeck import FILE" in text and "r" in text
+            await pilot.press("j", "s", "m", "enter", "t", "c", "n")  # nothing breaks
+
+
+async def test_a_star_in_the_app_is_seen_by_the_cli_at_once(private_paths: Path):
+    private_paths.mkdir(parents=True, exist_ok=True)
+    with sample_cache(private_paths / "paperdeck.db") as cache:
+        app = make_app(cache)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "s")
+            listed = subprocess.run(  # another process, while the app is open
+                [sys.executable, "-m", "tui", "list", "--starred", "--format", "json"],
+                cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=60,
+            )
+            assert [p["id"] for p in json.loads(listed.stdout)] == ["2406.10012"]
+
+
+async def test_a_hundred_thousand_papers_open_and_jump_to_the_oldest(large_cache_path: Path):
+    with Cache(large_cache_path) as cache:
+        app = make_app(cache, ui_state=UiState())
+        async with app.run_test(size=SIZE) as pilot:
+            t = table(app)
+            assert t.total == 100_000
+            await pilot.press("G")
+            oldest = cache.conn.execute("SELECT id FROM papers ORDER BY key LIMIT 1").fetchone()[0]
+            assert t.current.id == oldest and t.cursor == 99_999
+            assert len(t._rows) <= 300  # only windows around what was on screen were fetched
+            await pilot.press("pageup", "g")
+            assert t.cursor == 0

@@ -1,0 +1,373 @@
+"""The reader's main screen: the paper table, the abstract pane, search and views."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+
+from storage.cache import Cache
+from storage.codelinks import safe_url
+from storage.config import config_path
+from storage.models import PaperRow
+from storage.state import UiState, save_state
+from storage.views import SORTS, PaperList, View, count_unread, count_view
+
+from ..messages import ViewCounted
+from ..widgets.abstract_pane import AbstractPane
+from ..widgets.paper_table import ColumnHeader, PaperTable
+from ..widgets.status_line import StatusLine
+from ..widgets.welcome import Welcome
+from .confirm import ConfirmScreen
+from .link_chooser import LinkChooser
+
+SEARCH_DEBOUNCE_S = 0.15
+
+
+class MainScreen(Screen):
+    """Papers of the current view; Enter shows one in the abstract pane."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", show=False, id="close"),
+        Binding("t", "translate", "Translate", id="translate"),
+        Binding("n", "next_unread", "Next unread", id="next_unread"),
+        Binding("s", "star", "Star", id="star"),
+        Binding("m", "toggle_read", "Read", id="toggle_read"),
+        Binding("M", "mark_all_read", "All read", id="mark_all_read"),
+        Binding("u", "undo_mark_all", "Undo all read", show=False, id="undo_mark_all"),
+        Binding("c", "open_code", "Code", id="open_code"),
+        Binding("o", "open_arxiv", "arXiv", id="open_arxiv"),
+        Binding("p", "open_pdf", "PDF", id="open_pdf"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("v", "cycle_view", "View", id="cycle_view"),
+        Binding("S", "cycle_sort", "Sort", id="cycle_sort"),
+        Binding("space", "page_pane", "Scroll abstract", show=False, id="page_pane"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = View(sort=self.app.ui_state.sort)
+        self._views: list[View] = []
+        self._search_timer: Timer | None = None
+        self._undo_batch: str | None = None
+
+    @property
+    def cache(self) -> Cache:
+        return self.app.cache
+
+    # --- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield Input(placeholder="Search titles, authors and abstracts…", id="search")
+        with Container(id="body"):
+            with Vertical(id="list"):
+                yield ColumnHeader(id="columns")
+                yield PaperTable(id="papers")
+                yield Welcome(self.app.config, id="welcome")
+            yield AbstractPane(id="pane")
+        yield Footer()
+
+    @property
+    def table(self) -> PaperTable:
+        return self.query_one(PaperTable)
+
+    @property
+    def pane(self) -> AbstractPane:
+        return self.query_one(AbstractPane)
+
+    def on_mount(self) -> None:
+        self.query_one("#search").display = False
+        self.pane.display = False
+        self.load_view()
+        self.table.focus()
+
+    # --- loading views ----------------------------------------------------------------
+
+    def load_view(self, keep: str | None = None) -> None:
+        """Show ``self.view``; keep the cursor on paper ``keep`` when it is still there."""
+        empty = self.cache.count_papers() == 0
+        self.query_one(Welcome).display = empty
+        self.query_one("#columns").display = not empty
+        self.table.display = not empty
+        self.query_one(ColumnHeader).sort = self.view.effective_sort
+        if self.view.search:
+            self._search(self.view, keep)  # counting a search may take a while: a worker
+        else:
+            self._show(PaperList(self.cache, self.view), keep)
+
+    def _show(self, papers: PaperList, keep: str | None) -> None:
+        self.table.show(papers, keep=keep)
+        self.query_one(StatusLine).show_view(
+            self.view.label, papers.total, None, self.view.effective_sort
+        )
+        self._count_unread(self.view)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, view: View, keep: str | None) -> None:
+        with Cache(self.cache.path) as cache:
+            total = count_view(cache, view)
+        self.app.call_from_thread(self._search_done, view, total, keep)
+
+    def _search_done(self, view: View, total: int, keep: str | None) -> None:
+        if view == self.view:  # a later keystroke did not replace this search
+            self._show(PaperList(self.cache, view, total=total), keep)
+
+    @work(thread=True, exclusive=True, group="count")
+    def _count_unread(self, view: View) -> None:
+        with Cache(self.cache.path) as cache:
+            unread = count_unread(cache, view)
+        self.post_message(ViewCounted(view, None, unread))
+
+    def on_view_counted(self, message: ViewCounted) -> None:
+        if message.view == self.view:
+            self.query_one(StatusLine).show_view(
+                self.view.label, self.table.total, message.unread, self.view.effective_sort
+            )
+
+    def _refresh_counts(self) -> None:
+        self._count_unread(self.view)
+
+    # --- the table and the pane -------------------------------------------------------
+
+    @on(PaperTable.Selected)
+    def _open(self, event: PaperTable.Selected) -> None:
+        self.pane.display = True
+        self._show_in_pane(event.row)
+
+    @on(PaperTable.Highlighted)
+    def _follow(self, event: PaperTable.Highlighted) -> None:
+        if self.pane.display and event.row is not None:
+            self._show_in_pane(event.row)
+
+    def _show_in_pane(self, row: PaperRow) -> None:
+        detail = self.cache.detail(row.id)
+        if detail is None:
+            return
+        self.pane.show(detail)
+        if self.app.config.ui.auto_mark_read and not row.read:
+            self.cache.set_read(row.id, True)
+            self._update_row(read=True)
+
+    def _update_row(self, **state: bool) -> None:
+        """Show a changed read/starred state at once, without re-querying the view."""
+        row = self.table.current
+        if row is not None:
+            self.table.update_row(self.table.cursor, replace(row, **state))
+            self._refresh_counts()
+
+    @on(ColumnHeader.SortRequested)
+    def _sort_by(self, event: ColumnHeader.SortRequested) -> None:
+        self._set_sort(event.sort)
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        """Escape: close the search box, else the abstract pane, else clear the search."""
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            search.value = ""
+            search.display = False
+            self.table.focus()
+            self._apply_search("")
+        elif self.pane.display:
+            self.pane.display = False
+            self.table.focus()
+        elif self.view.search:
+            search.value = ""
+            self._apply_search("")
+
+    def action_translate(self) -> None:
+        """Toggle the pane between the original and a translation."""
+        row = self.table.current
+        if row is None:
+            return
+        if not self.pane.display or self.pane.paper_id != row.id:
+            self.pane.display = True
+            self._show_in_pane(row)
+        elif self.pane.translation is not None:
+            self.pane.show_original()
+            return
+        self._show_translation(row.id)
+
+    def _show_translation(self, paper_id: str) -> None:
+        target = self.app.config.translation.target
+        stored = self.cache.translation(paper_id, target)
+        if stored is not None:
+            note = f"Translation ({stored.lang}, from {stored.source}) — t for the original"
+            self.pane.show_translation(stored, note)
+            return
+        langs = self.cache.translation_langs(paper_id)
+        if langs:
+            other = self.cache.translation(paper_id, langs[0])
+            note = (
+                f"Stored translation in {other.lang} (from {other.source}); "
+                f"none in {target} — t for the original"
+            )
+            self.pane.show_translation(other, note)
+            return
+        self.pane.show_note(
+            f"No translation stored for this paper. To fetch one, set [translation] provider "
+            f"in {self.app.config.path or config_path()}."
+        )
+
+    def action_next_unread(self) -> None:
+        if self.table.papers is None:
+            return
+        index = self.table.papers.next_unread(self.table.cursor)
+        if index is None:
+            self.notify("No unread papers in this view.")
+        elif index == self.table.cursor:
+            self.notify("This is the only unread paper in this view.")
+        else:
+            self.table.move_to(index)
+
+    def action_star(self) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        self.cache.set_starred(row.id, not row.starred)
+        self._update_row(starred=not row.starred)
+
+    def action_toggle_read(self) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        self.cache.set_read(row.id, not row.read)
+        self._update_row(read=not row.read)
+
+    def action_mark_all_read(self) -> None:
+        papers = self.table.papers
+        if papers is None or papers.total == 0:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._undo_batch = papers.mark_all_read()
+                self.load_view(keep=self._current_id())
+                self.notify(
+                    f"Marked every paper in “{self.view.label}” read. Press u to undo.",
+                    markup=False,
+                )
+                self.refresh_bindings()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Mark all {papers.total:,} papers in “{self.view.label}” as read?", yes="Mark read"
+            ),
+            answered,
+        )
+
+    def action_undo_mark_all(self) -> None:
+        if self._undo_batch is None:
+            return
+        count = self.cache.undo_mark_read(self._undo_batch)
+        self._undo_batch = None
+        self.refresh_bindings()
+        self.load_view(keep=self._current_id())
+        self.notify(f"Marked {count:,} papers unread again.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo_mark_all":
+            return self._undo_batch is not None
+        return True
+
+    def action_open_code(self) -> None:
+        paper = self._current_paper()
+        if paper is None:
+            return
+        urls = [url for url in paper.code_urls if safe_url(url)]
+        if not urls:
+            self.notify("No code link for this paper.")
+        elif len(urls) == 1:
+            self._open_url(urls[0])
+        else:
+            self.app.push_screen(LinkChooser(urls), lambda url: url and self._open_url(url))
+
+    def action_open_arxiv(self) -> None:
+        paper = self._current_paper()
+        if paper is not None:
+            self._open_url(paper.abs_url)
+
+    def action_open_pdf(self) -> None:
+        paper = self._current_paper()
+        if paper is not None:
+            self._open_url(paper.pdf_url)
+
+    def _open_url(self, url: str) -> None:
+        safe = safe_url(url)
+        if safe is None:
+            self.notify(
+                f"Not opening {url}: only http and https links are opened.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.app.open_url(safe)
+        self.notify(Text(f"Opening {safe}"), timeout=3)
+
+    def _current_id(self) -> str | None:
+        row = self.table.current
+        return row.id if row else None
+
+    def _current_paper(self):
+        row = self.table.current
+        return self.cache.paper(row.id) if row else None
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _typed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE_S, lambda: self._apply_search(value))
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self._apply_search(event.value)
+        self.table.focus()
+
+    def _apply_search(self, text: str) -> None:
+        text = text.strip()
+        if text != self.view.search:
+            self.view = self.view.with_(search=text)
+            self.load_view(keep=self._current_id())
+
+    def action_cycle_view(self) -> None:
+        views = [View(), View(unread=True), View(starred=True), View(code=True)]
+        views += [View(topic=name) for name, _ in self.cache.topics()]
+        base = replace(self.view, search="", sort="date")
+        at = views.index(base) if base in views else -1
+        self.view = replace(
+            views[(at + 1) % len(views)], search=self.view.search, sort=self.view.sort
+        )
+        self.load_view(keep=self._current_id())
+
+    def action_cycle_sort(self) -> None:
+        self._set_sort(SORTS[(SORTS.index(self.view.sort) + 1) % len(SORTS)])
+
+    def _set_sort(self, sort: str) -> None:
+        if self.view.search:
+            self.notify("Search results are always newest first.")
+            return
+        self.view = self.view.with_(sort=sort)
+        self.app.ui_state = UiState(sort=sort)
+        save_state(self.app.ui_state)
+        self.load_view(keep=self._current_id())
+
+    def action_page_pane(self) -> None:
+        if self.pane.display:
+            self.pane.scroll_page_down()

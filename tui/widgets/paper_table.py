@@ -1,0 +1,304 @@
+"""The paper table: a Line-API scroll view that renders only the visible rows.
+
+Rows come from a :class:`storage.views.PaperList` a window at a time, so the table opens
+and moves as fast on a million papers as on a hundred. Text from papers is drawn as plain
+segments: markup in a title can never style the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from storage.models import PaperRow
+from storage.views import PaperList
+
+FETCH = 120
+"""Rows fetched per window (a tall screen and some margin)."""
+KEEP = 2_000
+"""Rows kept in memory before the far ones are dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    sort: str | None = None
+
+
+def layout(width: int) -> list[Column]:
+    """The columns for a table ``width`` cells wide; the title takes what is left."""
+    columns = [Column("state", "", 5), Column("date", "Date", 10, "date")]
+    author = Column("author", "First author", 24 if width >= 110 else 18, "author")
+    topics = Column("topics", "Topics", 16)
+    fixed = [author, topics] if width >= 100 else [author] if width >= 64 else []
+    spare = width - sum(c.width + 1 for c in columns + fixed) - 1
+    return [*columns, Column("title", "Title", max(spare, 8), "title"), *fixed]
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells, cut with an ellipsis when too long."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+
+
+class ColumnHeader(Widget):
+    """The column names; a click on one sorts by it."""
+
+    DEFAULT_CSS = """
+    ColumnHeader {
+        height: 1;
+        background: $panel;
+        color: $text-muted;
+        text-style: bold;
+    }
+    """
+
+    sort: reactive[str] = reactive("date")
+
+    class SortRequested(Message):
+        def __init__(self, sort: str) -> None:
+            super().__init__()
+            self.sort = sort
+
+    def render_line(self, y: int) -> Strip:
+        segments, base = [], self.rich_style
+        for column in layout(self.size.width):
+            label = column.label + (" ▾" if column.sort == self.sort and column.sort else "")
+            segments.append(Segment(fit(label, column.width) + " ", base))
+        return Strip(segments).crop(0, self.size.width)
+
+    def on_click(self, event: events.Click) -> None:
+        x = 0
+        for column in layout(self.size.width):
+            if x <= event.x < x + column.width + 1 and column.sort:
+                self.post_message(self.SortRequested(column.sort))
+                return
+            x += column.width + 1
+
+
+class PaperTable(ScrollView, can_focus=True):
+    """Papers of one view, newest first (or as sorted), one line each."""
+
+    COMPONENT_CLASSES = {
+        "paper-table--cursor",
+        "paper-table--read",
+        "paper-table--unread",
+        "paper-table--star",
+        "paper-table--muted",
+    }
+
+    DEFAULT_CSS = """
+    PaperTable {
+        background: $surface;
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+    }
+    PaperTable > .paper-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    PaperTable:blur > .paper-table--cursor {
+        background: $block-cursor-blurred-background;
+        text-style: none;
+    }
+    PaperTable > .paper-table--unread { text-style: bold; }
+    PaperTable > .paper-table--read { color: $text-muted; }
+    PaperTable > .paper-table--star { color: $warning; }
+    PaperTable > .paper-table--muted { color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="up"),
+        Binding("g,home", "first", "Newest", show=False, id="first"),
+        Binding("G,end", "last", "Oldest", show=False, id="last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+        Binding("enter", "select", "Abstract", id="open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved to another paper."""
+
+        def __init__(self, row: PaperRow | None, index: int) -> None:
+            super().__init__()
+            self.row = row
+            self.index = index
+
+    class Selected(Message):
+        """Enter (or a click on the highlighted row) asked for a paper's abstract."""
+
+        def __init__(self, row: PaperRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.papers: PaperList | None = None
+        self._rows: dict[int, PaperRow] = {}
+
+    # --- data ------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return self.papers.total if self.papers else 0
+
+    def show(self, papers: PaperList, keep: str | None = None) -> None:
+        """Show ``papers``; keep the cursor on paper ``keep`` when it is still there."""
+        self.papers = papers
+        self._rows.clear()
+        self.virtual_size = Size(self.size.width, papers.total)
+        index = papers.index_of(keep) if keep else None
+        self._set_cursor(index if index is not None else 0, force=True)
+        self.refresh()
+
+    def reload(self) -> None:
+        """Fetch the visible rows again (after a change of read or starred state)."""
+        self._rows.clear()
+        self.refresh()
+
+    def update_row(self, index: int, row: PaperRow) -> None:
+        """Show a row's new read/starred state without asking the view again: the row
+        stays where it is, even in a view it no longer belongs to, until the next load."""
+        self._rows[index] = row
+        self.refresh_line(index)
+
+    def row(self, index: int) -> PaperRow | None:
+        if self.papers is None or not 0 <= index < self.papers.total:
+            return None
+        found = self._rows.get(index)
+        if found is None:
+            if len(self._rows) > KEEP:
+                self._rows.clear()
+            start = max(0, index - FETCH // 4)
+            for offset, row in enumerate(self.papers.window(start, FETCH), start=start):
+                self._rows[offset] = row
+            found = self._rows.get(index)
+        return found
+
+    @property
+    def current(self) -> PaperRow | None:
+        return self.row(self.cursor)
+
+    # --- cursor ----------------------------------------------------------------------
+
+    def _set_cursor(self, index: int, force: bool = False) -> None:
+        index = max(0, min(index, self.total - 1)) if self.total else 0
+        if index == self.cursor and not force:
+            return
+        old = self.cursor
+        self.set_reactive(PaperTable.cursor, index)
+        self.refresh_line(old)
+        self.refresh_line(index)
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(self.current, index))
+
+    def move_to(self, index: int) -> None:
+        self._set_cursor(index)
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height or 1
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self._set_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._set_cursor(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(self.total - 1)
+
+    def action_page_down(self) -> None:
+        self._set_cursor(self.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self._set_cursor(self.cursor - max(1, self.scrollable_content_region.height - 1))
+
+    def action_select(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Selected(row))
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if not 0 <= index < self.total:
+            return
+        if index == self.cursor or event.chain > 1:
+            self._set_cursor(index)
+            self.action_select()
+        else:
+            self._set_cursor(index)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+
+    # --- drawing ---------------------------------------------------------------------
+
+    def _overlay(self, name: str) -> Style:
+        """A component style without its background, to lay over a row's own."""
+        style = self.get_component_rich_style(name, partial=True)
+        return Style(color=style.color, bold=style.bold, dim=style.dim, italic=style.italic)
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        row = self.row(index)
+        if row is None:
+            return Strip.blank(width, self.rich_style)
+        style = self.rich_style + self._overlay(
+            "paper-table--read" if row.read else "paper-table--unread"
+        )
+        cursor = index == self.cursor
+        if cursor:
+            style += self.get_component_rich_style("paper-table--cursor")
+        return Strip(self._cells(row, width, style, cursor), width).crop(0, width)
+
+    def _cells(self, row: PaperRow, width: int, style: Style, cursor: bool) -> list[Segment]:
+        star = style + self._overlay("paper-table--star")
+        muted = style if cursor else style + self._overlay("paper-table--muted")
+        segments: list[Segment] = []
+        for column in layout(width):
+            if column.key == "state":
+                segments += [
+                    Segment(" " if row.read else "●", style),
+                    Segment("★" if row.starred else " ", star),
+                    Segment("</>" if row.has_code else "   ", muted),
+                    Segment(" ", style),
+                ]
+                continue
+            if column.key == "date":
+                text, cell_style = row.published, muted
+            elif column.key == "title":
+                text, cell_style = row.title, style
+            elif column.key == "author":
+                more = f" +{row.n_authors - 1}" if row.n_authors > 1 else ""
+                text, cell_style = row.first_author + more, style
+            else:
+                text, cell_style = ", ".join(row.topics), muted
+            segments.append(Segment(fit(text, column.width) + " ", cell_style))
+        return segments
