@@ -152,6 +152,9 @@ class _Sql:
         return sql, [*self.params, *params, limit, offset]
 
     def count(self, extra: list[str] = (), params: list = ()) -> tuple[str, list]:
+        if self.key == "f.rowid" and self.where == ["papers_fts MATCH ?"] and not extra:
+            # A plain search: the index alone knows how many match.
+            return "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", self.params
         where = " AND ".join([*self.where, *extra]) or "1"
         return f"SELECT count(*) FROM {self.source} WHERE {where}", [*self.params, *params]
 

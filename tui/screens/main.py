@@ -29,6 +29,7 @@ from .confirm import ConfirmScreen
 from .link_chooser import LinkChooser
 
 SEARCH_DEBOUNCE_S = 0.15
+SEARCH_PAGE = 120
 
 
 class MainScreen(Screen):
@@ -101,41 +102,40 @@ class MainScreen(Screen):
         self.table.display = not empty
         self.query_one(ColumnHeader).sort = self.view.effective_sort
         if self.view.search:
-            self._search(self.view, keep)  # counting a search may take a while: a worker
+            # The first page of hits comes at once (the index walks newest first); how many
+            # there are in all is counted in a worker and fills in the scroll range later.
+            papers = PaperList(self.cache, self.view, total=SEARCH_PAGE)
+            first = papers.window(0, SEARCH_PAGE)
+            papers.total = len(first)
+            self._show(papers, keep, counted=len(first) < SEARCH_PAGE)
         else:
-            self._show(PaperList(self.cache, self.view), keep)
+            self._show(PaperList(self.cache, self.view), keep, counted=True)
 
-    def _show(self, papers: PaperList, keep: str | None) -> None:
+    def _show(self, papers: PaperList, keep: str | None, counted: bool) -> None:
         self.table.show(papers, keep=keep)
         self.query_one(StatusLine).show_view(
-            self.view.label, papers.total, None, self.view.effective_sort
+            self.view.label, papers.total if counted else None, None, self.view.effective_sort
         )
-        self._count_unread(self.view)
-
-    @work(thread=True, exclusive=True, group="search")
-    def _search(self, view: View, keep: str | None) -> None:
-        with Cache(self.cache.path) as cache:
-            total = count_view(cache, view)
-        self.app.call_from_thread(self._search_done, view, total, keep)
-
-    def _search_done(self, view: View, total: int, keep: str | None) -> None:
-        if view == self.view:  # a later keystroke did not replace this search
-            self._show(PaperList(self.cache, view, total=total), keep)
+        self._count(self.view, counted)
 
     @work(thread=True, exclusive=True, group="count")
-    def _count_unread(self, view: View) -> None:
+    def _count(self, view: View, counted: bool = True) -> None:
         with Cache(self.cache.path) as cache:
+            total = None if counted else count_view(cache, view)
             unread = count_unread(cache, view)
-        self.post_message(ViewCounted(view, None, unread))
+        self.post_message(ViewCounted(view, total, unread))
 
     def on_view_counted(self, message: ViewCounted) -> None:
-        if message.view == self.view:
-            self.query_one(StatusLine).show_view(
-                self.view.label, self.table.total, message.unread, self.view.effective_sort
-            )
+        if message.view != self.view:  # the view changed while counting: stale
+            return
+        if message.total is not None:
+            self.table.set_total(message.total)
+        self.query_one(StatusLine).show_view(
+            self.view.label, self.table.total, message.unread, self.view.effective_sort
+        )
 
     def _refresh_counts(self) -> None:
-        self._count_unread(self.view)
+        self._count(self.view)
 
     # --- the table and the pane -------------------------------------------------------
 

@@ -169,10 +169,12 @@ class PaperTable(ScrollView, can_focus=True):
         self._set_cursor(index if index is not None else 0, force=True)
         self.refresh()
 
-    def reload(self) -> None:
-        """Fetch the visible rows again (after a change of read or starred state)."""
-        self._rows.clear()
-        self.refresh()
+    def set_total(self, total: int) -> None:
+        """The view was counted: extend the scroll range (the rows stay as they are)."""
+        if self.papers is not None and total != self.papers.total:
+            self.papers.total = total
+            self.virtual_size = Size(self.size.width, total)
+            self.refresh()
 
     def update_row(self, index: int, row: PaperRow) -> None:
         """Show a row's new read/starred state without asking the view again: the row
