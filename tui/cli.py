@@ -19,6 +19,7 @@ from storage.export import bibtex, bibtex_key, iter_details, markdown, record
 from storage.ids import parse_id
 from storage.importer import import_source
 from storage.models import ImportReport
+from storage.translate import TranslationError, fetch_translation, translate_missing
 from storage.views import PaperList, View
 
 
@@ -64,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paper", metavar="ID", help="an arXiv id or URL")
     p.add_argument("--unread", action="store_true", help="mark it unread instead")
     p.set_defaults(run=cmd_mark)
+
+    p = commands.add_parser("translate", help="print a paper's translated title and abstract")
+    p.add_argument("paper", nargs="?", metavar="ID", help="an arXiv id or URL")
+    p.add_argument("--to", metavar="LANG", help="a language code (default: [translation] target)")
+    p.add_argument("--missing", action="store_true", help="translate what --topic lacks")
+    p.add_argument("--topic", metavar="NAME", help="with --missing: the topic to translate")
+    p.set_defaults(run=cmd_translate, usage=p.error)
 
     p = commands.add_parser("export", help="export papers to stdout")
     p.add_argument("--format", choices=("bibtex", "markdown", "json"), default="bibtex")
@@ -250,6 +258,38 @@ def cmd_export(args: argparse.Namespace) -> int:
             taken: set[str] = set()
             for n, detail in enumerate(details):
                 sys.stdout.write(("\n" if n else "") + bibtex(detail, bibtex_key(detail, taken)))
+    return 0
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    if (args.paper is None) != args.missing or (args.topic is not None) != args.missing:
+        args.usage("give an ID, or --missing with --topic NAME")
+    try:
+        settings = load_config().translation
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    with open_cache() as cache:
+        try:
+            if args.missing:
+                return _translate_topic(cache, settings, args)
+            translation = fetch_translation(cache, settings, _paper_id(cache, args.paper), args.to)
+        except TranslationError as exc:
+            raise CommandError(str(exc)) from None
+    if translation.title:
+        print(translation.title, end="\n\n")
+    print(translation.abstract)
+    return 0
+
+
+def _translate_topic(cache: Cache, settings, args: argparse.Namespace) -> int:
+    """Translate, politely, every paper of a topic that lacks a translation (progress on stderr)."""
+    view = _view(cache, argparse.Namespace(topic=args.topic, unread=False, starred=False))
+    papers = PaperList(cache, view)
+    ids = [row.id for start in range(0, len(papers), 500) for row in papers.window(start, 500)]
+    count = translate_missing(
+        cache, settings, ids, args.to, progress=lambda line: print(line, file=sys.stderr)
+    )
+    print(f"translated {count} of {len(ids)} papers", file=sys.stderr)
     return 0
 
 

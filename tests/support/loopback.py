@@ -1,13 +1,15 @@
 """A real HTTP server on 127.0.0.1 for tests: real sockets, real protocol, scripted answers.
 
 Routes map a path to a handler ``handler(request) -> Reply``; every request is recorded
-so tests can check what the client sent (and that a cached answer sent nothing).
+so tests can check what the client sent (and that a cached answer sent nothing). Replies
+queued for a path answer its next requests first (a 429, then the real answer).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,9 +52,17 @@ class LoopbackServer:
     def __init__(self, routes: dict[str, Handler | Reply] | None = None):
         self.routes: dict[str, Handler | Reply] = dict(routes or {})
         self.requests: list[Request] = []
+        self.queued: dict[str, deque[Reply]] = {}
+        self.in_flight = 0
+        self.max_in_flight = 0
+        """The most requests ever handled at once."""
+        self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: shutting down waits for one poll, in every test.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def base(self) -> str:
@@ -61,6 +71,10 @@ class LoopbackServer:
 
     def url(self, path: str = "/") -> str:
         return self.base + path
+
+    def queue(self, path: str, *replies: Reply) -> None:
+        """Answer the next requests to ``path`` with ``replies``, in order, then the route."""
+        self.queued.setdefault(path, deque()).extend(replies)
 
     def __enter__(self) -> LoopbackServer:
         self._thread.start()
@@ -86,13 +100,22 @@ class LoopbackServer:
                 request = Request(
                     self.command, parts.path, parse_qs(parts.query), dict(self.headers), body
                 )
-                server.requests.append(request)
-                route = server.routes.get(parts.path)
-                if route is None:
-                    reply = Reply(404, "not found")
-                else:
-                    reply = route if isinstance(route, Reply) else route(request)
-                self._send(reply)
+                with server._lock:
+                    server.requests.append(request)
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    queued = server.queued.get(parts.path)
+                    reply = queued.popleft() if queued else None
+                try:
+                    route = server.routes.get(parts.path)
+                    if reply is None and route is None:
+                        reply = Reply(404, "not found")
+                    elif reply is None:
+                        reply = route if isinstance(route, Reply) else route(request)
+                    self._send(reply)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
 
             def _send(self, reply: Reply) -> None:
                 if reply.delay:
