@@ -15,6 +15,8 @@ from storage.cache import Cache
 from storage.config import ConfigError, TranslationSettings, UiSettings
 from storage.models import Incoming
 from storage.state import UiState, load_state
+from tests.support.loopback import LoopbackServer, Reply
+from tests.support.translators import FakeLibreTranslate
 from tests.tui_support import (
     SAMPLE_ORDER,
     main_screen,
@@ -133,7 +135,7 @@ async def test_t_shows_a_stored_translation_in_another_language_labelled(cache: 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "t")  # t also opens the pane
         text = pane_text(app)
-        assert "Stored translation in zh (from digest); none in de" in text
+        assert "Translation (zh, from digest); none in de; no provider to fetch one" in text
         assert "我們研究" in text
 
 
@@ -387,3 +389,73 @@ async def test_a_hundred_thousand_papers_open_and_jump_to_the_oldest(large_cache
             assert len(t._rows) <= 300  # only windows around what was on screen were fetched
             await pilot.press("pageup", "g")
             assert t.cursor == 0
+
+
+
+# --- translations fetched through a provider -------------------------------------------
+
+
+class SlowFor(FakeLibreTranslate):
+    """A LibreTranslate that answers late when the text mentions ``slow``."""
+
+    def __init__(self, slow: str, delay: float):
+        super().__init__()
+        self.slow, self.delay = slow, delay
+
+    def translate(self, request):
+        reply = super().translate(request)
+        if self.slow in request.body.decode():
+            reply.delay = self.delay
+        return reply
+
+
+def libretranslate(url: str) -> TranslationSettings:
+    return TranslationSettings(provider="libretranslate", url=url, target="de")
+
+
+async def test_t_fetches_a_translation_through_the_provider_and_caches_it(cache: Cache):
+    with FakeLibreTranslate() as server:
+        app = make_app(cache, translation=libretranslate(server.base))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "t")
+            await settle(app, pilot)
+            text = pane_text(app)
+            assert "[de] WE STUDY QUESTION ANSWERING" in text
+            assert "Translation (de, from libretranslate)" in text
+            sent = len([r for r in server.requests if r.path == "/translate"])
+            await pilot.press("t", "t")  # original, then the translation again
+            await settle(app, pilot)
+            assert "[de] WE STUDY" in pane_text(app)
+            assert len([r for r in server.requests if r.path == "/translate"]) == sent
+    assert cache.translation("2406.10012", "de").source == "libretranslate"
+
+
+async def test_a_late_answer_never_shows_on_another_paper(cache: Cache):
+    with SlowFor("Neural Radiance", delay=0.8) as server:  # the first paper's title
+        app = make_app(cache, translation=libretranslate(server.base))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("t")  # asks for the first paper: slow
+            await pilot.pause(0.1)
+            await pilot.press("j")  # moves on before the answer: fast
+            await settle(app, pilot)
+            text = pane_text(app)
+            assert "[de] SPARSE MIXTURES OF REASONING EXPERTS" in text
+            assert "[de] WE STUDY QUESTION ANSWERING" in text
+            assert "LOW LIGHT" not in text and "NEURAL RADIANCE" not in text
+            await pilot.pause(1.0)  # the slow answer arrives now, for a paper off screen
+            assert "LOW LIGHT" not in pane_text(app)
+    assert cache.translation(SAMPLE_ORDER[0], "de") is not None  # the late one was kept
+
+
+async def test_a_429_is_a_calm_message_and_the_reader_keeps_working(cache: Cache):
+    busy = Reply.json({"error": "Slowdown: 20 per 1 minute"}, 429, **{"Retry-After": "60"})
+    with LoopbackServer({"/translate": busy, "/languages": Reply.json([{"code": "de"}])}) as server:
+        app = make_app(cache, translation=libretranslate(server.base))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "t")
+            await settle(app, pilot)
+            note = pane_text(app)
+            assert "answered 429 Too Many Requests" in note and "try again in 60 s" in note
+            assert any("429" in str(n.message) for n in app._notifications)
+            await pilot.press("s", "j")
+            assert cache.state("2406.10012").starred

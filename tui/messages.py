@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from storage.models import Translation
 from storage.views import View
 
 
@@ -15,3 +16,20 @@ class ViewCounted(Message):
         self.view = view
         self.total = total
         self.unread = unread
+
+
+class TranslationReady(Message):
+    """A worker fetched (and stored) a translation."""
+
+    def __init__(self, translation: Translation) -> None:
+        super().__init__()
+        self.translation = translation
+
+
+class TranslationFailed(Message):
+    """A worker could not get a translation; ``reason`` is one sentence."""
+
+    def __init__(self, paper_id: str, reason: str) -> None:
+        super().__init__()
+        self.paper_id = paper_id
+        self.reason = reason

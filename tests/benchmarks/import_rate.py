@@ -40,7 +40,10 @@ def bare_copy(source: Path, target: Path) -> float:
     for table in TABLES:
         columns = [r[1] for r in src.execute(f"PRAGMA table_xinfo({table})") if r[6] in (0, 1)]
         order = "ORDER BY key" if table == "papers" else ""
-        rows[table] = (columns, src.execute(f"SELECT {', '.join(columns)} FROM {table} {order}").fetchall())
+        rows[table] = (
+            columns,
+            src.execute(f"SELECT {', '.join(columns)} FROM {table} {order}").fetchall(),
+        )
     fts = src.execute("SELECT key, title, authors, abstract FROM papers ORDER BY key").fetchall()
     src.close()
     dst = sqlite3.connect(target, isolation_level=None)
@@ -50,7 +53,9 @@ def bare_copy(source: Path, target: Path) -> float:
     for table, (columns, data) in rows.items():
         marks = ", ".join("?" * len(columns))
         dst.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({marks})", data)
-    dst.executemany("INSERT INTO papers_fts(rowid, title, authors, abstract) VALUES (?, ?, ?, ?)", fts)
+    dst.executemany(
+        "INSERT INTO papers_fts(rowid, title, authors, abstract) VALUES (?, ?, ?, ?)", fts
+    )
     dst.execute("COMMIT")
     elapsed = time.perf_counter() - start
     dst.close()

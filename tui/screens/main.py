@@ -16,11 +16,17 @@ from textual.widgets import Footer, Input
 from storage.cache import Cache
 from storage.codelinks import safe_url
 from storage.config import config_path
-from storage.models import PaperRow
+from storage.models import PaperRow, Translation
 from storage.state import UiState, save_state
+from storage.translate import (
+    TranslationError,
+    any_translation,
+    cached_translation,
+    fetch_translation,
+)
 from storage.views import SORTS, PaperList, View, count_unread, count_view
 
-from ..messages import ViewCounted
+from ..messages import TranslationFailed, TranslationReady, ViewCounted
 from ..widgets.abstract_pane import AbstractPane
 from ..widgets.paper_table import ColumnHeader, PaperTable
 from ..widgets.status_line import StatusLine
@@ -60,6 +66,8 @@ class MainScreen(Screen):
         self._views: list[View] = []
         self._search_timer: Timer | None = None
         self._undo_batch: str | None = None
+        self.translating = False
+        """The pane shows translations (``t`` toggles; moving the cursor keeps it on)."""
 
     @property
     def cache(self) -> Cache:
@@ -153,7 +161,10 @@ class MainScreen(Screen):
         detail = self.cache.detail(row.id)
         if detail is None:
             return
+        self.pane.query_one("#pane-body").loading = False
         self.pane.show(detail)
+        if self.translating:
+            self._show_translation(row.id)
         if self.app.config.ui.auto_mark_read and not row.read:
             self.cache.set_read(row.id, True)
             self._update_row(read=True)
@@ -181,44 +192,69 @@ class MainScreen(Screen):
             self._apply_search("")
         elif self.pane.display:
             self.pane.display = False
+            self.translating = False
             self.table.focus()
         elif self.view.search:
             search.value = ""
             self._apply_search("")
 
     def action_translate(self) -> None:
-        """Toggle the pane between the original and a translation."""
+        """Toggle the pane between originals and translations (it stays on as you move)."""
         row = self.table.current
         if row is None:
             return
-        if not self.pane.display or self.pane.paper_id != row.id:
-            self.pane.display = True
-            self._show_in_pane(row)
-        elif self.pane.translation is not None:
-            self.pane.show_original()
-            return
-        self._show_translation(row.id)
+        self.translating = not self.translating or not self.pane.display
+        self.pane.display = True
+        self._show_in_pane(row)
 
     def _show_translation(self, paper_id: str) -> None:
-        target = self.app.config.translation.target
-        stored = self.cache.translation(paper_id, target)
+        settings = self.app.config.translation
+        try:
+            stored = cached_translation(self.cache, paper_id, settings.target)
+        except TranslationError as exc:
+            self.pane.show_note(str(exc))
+            return
         if stored is not None:
-            note = f"Translation ({stored.lang}, from {stored.source}) — t for the original"
-            self.pane.show_translation(stored, note)
-            return
-        langs = self.cache.translation_langs(paper_id)
-        if langs:
-            other = self.cache.translation(paper_id, langs[0])
-            note = (
-                f"Stored translation in {other.lang} (from {other.source}); "
-                f"none in {target} — t for the original"
+            self._present(stored)
+        elif settings.provider != "none":
+            self.pane.show_note(f"Translating into {settings.target} with {settings.provider}…")
+            self.pane.query_one("#pane-body").loading = True
+            self._fetch_translation(paper_id)
+        elif (other := any_translation(self.cache, paper_id)) is not None:
+            self._present(other, f"none in {settings.target}; no provider to fetch one")
+        else:
+            where = self.app.config.path or config_path()
+            self.pane.show_note(
+                "No translation stored for this paper. To fetch one, set "
+                f"[translation] provider in {where}."
             )
-            self.pane.show_translation(other, note)
-            return
-        self.pane.show_note(
-            f"No translation stored for this paper. To fetch one, set [translation] provider "
-            f"in {self.app.config.path or config_path()}."
-        )
+
+    def _present(self, translation: Translation, extra: str = "") -> None:
+        note = f"Translation ({translation.lang}, from {translation.source})"
+        note += f"; {extra}" if extra else ""
+        self.pane.show_translation(translation, note + " — t for the original")
+
+    @work(thread=True, exclusive=True, group="translate")
+    def _fetch_translation(self, paper_id: str) -> None:
+        try:
+            with Cache(self.cache.path) as cache:
+                result = fetch_translation(cache, self.app.config.translation, paper_id)
+        except TranslationError as exc:
+            self.post_message(TranslationFailed(paper_id, str(exc)))
+        else:
+            self.post_message(TranslationReady(result))
+
+    def on_translation_ready(self, message: TranslationReady) -> None:
+        # An answer for a paper no longer on screen (the cursor moved on) is only cached.
+        if self.translating and self.pane.paper_id == message.translation.paper_id:
+            self.pane.query_one("#pane-body").loading = False
+            self._present(message.translation)
+
+    def on_translation_failed(self, message: TranslationFailed) -> None:
+        if self.pane.paper_id == message.paper_id:
+            self.pane.query_one("#pane-body").loading = False
+            self.pane.show_note(message.reason)
+            self.notify(message.reason, severity="error", markup=False)
 
     def action_next_unread(self) -> None:
         if self.table.papers is None:

@@ -92,10 +92,6 @@ class AbstractPane(VerticalScroll, can_focus=True):
         self.translation = translation
         self._show_text(translation.title or self.detail.paper.title, translation.abstract, note)
 
-    def show_original(self) -> None:
-        if self.detail is not None:
-            self.show(self.detail)
-
     def show_note(self, note: str) -> None:
         """A line above the abstract (how to get a translation, an error, progress)."""
         self._set("note", Text(note))
