@@ -1,0 +1,82 @@
+"""Regenerate the README's screenshots from the real app.
+
+    python screenshots/make_screenshots.py
+
+Imports the seed digest (``../shared/data/digests/llm-2024-06-04.md``, or the repository's
+own sample when that is absent) into a temporary cache, runs the reader headless at
+160×48 and saves SVGs of the table, the abstract pane with its translation, and a search.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from rich.cells import cell_len
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from storage.cache import Cache  # noqa: E402
+from storage.config import Config  # noqa: E402
+from storage.importer import import_file  # noqa: E402
+from tui.app import PaperdeckApp  # noqa: E402
+
+SEED = ROOT.parent / "shared" / "data" / "digests" / "llm-2024-06-04.md"
+SAMPLE = ROOT / "tests" / "data" / "sample-digest.md"
+SIZE = (160, 48)
+SHOTS = {
+    "table.svg": ("j", "j"),
+    "abstract-translation.svg": ("enter", "t"),
+    "search.svg": ("slash", *"uncertainty", "enter", "enter"),
+}
+_TEXT = re.compile(r'(<text [^>]*?textLength=")([\d.]+)("[^>]*>)([^<]*)(</text>)')
+
+
+def fix_wide_characters(svg: str) -> str:
+    """Rich's SVG export sizes each text run by its length in characters, not cells
+    (rich.console.Console.export_svg: ``textLength=char_width * len(text)``), which
+    squeezes CJK text to half its width. Size runs by their cells instead."""
+
+    def resize(match: re.Match) -> str:
+        text = html.unescape(match.group(4))
+        if text.isascii():
+            return match.group(0)
+        width = float(match.group(2)) / len(text) * cell_len(text)
+        return f"{match.group(1)}{width:g}{match.group(3)}{match.group(4)}{match.group(5)}"
+
+    return _TEXT.sub(resize, svg)
+
+
+async def shoot(cache: Cache, name: str, keys: tuple[str, ...]) -> None:
+    app = PaperdeckApp(Config(), cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.05)
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        svg = app.export_screenshot(title=f"paperdeck — {name.removesuffix('.svg')}")
+    (HERE / name).write_text(fix_wide_characters(svg), encoding="utf-8")
+    print(f"wrote {HERE / name}")
+
+
+async def main() -> None:
+    digest = SEED if SEED.exists() else SAMPLE
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, keys in SHOTS.items():
+            with Cache(Path(tmp) / f"{name}.db") as cache:
+                report = import_file(cache, str(digest))
+                assert report.ok, report.error
+                await shoot(cache, name, keys)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
