@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +22,8 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)
+    """When the request arrived (``time.monotonic``), to check the spacing of requests."""
 
     def json(self):
         return json.loads(self.body)
@@ -44,6 +47,17 @@ class Reply:
 Handler = Callable[[Request], Reply]
 
 
+def in_turn(*replies: Reply | Handler) -> Handler:
+    """A handler that answers with ``replies`` one after the other, then the last forever."""
+    queue = list(replies)
+
+    def handle(request: Request) -> Reply:
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        return reply if isinstance(reply, Reply) else reply(request)
+
+    return handle
+
+
 class LoopbackServer:
     """``with LoopbackServer({"/path": handler}) as server: server.url("/path")``."""
 
@@ -61,6 +75,9 @@ class LoopbackServer:
 
     def url(self, path: str = "/") -> str:
         return self.base + path
+
+    def requests_to(self, path: str) -> list[Request]:
+        return [request for request in self.requests if request.path == path]
 
     def __enter__(self) -> LoopbackServer:
         self._thread.start()
