@@ -1,4 +1,4 @@
-"""Run the configured sources into the cache: arXiv API topics.
+"""Run the configured sources into the cache: arXiv API topics, new-submission feeds.
 
 Each source fails alone — its error is recorded and the next one runs — and writes in
 short transactions (one per page), so the reader can star papers meanwhile. User state is
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .arxiv_api import ArxivTopic
 from .cache import Cache
 from .config import Config
+from .feeds import ArxivFeed
 from .http import FetchError, make_client
 from .source import (
     Cancelled,
@@ -77,7 +78,10 @@ def plan(config: Config, topic: str | None = None) -> list[Source]:
             known = ", ".join(t.name for t in config.topics) or "none configured"
             raise UnknownTopic(f"no topic named {topic!r} (topics: {known})")
         return [ArxivTopic(chosen[0], config.arxiv)]
-    return [ArxivTopic(t, config.arxiv) for t in config.topics]
+    return [
+        *(ArxivTopic(t, config.arxiv) for t in config.topics),
+        *(ArxivFeed(feed) for feed in config.feeds),
+    ]
 
 
 def run_sync(
