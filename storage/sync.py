@@ -1,4 +1,5 @@
-"""Run the configured sources into the cache: arXiv API topics, new-submission feeds.
+"""Run the configured sources into the cache: arXiv API topics, new-submission feeds,
+remote digests, then (when asked for) code-link lookups.
 
 Each source fails alone — its error is recorded and the next one runs — and writes in
 short transactions (one per page), so the reader can star papers meanwhile. User state is
@@ -14,10 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .arxiv_api import ArxivTopic
-from .cache import Cache
+from .cache import Cache, now
+from .codelink_lookup import HuggingFaceLookup
 from .config import Config
 from .feeds import ArxivFeed
 from .http import FetchError, make_client
+from .remote_digests import RemoteDigest
 from .source import (
     Cancelled,
     Context,
@@ -71,7 +74,7 @@ def _describe(result: SourceResult) -> str:
 
 
 def plan(config: Config, topic: str | None = None) -> list[Source]:
-    """The sources a sync runs, in order (only ``topic`` if given)."""
+    """The sources a sync runs, in order: topics, feeds, digests (only ``topic`` if given)."""
     if topic is not None:
         chosen = [t for t in config.topics if t.name == topic]
         if not chosen:
@@ -81,6 +84,7 @@ def plan(config: Config, topic: str | None = None) -> list[Source]:
     return [
         *(ArxivTopic(t, config.arxiv) for t in config.topics),
         *(ArxivFeed(feed) for feed in config.feeds),
+        *(RemoteDigest(digest.url) for digest in config.digests),
     ]
 
 
@@ -100,6 +104,8 @@ def run_sync(
     sources: list[Source] = plan(config, topic)
     if not sources:
         return SyncSummary([])
+    if config.codelinks.lookup:
+        sources.append(HuggingFaceLookup(since=now()))
     cancel = cancel or threading.Event()
     results = []
     with make_client() as http:
