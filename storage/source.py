@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from .cache import Cache
+from .http import make_client
 
 if TYPE_CHECKING:
     import httpx
@@ -86,23 +87,33 @@ class Context:
     def __init__(
         self,
         cache: Cache,
-        http: httpx.Client,
         arxiv_pacer: Pacer,
         progress: Callable[[SyncEvent], None] | None,
     ):
         self.cache = cache
-        self.http = http
         self.arxiv_pacer = arxiv_pacer
         self.cancel = arxiv_pacer.cancel
         self._progress = progress
+        self._http: httpx.Client | None = None
         self.requests = 0
-        """HTTP requests made through ``http`` so far (an event hook counts them)."""
+        """HTTP requests made through ``http`` so far."""
+
+    @property
+    def http(self) -> httpx.Client:
+        """The httpx client for feeds, digests and lookups, made when first needed."""
+        if self._http is None:
+            self._http = make_client(event_hooks={"request": [self._count_request]})
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
 
     def report(self, event: SyncEvent) -> None:
         if self._progress is not None:
             self._progress(event)
 
-    def count_request(self, _request: httpx.Request) -> None:
+    def _count_request(self, _request: httpx.Request) -> None:
         self.requests += 1
 
     def check_cancel(self) -> None:

@@ -19,7 +19,7 @@ from .cache import Cache, now
 from .codelink_lookup import HuggingFaceLookup
 from .config import Config
 from .feeds import ArxivFeed
-from .http import FetchError, make_client
+from .http import FetchError
 from .remote_digests import RemoteDigest
 from .source import (
     Cancelled,
@@ -108,14 +108,15 @@ def run_sync(
         sources.append(HuggingFaceLookup(since=now()))
     cancel = cancel or threading.Event()
     results = []
-    with make_client() as http:
-        ctx = Context(cache, http, Pacer(config.arxiv.delay_seconds, cancel), progress)
-        http.event_hooks["request"].append(ctx.count_request)
+    ctx = Context(cache, Pacer(config.arxiv.delay_seconds, cancel), progress)
+    try:
         for source in sources:
             if cancel.is_set():
                 results.append(SourceResult(source.name, error=CANCELLED))
             else:
                 results.append(_run(source, ctx))
+    finally:
+        ctx.close()
     return SyncSummary(results)
 
 
