@@ -134,15 +134,16 @@ def _session_class():
                     response = super().request(method, url, *args, **kwargs)
                 except requests.RequestException as exc:
                     self.pacer.sent(backoff)
-                    if attempt == RETRIES:
+                    if attempt == RETRIES or isinstance(exc, ValueError):  # a bad URL stays bad
                         raise SourceError(_describe(exc, url, attempt + 1)) from None
                     continue
-                wait = retry_after_seconds(response)
-                self.pacer.sent(max(backoff, wait or 0.0))
                 if response.status_code in RETRY_STATUSES and attempt < RETRIES:
+                    wait = retry_after_seconds(response)
                     if wait is not None and wait > MAX_WAIT_S:
                         raise SourceError(_status(response, attempt + 1, f"retry in {wait:.0f} s"))
+                    self.pacer.sent(max(backoff, wait or 0.0))
                     continue
+                self.pacer.sent()
                 if response.status_code != 200:
                     reason = _error_reason(response.content)
                     raise SourceError(
@@ -167,6 +168,8 @@ def _status(response: requests.Response, tries: int, detail: str = "") -> str:
 def _describe(exc: Exception, url: str, tries: int) -> str:
     import requests
 
+    if isinstance(exc, ValueError):
+        return f"{url} is not a usable URL ({exc})"
     if isinstance(exc, requests.Timeout):
         what = "did not answer in time"
     elif isinstance(exc, requests.ConnectionError):

@@ -292,6 +292,14 @@ def test_an_unreachable_api_says_so(cache: Cache):
     assert summary.results[0].error.endswith("(4 tries)")
 
 
+def test_an_unusable_api_url_fails_at_once(cache: Cache):
+    summary = run_sync(config("http://exa mple.org/api/query"), cache)
+    result = summary.results[0]
+    assert result.error.startswith("http://exa mple.org/api/query?search_query=ti%3Atest")
+    assert "is not a usable URL (Failed to parse: Host 'exa mple.org'" in result.error
+    assert result.requests == 1
+
+
 def test_the_version_comes_from_the_pdf_link_when_the_id_has_none(cache: Cache):
     entry = Entry(id="2611.00001", version=3, versioned_id=False, pdf_title=False)
     with LoopbackServer({API: Reply(200, atom([entry]), ATOM_TYPE)}) as server:
