@@ -37,3 +37,11 @@ def private_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def cache(tmp_path: Path):
     with Cache(tmp_path / "cache.db") as opened:
         yield opened
+
+
+@pytest.fixture(autouse=True)
+def no_real_sync_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feeds and code-link lookups point at a closed local port unless a test serves them:
+    no test reaches rss.arxiv.org or huggingface.co."""
+    monkeypatch.setenv("PAPERDECK_FEEDS_URL", "http://127.0.0.1:9/rss/")
+    monkeypatch.setenv("PAPERDECK_HF_API_URL", "http://127.0.0.1:9/api/papers/")

@@ -9,7 +9,7 @@ import pytest
 
 from storage.cache import Cache
 from storage.config import Feed, Topic
-from storage.feeds import parse_feed
+from storage.feeds import ArxivFeed, parse_feed
 from storage.source import SourceError
 from storage.sync import run_sync
 from storage.tex import tex_to_unicode
@@ -191,6 +191,14 @@ def test_tex_accents_become_unicode(tex: str, text: str):
 
 def feed_reply(content: bytes, **headers: str) -> Reply:
     return Reply(200, content, {"Content-Type": "application/rss+xml", **headers})
+
+
+def test_the_feed_url_is_arxivs_unless_overridden(monkeypatch):
+    monkeypatch.delenv("PAPERDECK_FEEDS_URL")
+    assert ArxivFeed(Feed("cs.CL")).url == "https://rss.arxiv.org/rss/cs.CL"
+    assert ArxivFeed(Feed("cs.CL"), base_url="http://mirror/rss").url == "http://mirror/rss/cs.CL"
+    monkeypatch.setenv("PAPERDECK_FEEDS_URL", "http://127.0.0.1:8/feeds/")
+    assert ArxivFeed(Feed("math")).url == "http://127.0.0.1:8/feeds/math"
 
 
 def test_a_feed_syncs_once_then_costs_one_304(shared_data: Path, cache: Cache, monkeypatch):
