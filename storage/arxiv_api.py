@@ -19,7 +19,7 @@ from .config import ArxivSettings, Topic
 from .http import CONNECT_TIMEOUT_S, RETRY_STATUSES, TIMEOUT_S, USER_AGENT, retry_after_seconds
 from .ids import parse_id
 from .models import Incoming, Paper
-from .source import Context, Pacer, SourceError, SourceResult, SyncEvent
+from .source import Context, Pacer, SourceError, SourceResult, SyncEvent, Unreachable
 from .text import clean_line, reflow
 
 if TYPE_CHECKING:
@@ -134,8 +134,10 @@ def _session_class():
                     response = super().request(method, url, *args, **kwargs)
                 except requests.RequestException as exc:
                     self.pacer.sent(backoff)
-                    if attempt == RETRIES or isinstance(exc, ValueError):  # a bad URL stays bad
+                    if isinstance(exc, ValueError):  # a bad URL stays bad
                         raise SourceError(_describe(exc, url, attempt + 1)) from None
+                    if attempt == RETRIES:
+                        raise Unreachable(_describe(exc, url, attempt + 1)) from None
                     continue
                 if response.status_code in RETRY_STATUSES and attempt < RETRIES:
                     wait = retry_after_seconds(response)
@@ -210,7 +212,8 @@ class ArxivTopic:
             sort_order=arxiv.SortOrder.Descending,
         )
         try:
-            return self._sync_pages(ctx, result, client, search, page_size, session)
+            with ctx.reaching(self.settings.api_url):
+                return self._sync_pages(ctx, result, client, search, page_size, session)
         finally:
             result.requests += session.requests
             session.close()

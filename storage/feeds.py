@@ -176,14 +176,17 @@ class ArxivFeed:
         state = sync_state.load(ctx.cache, self.url)
         headers = state.conditional_headers() if state else {}
         pacer = ctx.arxiv_pacer  # the feeds are arXiv's too: same spacing
-        pacer.wait()
-        response = send(
-            ctx.http,
-            ctx.http.build_request("GET", self.url, headers=headers),
-            backoff=pacer.delay,
-            sleep=lambda seconds: pacer.sleep(max(seconds, pacer.delay)),
-        )
-        pacer.sent()
+        with ctx.reaching(self.url):
+            pacer.wait()
+            try:
+                response = send(
+                    ctx.http,
+                    ctx.http.build_request("GET", self.url, headers=headers),
+                    backoff=pacer.delay,
+                    sleep=lambda seconds: pacer.sleep(max(seconds, pacer.delay)),
+                )
+            finally:
+                pacer.sent()
         if response.status_code == 304:
             return NOT_MODIFIED
         if response.status_code >= 400:

@@ -12,6 +12,9 @@ from . import sync_state
 from .importer import download, import_file
 from .source import NOT_MODIFIED, Context, SourceError, SourceResult, SyncEvent
 
+RETRY_BACKOFF_S = 1.0
+"""First wait before retrying a digest host (it doubles), unless Retry-After says more."""
+
 
 class RemoteDigest:
     def __init__(self, url: str):
@@ -21,7 +24,10 @@ class RemoteDigest:
     def run(self, ctx: Context, result: SourceResult) -> str:
         state = sync_state.load(ctx.cache, self.url)
         headers = state.conditional_headers() if state else {}
-        path, response = download(self.url, ctx.http, headers)
+        with ctx.reaching(self.url):
+            path, response = download(
+                self.url, ctx.http, headers, backoff=RETRY_BACKOFF_S, sleep=ctx.sleep
+            )
         if path is None:
             return NOT_MODIFIED
         try:

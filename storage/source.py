@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
 from .cache import Cache
-from .http import make_client
+from .http import FetchError, make_client
 
 if TYPE_CHECKING:
     import httpx
@@ -54,8 +56,18 @@ class SourceError(Exception):
     """A source failed for good; the message says what, where (URL, status) and why."""
 
 
+class Unreachable(SourceError):
+    """A host did not answer at all (after retries): offline, refused, timed out."""
+
+
 class Cancelled(Exception):
     """The sync was asked to stop."""
+
+
+def sleep_unless_cancelled(cancel: threading.Event, seconds: float) -> None:
+    """Sleep, or raise :class:`Cancelled` as soon as ``cancel`` is set."""
+    if cancel.wait(max(0.0, seconds)) or cancel.is_set():
+        raise Cancelled
 
 
 class Pacer:
@@ -76,8 +88,7 @@ class Pacer:
         self._next = time.monotonic() + max(self.delay, not_before)
 
     def sleep(self, seconds: float) -> None:
-        if self.cancel.wait(max(0.0, seconds)) or self.cancel.is_set():
-            raise Cancelled
+        sleep_unless_cancelled(self.cancel, seconds)
 
 
 class Context:
@@ -97,6 +108,8 @@ class Context:
         self._http: httpx.Client | None = None
         self.requests = 0
         """HTTP requests made through ``http`` so far."""
+        self.unreachable: dict[str, str] = {}
+        """Hosts that did not answer during this sync, with the reason."""
 
     @property
     def http(self) -> httpx.Client:
@@ -115,6 +128,28 @@ class Context:
 
     def _count_request(self, _request: httpx.Request) -> None:
         self.requests += 1
+
+    @contextmanager
+    def reaching(self, url: str) -> Iterator[None]:
+        """Around requests to ``url``'s host: once a host has not answered, the next
+        sources on it fail at once instead of retrying all over again (offline)."""
+        host = urlsplit(url).netloc
+        if host in self.unreachable:
+            raise Unreachable(
+                f"{host} did not answer earlier in this sync: {self.unreachable[host]}"
+            )
+        try:
+            yield
+        except Unreachable as exc:
+            self.unreachable[host] = str(exc)
+            raise
+        except FetchError as exc:
+            if exc.status is None:  # no answer at all, not an error status
+                self.unreachable[host] = str(exc)
+            raise
+
+    def sleep(self, seconds: float) -> None:
+        sleep_unless_cancelled(self.cancel, seconds)
 
     def check_cancel(self) -> None:
         if self.cancel.is_set():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import codelink_lookup, sync_state
+from storage import codelink_lookup, remote_digests, sync_state
 from storage.cache import Cache
 from storage.config import Topic
 from storage.models import Incoming, Paper, Translation
@@ -129,12 +129,35 @@ def test_a_broken_digest_does_not_stop_the_topics(cache: Cache):
     ]  # fmt: skip
 
 
-def test_an_unreachable_digest_host_fails_alone(cache: Cache):
+@pytest.fixture
+def no_digest_backoff(monkeypatch):
+    monkeypatch.setattr(remote_digests, "RETRY_BACKOFF_S", 0)
+
+
+def test_an_unreachable_digest_host_fails_alone(cache: Cache, no_digest_backoff):
     summary = run_sync(config(topics=[], digests=["http://127.0.0.1:9/d.md"]), cache)
     assert (
         summary.results[0].error
         == "cannot reach http://127.0.0.1:9/d.md: [Errno 111] Connection refused"
     )
+
+
+def test_a_host_that_did_not_answer_is_not_asked_again_in_the_same_sync(
+    cache: Cache, no_digest_backoff
+):
+    with LoopbackServer({"/ok.md": markdown(digest(1))}) as server:
+        other = "http://localhost:9"  # another closed port under another name
+        setup = config("http://127.0.0.1:9/api/query", topics=[Topic("A", "a"), Topic("B", "b")],
+                       digests=[f"{other}/one.md", server.url("/ok.md"), f"{other}/two.md"])  # fmt: skip
+        summary = run_sync(setup, cache)
+    a, b, one, ok, two = summary.results
+    assert a.requests == 4 and a.error.startswith("arXiv cannot be reached (offline?)")
+    assert (
+        b.requests == 0 and b.error == f"127.0.0.1:9 did not answer earlier in this sync: {a.error}"
+    )
+    assert one.requests == 4 and one.error.startswith("cannot reach http://localhost:9/one.md")
+    assert ok.error is None and ok.new == 1
+    assert two.requests == 0 and two.error.startswith("localhost:9 did not answer earlier")
 
 
 # --- what runs ---------------------------------------------------------------------------------
