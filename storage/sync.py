@@ -98,8 +98,9 @@ def run_sync(
 ) -> SyncSummary:
     """Sync every configured source (or one topic) into ``cache``.
 
-    An empty summary means nothing is configured. Raises :class:`UnknownTopic` when
-    ``topic`` names no configured topic.
+    ``progress`` is called on the calling thread (a worker's: hand events to the UI
+    thread from there). An empty summary means nothing is configured. Raises
+    :class:`UnknownTopic` when ``topic`` names no configured topic.
     """
     sources: list[Source] = plan(config, topic)
     if not sources:
