@@ -13,7 +13,7 @@ from .importer import download, import_file
 from .source import NOT_MODIFIED, Context, SourceError, SourceResult, SyncEvent
 
 RETRY_BACKOFF_S = 1.0
-"""First wait before retrying a digest host (it doubles), unless Retry-After says more."""
+"""First wait before retrying a digest host (it doubles); a Retry-After replaces it."""
 
 
 class RemoteDigest:
