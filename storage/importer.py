@@ -62,17 +62,20 @@ def import_file(cache: Cache, path: str, source: str | None = None) -> ImportRep
     return ImportReport(source=source, error=message)
 
 
-def download(url: str, client: httpx.Client, headers: dict[str, str] | None = None):
+def download(
+    url: str, client: httpx.Client, headers: dict[str, str] | None = None, **send_options
+):
     """Fetch ``url`` into a temporary file (so no transaction waits on the network).
 
     Returns ``(path, response)``: the caller deletes the file. The path is None when
     the server answered 304 Not Modified. Raises :class:`FetchError` for transport
-    failures and error statuses.
+    failures and error statuses. ``send_options`` go to :func:`storage.http.send`
+    (backoff, sleep).
     """
     import httpx
 
     request = client.build_request("GET", url, headers=headers or {})
-    response = send(client, request, stream=True)
+    response = send(client, request, stream=True, **send_options)
     try:
         if response.status_code == 304:
             return None, response

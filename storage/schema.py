@@ -11,6 +11,8 @@ Design:
   triggers keep it in step on the rarer updates and deletes.
 - User state (read, starred) lives in ``user_state``, keyed by the arXiv id, apart from
   metadata: no import or sync statement ever writes to it.
+- ``sync_state`` remembers, per remote source (a digest or feed URL, or ``hf:<id>`` for a
+  code-link lookup), the validators of its last answer and when it was asked.
 """
 
 from __future__ import annotations
@@ -102,6 +104,16 @@ MIGRATIONS: list[str] = [
         INSERT INTO papers_fts(rowid, title, authors, abstract)
         VALUES (new.key, new.title, new.authors, new.abstract);
     END;
+    """,
+    # 2: what each remote source last said, for conditional requests and lookup caches.
+    """
+    CREATE TABLE sync_state (
+        source TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        synced_at TEXT NOT NULL,
+        result TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
     """,
 ]
 

@@ -60,3 +60,11 @@ def small_cache_path(tmp_path_factory) -> Path:
     with Cache(path) as cache:
         cache.upsert(papers(1_000, abstract_words=12))
     return path
+
+
+@pytest.fixture(autouse=True)
+def no_real_sync_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feeds and code-link lookups point at a closed local port unless a test serves them:
+    no test reaches rss.arxiv.org or huggingface.co."""
+    monkeypatch.setenv("PAPERDECK_FEEDS_URL", "http://127.0.0.1:9/rss/")
+    monkeypatch.setenv("PAPERDECK_HF_API_URL", "http://127.0.0.1:9/api/papers/")

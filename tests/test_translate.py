@@ -28,7 +28,7 @@ from storage.translate import (
 from storage.translate.deepl import FREE_URL, PRO_URL, deepl_url
 from storage.translate.openai import system_prompt
 from storage.translate.split import join, split_text
-from tests.support.loopback import Reply
+from tests.support.loopback import Reply, in_turn
 from tests.support.translators import (
     NEW_CODES,
     OLD_CODES,
@@ -328,7 +328,9 @@ def test_deepl_413_halves_the_request_until_it_fits(cache: Cache, key: str):
 def test_deepl_wrong_endpoint_points_at_the_url_setting(paper: Cache, key: str):
     with FakeDeepL(key) as server:
         wrong = {"message": "Wrong endpoint. Use https://api.deepl.com"}
-        server.queue("/v2/translate", Reply.json(wrong, 403))
+        server.routes["/v2/translate"] = in_turn(
+            Reply.json(wrong, 403), server.routes["/v2/translate"]
+        )
         with pytest.raises(TranslationError) as caught:
             fetch_translation(paper, deepl(server), ID, "de")
     assert "(Wrong endpoint. Use https://api.deepl.com); set [translation] url" in str(caught.value)
@@ -406,7 +408,9 @@ def test_an_answer_of_nothing_but_reasoning_is_an_error(paper: Cache):
     with FakeChat() as server:
         unfinished = {"role": "assistant", "content": "<think>Let me consider"}
         answer = {"choices": [{"index": 0, "message": unfinished, "finish_reason": "stop"}]}
-        server.queue("/v1/chat/completions", *[Reply.json(answer)] * 2)
+        server.routes["/v1/chat/completions"] = in_turn(
+            *[Reply.json(answer)] * 2, server.routes["/v1/chat/completions"]
+        )
         with pytest.raises(TranslationError, match="sent an empty translation of 2406.02543"):
             fetch_translation(paper, chat(server), ID, "de")
 
@@ -433,7 +437,7 @@ def test_401_says_the_key_was_rejected_without_showing_it(paper: Cache, key: str
 def test_429_with_a_long_retry_after_is_reported_at_once(paper: Cache, sleeps: Sleeps):
     with FakeLibreTranslate() as server:
         slow_down = Reply.json({"error": "Slowdown: 20 per 1 minute"}, 429, **{"Retry-After": "60"})
-        server.queue("/translate", slow_down)
+        server.routes["/translate"] = in_turn(slow_down, server.routes["/translate"])
         with pytest.raises(TranslationError) as caught:
             fetch_translation(paper, libre(server), ID, "de", sleep=sleeps)
     assert str(caught.value) == (
@@ -446,7 +450,10 @@ def test_429_with_a_long_retry_after_is_reported_at_once(paper: Cache, sleeps: S
 
 def test_429_with_a_short_retry_after_is_waited_out(paper: Cache, sleeps: Sleeps):
     with FakeLibreTranslate() as server:
-        server.queue("/translate", Reply.json({"error": "Slowdown"}, 429, **{"Retry-After": "3"}))
+        server.routes["/translate"] = in_turn(
+            Reply.json({"error": "Slowdown"}, 429, **{"Retry-After": "3"}),
+            server.routes["/translate"],
+        )
         translation = fetch_translation(paper, libre(server), ID, "de", sleep=sleeps)
     assert sleeps == [3.0] and len(posts(server)) == 2
     assert translation.source == "libretranslate"
@@ -454,7 +461,9 @@ def test_429_with_a_short_retry_after_is_waited_out(paper: Cache, sleeps: Sleeps
 
 def test_429_without_retry_after_backs_off_then_says_later(paper, sleeps, key):
     with FakeDeepL(key) as server:
-        server.queue("/v2/translate", *[Reply.json({"message": "Too many requests"}, 429)] * 3)
+        server.routes["/v2/translate"] = in_turn(
+            *[Reply.json({"message": "Too many requests"}, 429)] * 3, server.routes["/v2/translate"]
+        )
         with pytest.raises(TranslationError) as caught:
             fetch_translation(paper, deepl(server), ID, "de", sleep=sleeps)
     assert str(caught.value).endswith("429 Too Many Requests (Too many requests); try again later")
@@ -463,7 +472,9 @@ def test_429_without_retry_after_backs_off_then_says_later(paper, sleeps, key):
 
 def test_5xx_is_retried_with_backoff_then_reported(paper: Cache, sleeps: Sleeps, key: str):
     with FakeDeepL(key) as server:
-        server.queue("/v2/translate", *[Reply.json({"message": "Internal error"}, 503)] * 3)
+        server.routes["/v2/translate"] = in_turn(
+            *[Reply.json({"message": "Internal error"}, 503)] * 3, server.routes["/v2/translate"]
+        )
         with pytest.raises(TranslationError) as caught:
             fetch_translation(paper, deepl(server), ID, "de", sleep=sleeps)
     assert str(caught.value) == (
@@ -475,7 +486,9 @@ def test_5xx_is_retried_with_backoff_then_reported(paper: Cache, sleeps: Sleeps,
 
 def test_a_timeout_names_the_url(paper: Cache, sleeps: Sleeps):
     with FakeChat() as server, make_client(timeout=0.2) as client:
-        server.queue("/v1/chat/completions", *[Reply(delay=1.0)] * 2)
+        server.routes["/v1/chat/completions"] = in_turn(
+            *[Reply(delay=1.0)] * 2, server.routes["/v1/chat/completions"]
+        )
         with pytest.raises(TranslationError) as caught:
             fetch_translation(paper, chat(server), ID, "de", client=client, sleep=sleeps)
     assert str(caught.value) == (
@@ -488,7 +501,9 @@ def test_a_timeout_names_the_url(paper: Cache, sleeps: Sleeps):
 def test_a_body_that_is_not_json_is_named_with_its_type(paper: Cache):
     with FakeLibreTranslate() as server:
         page = "<html><body>Welcome to nginx!</body></html>"
-        server.queue("/languages", Reply(200, page, {"Content-Type": "text/html"}))
+        server.routes["/languages"] = in_turn(
+            Reply(200, page, {"Content-Type": "text/html"}), server.routes["/languages"]
+        )
         with pytest.raises(TranslationError) as caught:
             fetch_translation(paper, libre(server), ID, "de")
     assert str(caught.value) == (
@@ -500,7 +515,7 @@ def test_a_body_that_is_not_json_is_named_with_its_type(paper: Cache):
 
 def test_an_empty_body_is_named_as_such(paper: Cache):
     with FakeLibreTranslate() as server:
-        server.queue("/languages", Reply(200, ""))
+        server.routes["/languages"] = in_turn(Reply(200, ""), server.routes["/languages"])
         with pytest.raises(
             TranslationError, match=r"with no content type instead of JSON \(an empty body\)"
         ):
@@ -509,7 +524,9 @@ def test_an_empty_body_is_named_as_such(paper: Cache):
 
 def test_an_answer_of_the_wrong_shape_is_named(paper: Cache):
     with FakeLibreTranslate() as server:
-        server.queue("/translate", Reply.json({"translation": "x"}))
+        server.routes["/translate"] = in_turn(
+            Reply.json({"translation": "x"}), server.routes["/translate"]
+        )
         with pytest.raises(TranslationError, match=r"cannot read \(expected translatedText"):
             fetch_translation(paper, libre(server), ID, "de")
 
@@ -552,7 +569,9 @@ def test_the_key_is_in_no_log_line_and_no_error(paper, key, caplog, provider):
         settings = replace(settings_of(server), api_key_env=KEY_ENV)
         fetch_translation(paper, settings, ID, "de")
         # A proxy that echoes the key back in its error.
-        server.queue(path, Reply.json({"error": f"Invalid API key {key}"}, 401))
+        server.routes[path] = in_turn(
+            Reply.json({"error": f"Invalid API key {key}"}, 401), server.routes[path]
+        )
         with pytest.raises(TranslationError) as caught:
             fetch_translation(paper, settings, ID, "fr")
     assert len(server.requests) >= 2
@@ -611,7 +630,7 @@ def test_translate_missing_asks_one_at_a_time_for_what_is_missing(cache, sleeps)
     ids = ["2406.00004", "2406.00003", "2406.00002", "2406.00001"]
     with FakeLibreTranslate() as server:
         slow_down = Reply.json({"error": "Slowdown"}, 429, **{"Retry-After": "120"})
-        server.queue("/translate", slow_down)
+        server.routes["/translate"] = in_turn(slow_down, server.routes["/translate"])
         done = translate_missing(
             cache, libre(server), ids, "de-AT", sleep=sleeps, progress=lines.append
         )

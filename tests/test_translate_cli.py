@@ -8,7 +8,7 @@ import pytest
 from storage.cache import Cache
 from storage.config import cache_path, config_path
 from storage.models import Incoming, Paper, Translation
-from tests.support.loopback import Reply
+from tests.support.loopback import Reply, in_turn
 from tests.support.translators import FakeLibreTranslate
 from tui.cli import main
 
@@ -72,7 +72,9 @@ def test_a_provider_error_is_one_line_on_stderr_and_exit_1(server, capsys, monke
     monkeypatch.setenv(KEY_ENV, KEY)
     configure(url=server.base, extra=f'api_key_env = "{KEY_ENV}"\n')
     add_papers(("2406.00001", "Abstract."))
-    server.queue("/translate", Reply.json({"error": f"Invalid API key {KEY}"}, 403))
+    server.routes["/translate"] = in_turn(
+        Reply.json({"error": f"Invalid API key {KEY}"}, 403), server.routes["/translate"]
+    )
     code, out, err = run(capsys, "translate", "2406.00001", "--to", "de")
     assert (code, out) == (1, "")
     assert err == (

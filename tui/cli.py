@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="a digest file or URL")
     p.set_defaults(run=cmd_import)
 
+    p = commands.add_parser("sync", help="bring the configured topics, feeds and digests in")
+    p.add_argument("--topic", metavar="NAME", help="sync only this arXiv topic")
+    p.set_defaults(run=cmd_sync)
+
     p = commands.add_parser("list", help="list cached papers, newest first")
     p.add_argument("--format", choices=("table", "json", "tsv"), default="table")
     p.add_argument("--limit", type=_positive, metavar="N", help="at most N papers")
@@ -159,6 +163,31 @@ def print_report(report: ImportReport) -> None:
         )
     for skipped in report.skipped:
         print(f"  line {skipped.line}: skipped: {skipped.reason}")
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from storage.sync import UnknownTopic, run_sync
+
+    try:
+        config = load_config()
+        with open_cache() as cache:
+            summary = run_sync(config, cache, topic=args.topic, progress=_print_event)
+    except (ConfigError, UnknownTopic) as exc:
+        raise CommandError(str(exc)) from None
+    if not summary.results:
+        print("nothing to sync: no topics, feeds or digests are configured")
+        return 0
+    print(summary.describe())
+    return 0 if summary.ok else 1
+
+
+def _print_event(event) -> None:  # a storage.sync.SyncEvent
+    if event.kind == "page":
+        said = f"page {event.page}: {event.new} new, {event.updated} updated so far"
+    else:
+        said = {"start": "syncing…", "done": "done", "failed": "failed"}[event.kind]
+    note = f" — {event.message}" if event.message else ""
+    print(f"{event.source}: {said}{note}", file=sys.stderr, flush=True)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

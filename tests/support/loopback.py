@@ -1,15 +1,15 @@
 """A real HTTP server on 127.0.0.1 for tests: real sockets, real protocol, scripted answers.
 
 Routes map a path to a handler ``handler(request) -> Reply``; every request is recorded
-so tests can check what the client sent (and that a cached answer sent nothing). Replies
-queued for a path answer its next requests first (a 429, then the real answer).
+so tests can check what the client sent (and that a cached answer sent nothing).
+``in_turn`` scripts a sequence of answers (a 429, then the real one).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import deque
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +23,8 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)
+    """When the request arrived (``time.monotonic``), to check the spacing of requests."""
 
     def json(self):
         return json.loads(self.body)
@@ -46,13 +48,23 @@ class Reply:
 Handler = Callable[[Request], Reply]
 
 
+def in_turn(*replies: Reply | Handler) -> Handler:
+    """A handler that answers with ``replies`` one after the other, then the last forever."""
+    queue = list(replies)
+
+    def handle(request: Request) -> Reply:
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        return reply if isinstance(reply, Reply) else reply(request)
+
+    return handle
+
+
 class LoopbackServer:
     """``with LoopbackServer({"/path": handler}) as server: server.url("/path")``."""
 
     def __init__(self, routes: dict[str, Handler | Reply] | None = None):
         self.routes: dict[str, Handler | Reply] = dict(routes or {})
         self.requests: list[Request] = []
-        self.queued: dict[str, deque[Reply]] = {}
         self.in_flight = 0
         self.max_in_flight = 0
         """The most requests ever handled at once."""
@@ -72,9 +84,8 @@ class LoopbackServer:
     def url(self, path: str = "/") -> str:
         return self.base + path
 
-    def queue(self, path: str, *replies: Reply) -> None:
-        """Answer the next requests to ``path`` with ``replies``, in order, then the route."""
-        self.queued.setdefault(path, deque()).extend(replies)
+    def requests_to(self, path: str) -> list[Request]:
+        return [request for request in self.requests if request.path == path]
 
     def __enter__(self) -> LoopbackServer:
         self._thread.start()
@@ -104,13 +115,11 @@ class LoopbackServer:
                     server.requests.append(request)
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
-                    queued = server.queued.get(parts.path)
-                    reply = queued.popleft() if queued else None
                 try:
                     route = server.routes.get(parts.path)
-                    if reply is None and route is None:
+                    if route is None:
                         reply = Reply(404, "not found")
-                    elif reply is None:
+                    else:
                         reply = route if isinstance(route, Reply) else route(request)
                     self._send(reply)
                 finally:

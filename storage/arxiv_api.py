@@ -1,0 +1,293 @@
+"""arXiv API topics through the ``arxiv`` package: one query per configured topic,
+newest submissions first, page by page, incremental and polite.
+
+The package does the Atom work (request URLs, paging, parsing entries into
+``arxiv.Result``). It sends no timeout, sleeps with a blocking ``time.sleep``, retries
+without backoff and raises raw ``requests`` errors, so paperdeck gives it a session of its
+own (:class:`PoliteSession`) that spaces, times out, retries and explains every request,
+and leaves the package's own delay at zero.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .codelinks import find_code_urls
+from .config import ArxivSettings, Topic
+from .http import CONNECT_TIMEOUT_S, RETRY_STATUSES, TIMEOUT_S, USER_AGENT, retry_after_seconds
+from .ids import parse_id
+from .models import Incoming, Paper
+from .source import Context, Pacer, SourceError, SourceResult, SyncEvent, Unreachable
+from .text import clean_line, reflow
+
+if TYPE_CHECKING:
+    import arxiv
+    import requests
+
+RETRIES = 3
+"""Tries after the first for 429, 5xx and connection failures."""
+EMPTY_PAGE_RETRIES = 2
+"""Tries after the first for a page that came back empty where results were due."""
+MAX_WAIT_S = 120.0
+"""A Retry-After longer than this fails the source instead of blocking the sync."""
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def build_query(topic: Topic) -> str:
+    """The topic's ``search_query``, restricted to its categories when it names any."""
+    if not topic.categories:
+        return topic.query
+    categories = " OR ".join(f"cat:{category}" for category in topic.categories)
+    return f"({topic.query}) AND ({categories})"
+
+
+def to_paper(result: arxiv.Result) -> Paper | None:
+    """A paper from one API entry (None when the entry carries no arXiv id)."""
+    parsed = parse_id(result.entry_id)
+    if parsed is None:
+        return None
+    paper_id, version = parsed
+    if version is None:  # the PDF link is versioned even when the id is not
+        pdf = next(
+            (
+                link.href
+                for link in result.links
+                if link.content_type == "application/pdf" or "/pdf/" in link.href
+            ),
+            "",
+        )
+        version = (parse_id(pdf) or (None, None))[1]
+    abstract = reflow(result.summary or "")
+    comment = clean_line(result.comment or "")
+    return Paper(
+        id=paper_id,
+        version=version,
+        title=clean_line(result.title),
+        authors=[name for name in (clean_line(a.name) for a in result.authors) if name],
+        abstract=abstract,
+        published=result.published.date().isoformat(),
+        updated=result.updated.date().isoformat(),
+        comment=comment,
+        journal_ref=clean_line(result.journal_ref or ""),
+        doi=clean_line(result.doi or ""),
+        primary_category=result.primary_category or "",
+        categories=list(result.categories),
+        code_urls=find_code_urls(comment, abstract),
+        source="arxiv",
+    )
+
+
+def page_problem(content: bytes) -> str | None:
+    """Why ``content`` is not a usable page of API results (None when it is): not XML,
+    not an Atom feed, or arXiv's error entry (``<id>…/api/errors#…</id>``)."""
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError as exc:
+        return f"a malformed page ({exc})"
+    if root.tag != f"{_ATOM}feed":
+        return f"a page that is not an Atom feed (<{root.tag.rpartition('}')[2]}>)"
+    error = _error_entry(root)
+    return None if error is None else f"an error instead of results: {error}"
+
+
+def _error_reason(content: bytes) -> str:
+    """The reason arXiv's error entry gives, if ``content`` holds one."""
+    try:
+        return _error_entry(ET.fromstring(content)) or ""
+    except ET.ParseError:
+        return ""
+
+
+def _error_entry(root: ET.Element) -> str | None:
+    for entry in root.iter(f"{_ATOM}entry"):
+        if "/api/errors" in (entry.findtext(f"{_ATOM}id") or ""):
+            return " ".join((entry.findtext(f"{_ATOM}summary") or "no reason given").split())
+    return None
+
+
+def _session_class():
+    import requests
+
+    class PoliteSession(requests.Session):
+        """The ``arxiv`` package's session: our User-Agent, a timeout on every request,
+        arXiv's spacing, retries with backoff on 429/5xx and connection failures (honouring
+        Retry-After), and a :class:`SourceError` in plain words for anything else."""
+
+        def __init__(self, pacer: Pacer):
+            super().__init__()
+            self.pacer = pacer
+            self.requests = 0
+            self.last_url = ""
+
+        def request(self, method, url, *args, **kwargs) -> requests.Response:
+            kwargs["timeout"] = (CONNECT_TIMEOUT_S, TIMEOUT_S)
+            kwargs["headers"] = {"User-Agent": USER_AGENT}  # not the package's own
+            self.last_url = url
+            for attempt in range(RETRIES + 1):
+                backoff = self.pacer.delay * 2**attempt
+                self.pacer.wait()
+                self.requests += 1
+                try:
+                    response = super().request(method, url, *args, **kwargs)
+                except requests.RequestException as exc:
+                    self.pacer.sent(backoff)
+                    if isinstance(exc, ValueError):  # a bad URL stays bad
+                        raise SourceError(_describe(exc, url, attempt + 1)) from None
+                    if attempt == RETRIES:
+                        raise Unreachable(_describe(exc, url, attempt + 1)) from None
+                    continue
+                if response.status_code in RETRY_STATUSES and attempt < RETRIES:
+                    wait = retry_after_seconds(response)
+                    if wait is not None and wait > MAX_WAIT_S:
+                        raise SourceError(_status(response, attempt + 1, f"retry in {wait:.0f} s"))
+                    self.pacer.sent(max(backoff, wait or 0.0))
+                    continue
+                self.pacer.sent()
+                if response.status_code != 200:
+                    reason = _error_reason(response.content)
+                    raise SourceError(
+                        _status(response, attempt + 1, reason and f"arXiv says: {reason}")
+                    )
+                problem = page_problem(response.content)
+                if problem:
+                    raise SourceError(f"arXiv sent {problem} ({url})")
+                return response
+            raise AssertionError("unreachable")
+
+    return PoliteSession
+
+
+def _status(response: requests.Response, tries: int, detail: str = "") -> str:
+    said = f"{response.url} answered {response.status_code} {response.reason or ''}".rstrip()
+    if tries > 1:
+        said += f" ({tries} tries)"
+    return f"{said}: {detail}" if detail else said
+
+
+def _describe(exc: Exception, url: str, tries: int) -> str:
+    import requests
+
+    if isinstance(exc, ValueError):
+        return f"{url} is not a usable URL ({exc})"
+    if isinstance(exc, requests.Timeout):
+        what = "did not answer in time"
+    elif isinstance(exc, requests.ConnectionError):
+        what = "cannot be reached (offline?)"
+    else:
+        what = f"failed ({type(exc).__name__})"
+    return f"arXiv {what}: {url} ({tries} tries)"
+
+
+class ArxivTopic:
+    """One ``[[topics]]`` entry: its query's newest submissions, up to ``max_results``.
+
+    Paging stops early at the first page that brings nothing new — every paper already
+    cached in this topic at the same version — so a second sync of an unchanged topic
+    costs one request.
+    """
+
+    def __init__(self, topic: Topic, settings: ArxivSettings):
+        self.topic = topic
+        self.settings = settings
+        self.name = f"arXiv topic {topic.name}"
+
+    def run(self, ctx: Context, result: SourceResult) -> str:
+        import arxiv
+
+        if self.topic.max_results == 0:
+            return "max_results is 0"
+        page_size = min(self.settings.page_size, self.topic.max_results)
+        client = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=EMPTY_PAGE_RETRIES)
+        client.query_url_format = self.settings.api_url + "?{}"
+        session = _session_class()(ctx.arxiv_pacer)
+        client._session.close()
+        client._session = session  # the package offers no other way to set its session
+        search = arxiv.Search(
+            query=build_query(self.topic),
+            max_results=self.topic.max_results,
+            sort_by=arxiv.SortCriterion.SubmittedDate,
+            sort_order=arxiv.SortOrder.Descending,
+        )
+        try:
+            with ctx.reaching(self.settings.api_url):
+                return self._sync_pages(ctx, result, client, search, page_size, session)
+        finally:
+            result.requests += session.requests
+            session.close()
+
+    def _sync_pages(self, ctx, result, client, search, page_size, session) -> str:
+        pages = 0
+        for _attempt in range(EMPTY_PAGE_RETRIES + 1):  # an empty first page may be a hiccup
+            for page in _pages(client, search, page_size):
+                pages += 1
+                if not self._store(ctx, result, page, pages):
+                    return f"page {pages} held nothing new: stopped there"
+                ctx.check_cancel()
+            if pages:
+                return ""
+        raise SourceError(
+            f"arXiv returned no papers for {search.query!r} ({EMPTY_PAGE_RETRIES + 1} tries, "
+            f"{session.last_url}); check the query, or try later if it matched papers before"
+        )
+
+    def _store(self, ctx: Context, result: SourceResult, page: list, number: int) -> bool:
+        """Store one page in one transaction; False when it brought nothing new."""
+        records = []
+        for entry in page:
+            paper = to_paper(entry)
+            if paper is None:
+                result.skipped += 1
+            else:
+                records.append(Incoming(paper, topics=(self.topic.name,)))
+        known = _cached_in_topic(ctx, self.topic.name, [r.paper.id for r in records])
+        fresh = any(known.get(r.paper.id, -1) != (r.paper.version or 0) for r in records)
+        counts = ctx.cache.upsert(records)
+        result.new += counts.new
+        result.updated += counts.updated
+        result.unchanged += counts.unchanged
+        ctx.report(SyncEvent(self.name, "page", number, result.new, result.updated))
+        return fresh
+
+
+def _pages(client: arxiv.Client, search: arxiv.Search, page_size: int) -> Iterator[list]:
+    """The package's results cut into the pages they came in (``page_size`` each; the
+    last may be shorter). The next request goes out only when the next page is asked for."""
+    import arxiv
+
+    results = client.results(search)
+    page: list = []
+    while True:
+        try:
+            entry = next(results, None)
+        except arxiv.UnexpectedEmptyPageError as exc:
+            raise SourceError(
+                f"arXiv returned an empty page where more results were due "
+                f"({EMPTY_PAGE_RETRIES + 1} tries, {exc.url}); the pages before it were saved"
+            ) from None
+        except (ValueError, TypeError) as exc:  # a date or field the package cannot read
+            raise SourceError(f"arXiv sent an entry that cannot be read ({exc})") from None
+        if entry is None:
+            break
+        page.append(entry)
+        if len(page) == page_size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _cached_in_topic(ctx: Context, topic: str, ids: list[str]) -> dict[str, int]:
+    """Version (0 when unknown) of each of ``ids`` already cached in ``topic``."""
+    if not ids:
+        return {}
+    rows = ctx.cache.conn.execute(
+        "SELECT p.id, coalesce(p.version, 0) FROM papers p "
+        "JOIN paper_topics pt ON pt.paper_key = p.key "
+        "JOIN topics t ON t.id = pt.topic_id "
+        f"WHERE t.name = ? AND p.id IN ({','.join('?' * len(ids))})",
+        [topic, *ids],
+    )
+    return dict(rows.fetchall())

@@ -1,0 +1,207 @@
+"""arXiv new-submission feeds: one RSS (or Atom) feed per ``[[feeds]]`` category.
+
+A feed holds one day's announcements (empty at weekends). Items are parsed with
+feedparser; an HTML description (the pre-2024 RSS 1.0 format) is turned into text with
+markdownify. The feed's papers are tagged with its category as their topic.
+
+The base URL is ``https://rss.arxiv.org/rss/``; ``PAPERDECK_FEEDS_URL`` overrides it
+(for mirrors and tests).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import sync_state
+from .codelinks import find_code_urls
+from .config import Feed
+from .http import send, status_error
+from .ids import parse_id, valid_date
+from .models import Incoming, Paper
+from .source import NOT_MODIFIED, Context, SourceError, SourceResult, SyncEvent
+from .tex import tex_to_unicode
+from .text import clean_line, reflow
+
+FEEDS_URL = "https://rss.arxiv.org/rss/"
+
+# "arXiv:2411.17700v1 Announce Type: new \nAbstract: …"
+_DESCRIPTION = re.compile(
+    r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>\S+)\s*\n?\s*Abstract:\s*(?P<abstract>.*)$",
+    re.DOTALL,
+)
+# RSS 1.0 titles: "Title. (arXiv:1805.08875v1 [hep-ex] CROSS LISTED)"
+_LEGACY_TITLE = re.compile(
+    r"^(?P<title>.*?)\.?\s*\(arXiv:(?P<id>\S+?)\s*\[(?P<category>[^\]]+)\]"
+    r"\s*(?P<flag>[A-Z ]*)\)\s*$",
+    re.DOTALL,
+)
+_LEGACY_TYPES = {"": "new", "CROSS LISTED": "cross", "UPDATED": "replace"}
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_NOT_AUTHORS = re.compile(r"^(et al\.?|\(?\d+ additional authors? not shown\)?)", re.IGNORECASE)
+
+
+def feeds_url() -> str:
+    return os.environ.get("PAPERDECK_FEEDS_URL") or FEEDS_URL
+
+
+@dataclass
+class ParsedFeed:
+    records: list[Incoming] = field(default_factory=list)
+    """Papers of the announce types asked for."""
+    skipped: int = 0
+    """Items without a readable arXiv id or date."""
+
+
+def parse_feed(content: bytes, url: str, topic: str, announce_types: Iterable[str]) -> ParsedFeed:
+    """The papers in one arXiv feed (RSS 2.0, Atom, or the legacy RSS 1.0/RDF).
+
+    Raises :class:`SourceError` for arXiv's "Feed error" channel and for anything that
+    is not a feed.
+    """
+    import xml.sax
+
+    import feedparser
+
+    parsed = feedparser.parse(content)  # bytes: feedparser never goes to the network
+    channel = parsed.feed
+    title = channel.get("title", "")
+    if title.startswith("Feed error"):
+        raise SourceError(f"{url}: arXiv says: {channel.get('subtitle') or title}")
+    problem = parsed.get("bozo_exception")
+    if isinstance(problem, xml.sax.SAXException) or not parsed.get("version"):
+        reason = f" ({problem})" if problem else ""
+        raise SourceError(f"{url} did not send a readable RSS or Atom feed{reason}")
+    announced = _date(channel.get("published") or channel.get("updated") or "")
+    wanted = set(announce_types)
+    result = ParsedFeed()
+    for entry in parsed.entries:
+        item = _item(entry, announced)
+        if item is None:
+            result.skipped += 1
+        elif item[1] in wanted:
+            result.records.append(Incoming(item[0], topics=(topic,)))
+    return result
+
+
+def _item(entry, announced: str | None) -> tuple[Paper, str] | None:
+    """A paper and its announce type from one feed item (None when unreadable)."""
+    title = entry.get("title", "")
+    summary = entry.get("summary", "")
+    categories = [tag["term"] for tag in entry.get("tags", ()) if tag.get("term")]
+    primary = ""
+    described = _DESCRIPTION.match(summary)
+    legacy = _LEGACY_TITLE.match(title)
+    if described:
+        ident, kind, abstract = described["id"], described["type"], described["abstract"]
+    elif legacy:
+        ident, title, abstract = legacy["id"], legacy["title"], summary
+        kind = _LEGACY_TYPES.get(legacy["flag"].strip(), "new")
+        primary = legacy["category"]
+        categories = categories or [primary]
+    else:
+        ident = entry.get("id", "").removeprefix("oai:arXiv.org:") or entry.get("link", "")
+        kind, abstract = "new", summary
+    kind = entry.get("arxiv_announce_type") or kind
+    parsed = parse_id(ident)
+    published = _date(entry.get("published") or entry.get("updated") or "") or announced
+    if parsed is None or not published or not title.strip():
+        return None
+    abstract = reflow(_markdown(abstract) if _HTML_TAG.search(abstract) else abstract)
+    paper = Paper(
+        id=parsed[0],
+        version=parsed[1],
+        title=clean_line(title),
+        authors=_authors(entry.get("author", "")),
+        abstract=abstract,
+        published=published,
+        updated=published if kind.startswith("replace") else None,
+        journal_ref=clean_line(entry.get("arxiv_journal_reference", "")),
+        doi=clean_line(entry.get("arxiv_doi", "")),
+        primary_category=primary,
+        categories=categories,
+        code_urls=find_code_urls(abstract),
+        source="feed",
+    )
+    return paper, kind
+
+
+def _authors(creator: str) -> list[str]:
+    """``dc:creator``: comma-joined names, TeX accents, in RSS 1.0 wrapped in links."""
+    if "<" in creator:
+        creator = html.unescape(_HTML_TAG.sub("", creator))
+    names = (clean_line(tex_to_unicode(name)) for name in creator.split(","))
+    return [name for name in names if name and not _NOT_AUTHORS.match(name)]
+
+
+def _markdown(fragment: str) -> str:
+    from markdownify import markdownify
+
+    return markdownify(
+        fragment, escape_asterisks=False, escape_underscores=False, escape_misc=False
+    )
+
+
+def _date(text: str) -> str | None:
+    """``YYYY-MM-DD`` of an RFC 822 (RSS) or ISO 8601 (Atom, dc:date) timestamp, in the
+    timestamp's own time zone (arXiv announces at midnight Eastern)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    return valid_date(when.date().isoformat())
+
+
+class ArxivFeed:
+    """One ``[[feeds]]`` entry. Asked with the validators of its last answer, so a feed
+    that has not changed since the last sync costs one 304."""
+
+    def __init__(self, feed: Feed, base_url: str | None = None):
+        self.feed = feed
+        self.url = (base_url or feeds_url()).rstrip("/") + "/" + feed.category
+        self.name = f"feed {feed.category}"
+
+    def run(self, ctx: Context, result: SourceResult) -> str:
+        state = sync_state.load(ctx.cache, self.url)
+        headers = state.conditional_headers() if state else {}
+        pacer = ctx.arxiv_pacer  # the feeds are arXiv's too: same spacing
+        with ctx.reaching(self.url):
+            pacer.wait()
+            try:
+                response = send(
+                    ctx.http,
+                    ctx.http.build_request("GET", self.url, headers=headers),
+                    backoff=pacer.delay,
+                    sleep=lambda seconds: pacer.sleep(max(seconds, pacer.delay)),
+                )
+            finally:
+                pacer.sent()
+        if response.status_code == 304:
+            return NOT_MODIFIED
+        if response.status_code >= 400:
+            raise SourceError(str(status_error(response)))
+        parsed = parse_feed(
+            response.content, self.url, self.feed.category, self.feed.announce_types
+        )
+        counts = ctx.cache.upsert(parsed.records)
+        result.new, result.updated = counts.new, counts.updated
+        result.unchanged, result.skipped = counts.unchanged, parsed.skipped
+        sync_state.save(
+            ctx.cache,
+            self.url,
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
+        )
+        ctx.report(SyncEvent(self.name, "page", 1, result.new, result.updated))
+        return ""

@@ -1,0 +1,166 @@
+"""What every sync source is: something that fetches papers into the cache and reports
+its progress. The arXiv API topics, the new-submission feeds and the remote digests are
+each one :class:`Source`; :func:`storage.sync.run_sync` runs them alike.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+from .cache import Cache
+from .http import FetchError, make_client
+
+if TYPE_CHECKING:
+    import httpx
+
+
+@dataclass(frozen=True)
+class SyncEvent:
+    """Progress of one source, for a progress line or bar."""
+
+    source: str
+    """e.g. "arXiv topic LLM", "feed cs.CL", "digest https://…"."""
+    kind: str
+    """"start" | "page" | "done" | "failed"."""
+    page: int | None = None
+    new: int = 0
+    """Cumulative for this source."""
+    updated: int = 0
+    message: str = ""
+    """For "failed": the reason, one sentence (a note for "done")."""
+
+
+@dataclass
+class SourceResult:
+    """How one source's sync went."""
+
+    source: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    requests: int = 0
+    error: str | None = None
+
+
+NOT_MODIFIED = "not modified since the last sync"
+
+
+class SourceError(Exception):
+    """A source failed for good; the message says what, where (URL, status) and why."""
+
+
+class Unreachable(SourceError):
+    """A host did not answer at all (after retries): offline, refused, timed out."""
+
+
+class Cancelled(Exception):
+    """The sync was asked to stop."""
+
+
+def sleep_unless_cancelled(cancel: threading.Event, seconds: float) -> None:
+    """Sleep, or raise :class:`Cancelled` as soon as ``cancel`` is set."""
+    if cancel.wait(max(0.0, seconds)) or cancel.is_set():
+        raise Cancelled
+
+
+class Pacer:
+    """Spacing between requests to one service (arXiv asks for 3 s), and sleeps that
+    a cancel request interrupts."""
+
+    def __init__(self, delay: float, cancel: threading.Event):
+        self.delay = delay
+        self.cancel = cancel
+        self._next = 0.0
+
+    def wait(self) -> None:
+        """Block until the next request may go out; raise :class:`Cancelled` if asked to stop."""
+        self.sleep(self._next - time.monotonic())
+
+    def sent(self, not_before: float = 0.0) -> None:
+        """A request just went out: the next waits ``delay`` (or ``not_before``) seconds."""
+        self._next = time.monotonic() + max(self.delay, not_before)
+
+    def sleep(self, seconds: float) -> None:
+        sleep_unless_cancelled(self.cancel, seconds)
+
+
+class Context:
+    """What a source works with during one sync: the cache (written in short
+    transactions), one HTTP client, the arXiv pacer, progress and cancellation."""
+
+    def __init__(
+        self,
+        cache: Cache,
+        arxiv_pacer: Pacer,
+        progress: Callable[[SyncEvent], None] | None,
+    ):
+        self.cache = cache
+        self.arxiv_pacer = arxiv_pacer
+        self.cancel = arxiv_pacer.cancel
+        self._progress = progress
+        self._http: httpx.Client | None = None
+        self.requests = 0
+        """HTTP requests made through ``http`` so far."""
+        self.unreachable: dict[str, str] = {}
+        """Hosts that did not answer during this sync, with the reason."""
+
+    @property
+    def http(self) -> httpx.Client:
+        """The httpx client for feeds, digests and lookups, made when first needed."""
+        if self._http is None:
+            self._http = make_client(event_hooks={"request": [self._count_request]})
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+    def report(self, event: SyncEvent) -> None:
+        if self._progress is not None:
+            self._progress(event)
+
+    def _count_request(self, _request: httpx.Request) -> None:
+        self.requests += 1
+
+    @contextmanager
+    def reaching(self, url: str) -> Iterator[None]:
+        """Around requests to ``url``'s host: once a host has not answered, the next
+        sources on it fail at once instead of retrying all over again (offline)."""
+        host = urlsplit(url).netloc
+        if host in self.unreachable:
+            raise Unreachable(
+                f"{host} did not answer earlier in this sync: {self.unreachable[host]}"
+            )
+        try:
+            yield
+        except Unreachable as exc:
+            self.unreachable[host] = str(exc)
+            raise
+        except FetchError as exc:
+            if exc.status is None:  # no answer at all, not an error status
+                self.unreachable[host] = str(exc)
+            raise
+
+    def sleep(self, seconds: float) -> None:
+        sleep_unless_cancelled(self.cancel, seconds)
+
+    def check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled
+
+
+class Source(Protocol):
+    name: str
+    """How progress lines and the summary name this source."""
+
+    def run(self, ctx: Context, result: SourceResult) -> str:
+        """Fetch papers into ``ctx.cache``, counting into ``result`` and reporting
+        "page" events; raise :class:`SourceError` (or :class:`Cancelled`) to stop.
+        Returns a note for the "done" event ("" when there is nothing to add)."""
