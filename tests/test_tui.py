@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from storage.cache import Cache
-from storage.config import ConfigError, TranslationSettings, UiSettings
+from storage.config import ConfigError, SyncSettings, TranslationSettings, UiSettings
 from storage.models import Incoming
 from storage.state import UiState, load_state
+from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.loopback import LoopbackServer, Reply
+from tests.support.sync_setup import config as sync_config
 from tests.support.translators import FakeLibreTranslate
 from tests.tui_support import (
     SAMPLE_ORDER,
@@ -459,3 +461,60 @@ async def test_a_429_is_a_calm_message_and_the_reader_keeps_working(cache: Cache
             assert any("429" in str(n.message) for n in app._notifications)
             await pilot.press("s", "j")
             assert cache.state("2406.10012").starred
+
+
+
+# --- sync from the reader ----------------------------------------------------------------
+
+API = "/api/query"
+
+
+async def test_r_syncs_in_a_worker_and_keeps_the_cursor_on_its_paper(cache: Cache):
+    with LoopbackServer({API: ArxivStub(generated(25))}) as server:
+        app = make_app(cache, **vars_of(sync_config(server.url(API), page_size=10)))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "j")
+            before = table(app).current.id
+            await pilot.press("r")
+            assert main_screen(app).query_one("#sync-bar").display
+            await settle(app, pilot)
+            assert not main_screen(app).query_one("#sync-bar").display
+            assert table(app).total == 9 + 25
+            assert table(app).current.id == before
+            assert any("Sync finished" in str(n.title) for n in app._notifications)
+            assert any("25 new" in str(n.message) for n in app._notifications)
+
+
+async def test_sync_when_offline_says_so_and_the_reader_keeps_working(tmp_path: Path):
+    with Cache(tmp_path / "empty.db") as empty:
+        app = make_app(empty, **vars_of(sync_config("http://127.0.0.1:9/api/query")))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("r")
+            await settle(app, pilot)
+            note = str(main_screen(app).query_one(Welcome).render())
+            assert "Could not sync: arXiv cannot be reached (offline?)" in note and "127.0.0.1:9" in note
+            assert "keeps working offline" in note
+            assert any(n.severity == "error" for n in app._notifications)
+
+
+async def test_sync_on_start_runs_without_delaying_the_first_paint(cache: Cache):
+    with LoopbackServer({API: ArxivStub(generated(3))}) as server:
+        config = sync_config(server.url(API))
+        app = make_app(cache, **vars_of(config), sync=SyncSettings(on_start=True))
+        async with app.run_test(size=SIZE) as pilot:
+            assert table(app).total == 9  # painted from the cache before the sync answered
+            await settle(app, pilot)
+            assert table(app).total == 12
+
+
+async def test_nothing_to_sync_is_said_plainly(cache: Cache):
+    app = make_app(cache, topics=[])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert any("Nothing to sync" in str(n.message) for n in app._notifications)
+
+
+def vars_of(config) -> dict:
+    """The sections of a sync test configuration, as make_app takes them."""
+    return {"arxiv": config.arxiv, "topics": config.topics}

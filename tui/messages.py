@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from storage.models import Translation
+from storage.sync import SyncEvent, SyncSummary
 from storage.views import View
 
 
@@ -33,3 +34,26 @@ class TranslationFailed(Message):
         super().__init__()
         self.paper_id = paper_id
         self.reason = reason
+
+
+class SyncProgress(Message):
+    """A sync worker's progress; a newer one replaces an older one still queued."""
+
+    def __init__(self, event: SyncEvent) -> None:
+        super().__init__()
+        self.event = event
+
+    def can_replace(self, message: Message) -> bool:
+        return (
+            isinstance(message, SyncProgress)
+            and message.event.kind == "page"
+            and self.event.source == message.event.source
+        )
+
+
+class SyncFinished(Message):
+    """A sync worker finished: its summary (every source's result)."""
+
+    def __init__(self, summary: SyncSummary) -> None:
+        super().__init__()
+        self.summary = summary

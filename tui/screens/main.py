@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Label, ProgressBar
 
 from storage.cache import Cache
 from storage.codelinks import safe_url
 from storage.config import config_path
 from storage.models import PaperRow, Translation
 from storage.state import UiState, save_state
+from storage.sync import plan, run_sync
 from storage.translate import (
     TranslationError,
     any_translation,
@@ -26,7 +28,13 @@ from storage.translate import (
 )
 from storage.views import SORTS, PaperList, View, count_unread, count_view
 
-from ..messages import TranslationFailed, TranslationReady, ViewCounted
+from ..messages import (
+    SyncFinished,
+    SyncProgress,
+    TranslationFailed,
+    TranslationReady,
+    ViewCounted,
+)
 from ..widgets.abstract_pane import AbstractPane
 from ..widgets.paper_table import ColumnHeader, PaperTable
 from ..widgets.status_line import StatusLine
@@ -57,6 +65,7 @@ class MainScreen(Screen):
         Binding("slash", "search", "Search", id="search"),
         Binding("v", "cycle_view", "View", id="cycle_view"),
         Binding("S", "cycle_sort", "Sort", id="cycle_sort"),
+        Binding("r", "sync", "Sync", id="sync"),
         Binding("space", "page_pane", "Scroll abstract", show=False, id="page_pane"),
     ]
 
@@ -68,6 +77,7 @@ class MainScreen(Screen):
         self._undo_batch: str | None = None
         self.translating = False
         """The pane shows translations (``t`` toggles; moving the cursor keeps it on)."""
+        self._stop_sync = threading.Event()
 
     @property
     def cache(self) -> Cache:
@@ -84,6 +94,9 @@ class MainScreen(Screen):
                 yield PaperTable(id="papers")
                 yield Welcome(self.app.config, id="welcome")
             yield AbstractPane(id="pane")
+        with Horizontal(id="sync-bar"):
+            yield Label(id="sync-label")
+            yield ProgressBar(id="sync-progress", show_eta=False)
         yield Footer()
 
     @property
@@ -96,9 +109,15 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#search").display = False
+        self.query_one("#sync-bar").display = False
         self.pane.display = False
         self.load_view()
         self.table.focus()
+        if self.app.config.sync.on_start:
+            self.call_after_refresh(self.action_sync)  # the reader opens first, never waits
+
+    def on_unmount(self) -> None:
+        self._stop_sync.set()
 
     # --- loading views ----------------------------------------------------------------
 
@@ -403,6 +422,63 @@ class MainScreen(Screen):
         self.app.ui_state = UiState(sort=sort)
         save_state(self.app.ui_state)
         self.load_view(keep=self._current_id())
+
+    # --- sync -------------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        if self.query_one("#sync-bar").display:
+            self.notify("A sync is already running.")
+            return
+        sources = plan(self.app.config)
+        if not sources:
+            where = self.app.config.path or config_path()
+            self.notify(f"Nothing to sync: no topics, feeds or digests in {where}.", markup=False)
+            return
+        bar = self.query_one("#sync-progress", ProgressBar)
+        bar.update(total=len(sources), progress=0)
+        self.query_one("#sync-label", Label).update(Text(f"Syncing {sources[0].name}…"))
+        self.query_one("#sync-bar").display = True
+        self._sync()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync(self) -> None:
+        with Cache(self.cache.path) as cache:
+            summary = run_sync(
+                self.app.config,
+                cache,
+                progress=lambda event: self.post_message(SyncProgress(event)),
+                cancel=self._stop_sync,
+            )
+        self.post_message(SyncFinished(summary))
+
+    def on_sync_progress(self, message: SyncProgress) -> None:
+        event = message.event
+        if event.kind in ("done", "failed"):
+            self.query_one("#sync-progress", ProgressBar).advance(1)
+        page = f" — page {event.page}" if event.page else ""
+        self.query_one("#sync-label", Label).update(
+            Text(f"Syncing {event.source}{page}: {event.new} new, {event.updated} updated")
+        )
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        self.query_one("#sync-bar").display = False
+        summary = message.summary
+        self.load_view(keep=self._current_id())
+        if summary.ok:
+            self.notify(summary.describe(), title="Sync finished", markup=False)
+            return
+        self.notify(
+            summary.describe(),
+            title="Sync finished with errors",
+            severity="error",
+            markup=False,
+            timeout=12,
+        )
+        if not any(result.error is None for result in summary.results):
+            reason = summary.results[0].error
+            self.query_one(Welcome).show_note(
+                f"Could not sync: {reason}. The cache keeps working offline; press r to try again."
+            )
 
     def action_page_pane(self) -> None:
         if self.pane.display:
