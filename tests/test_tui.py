@@ -204,9 +204,10 @@ async def test_c_opens_the_code_link_or_says_there_is_none(cache: Cache, opened:
     app = make_app(cache)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
+        await settle(app, pilot)
         assert opened == ["https://github.com/nightnerf/nnerf"]
         await pilot.press("j", "j", "c")  # Calibrated Uncertainty has none
-        await pilot.pause()
+        await settle(app, pilot)
         assert opened == ["https://github.com/nightnerf/nnerf"]
         assert any("No code link" in str(n.message) for n in app._notifications)
 
@@ -220,14 +221,30 @@ async def test_c_offers_a_chooser_when_there_are_several_links(cache: Cache, ope
         await pilot.press("c")
         assert isinstance(app.screen, LinkChooser)
         await pilot.press("down", "enter")
+        await settle(app, pilot)
         assert opened == ["https://huggingface.co/spaces/nightnerf/demo"]
 
 
 async def test_o_and_p_open_the_arxiv_page_and_the_pdf(cache: Cache, opened: list[str]):
     app = make_app(cache)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("o", "p")
+        await pilot.press("o")
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
         assert opened == ["https://arxiv.org/abs/2406.10031", "https://arxiv.org/pdf/2406.10031v1"]
+        assert any("Opened https://arxiv.org/abs/2406.10031" in str(n.message)
+                   for n in app._notifications)
+
+
+async def test_without_a_browser_the_reader_says_so(cache: Cache, monkeypatch):
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: False)
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert any("No web browser could be started for https://arxiv.org/abs/2406.10031"
+                   in str(n.message) for n in app._notifications)
 
 
 async def test_slash_searches_as_you_type_and_escape_clears(cache: Cache):
@@ -470,7 +487,14 @@ API = "/api/query"
 
 
 async def test_r_syncs_in_a_worker_and_keeps_the_cursor_on_its_paper(cache: Cache):
-    with LoopbackServer({API: ArxivStub(generated(25))}) as server:
+    stub = ArxivStub(generated(25))
+
+    def slowly(request):  # long enough to see the progress bar
+        reply = stub(request)
+        reply.delay = 0.3
+        return reply
+
+    with LoopbackServer({API: slowly}) as server:
         app = make_app(cache, **vars_of(sync_config(server.url(API), page_size=10)))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("j", "j")

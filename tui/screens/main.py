@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import webbrowser
 from dataclasses import replace
 
 from rich.text import Text
@@ -367,8 +368,21 @@ class MainScreen(Screen):
                 markup=False,
             )
             return
-        self.app.open_url(safe)
-        self.notify(Text(f"Opening {safe}"), timeout=3)
+        self._browse(safe)
+
+    @work(thread=True, group="browser")
+    def _browse(self, url: str) -> None:
+        """``webbrowser`` (so ``$BROWSER`` counts), off the UI thread: launchers can be slow."""
+        if webbrowser.open(url):
+            self.app.call_from_thread(self.notify, f"Opened {url}", timeout=3, markup=False)
+        else:
+            self.app.call_from_thread(
+                self.notify,
+                f"No web browser could be started for {url} (set $BROWSER).",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
     def _current_id(self) -> str | None:
         row = self.table.current
