@@ -436,6 +436,10 @@ class Cache:
                 ),
             )
 
+    def data_version(self) -> int:
+        """Changes when another connection (another process, a worker) commits."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
 

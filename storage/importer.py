@@ -62,9 +62,7 @@ def import_file(cache: Cache, path: str, source: str | None = None) -> ImportRep
     return ImportReport(source=source, error=message)
 
 
-def download(
-    url: str, client: httpx.Client, headers: dict[str, str] | None = None, **send_options
-):
+def download(url: str, client: httpx.Client, headers: dict[str, str] | None = None, **send_options):
     """Fetch ``url`` into a temporary file (so no transaction waits on the network).
 
     Returns ``(path, response)``: the caller deletes the file. The path is None when

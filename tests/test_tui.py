@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import webbrowser
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from storage.state import UiState, load_state
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.sync_setup import config as sync_config
+from tests.support.synthetic import papers
 from tests.support.translators import FakeLibreTranslate
 from tests.tui_support import (
     SAMPLE_ORDER,
@@ -542,3 +544,18 @@ async def test_nothing_to_sync_is_said_plainly(cache: Cache):
 def vars_of(config) -> dict:
     """The sections of a sync test configuration, as make_app takes them."""
     return {"arxiv": config.arxiv, "topics": config.topics}
+
+
+async def test_papers_written_by_another_process_appear_and_the_cursor_stays(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j")
+        with Cache(cache.path) as other:  # as `paperdeck sync` in another terminal would
+            other.upsert(papers(5))
+        await pilot.pause(2.5)
+        assert table(app).total == 14
+        assert table(app).current.id == SAMPLE_ORDER[2]
+        with Cache(cache.path) as other:
+            other.upsert(papers(3, seed=99, start=date(2025, 1, 1)))
+        await pilot.press("R")
+        assert table(app).total == 17

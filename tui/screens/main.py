@@ -44,6 +44,8 @@ from .confirm import ConfirmScreen
 from .link_chooser import LinkChooser
 
 SEARCH_DEBOUNCE_S = 0.15
+WATCH_S = 2.0
+"""How often the reader looks for papers another process (or a worker) wrote."""
 SEARCH_PAGE = 120
 
 
@@ -67,6 +69,7 @@ class MainScreen(Screen):
         Binding("v", "cycle_view", "View", id="cycle_view"),
         Binding("S", "cycle_sort", "Sort", id="cycle_sort"),
         Binding("r", "sync", "Sync", id="sync"),
+        Binding("R", "reload", "Reload", show=False, id="reload"),
         Binding("space", "page_pane", "Scroll abstract", show=False, id="page_pane"),
     ]
 
@@ -114,6 +117,8 @@ class MainScreen(Screen):
         self.pane.display = False
         self.load_view()
         self.table.focus()
+        self._seen_version = self.cache.data_version()
+        self.set_interval(WATCH_S, self._watch_cache)
         if self.app.config.sync.on_start:
             self.call_after_refresh(self.action_sync)  # the reader opens first, never waits
 
@@ -174,8 +179,20 @@ class MainScreen(Screen):
 
     @on(PaperTable.Highlighted)
     def _follow(self, event: PaperTable.Highlighted) -> None:
-        if self.pane.display and event.row is not None:
+        if self.pane.display and event.row is not None and event.row.id != self.pane.paper_id:
             self._show_in_pane(event.row)
+
+    def _watch_cache(self) -> None:
+        """Reload when another connection wrote to the cache (a sync in another terminal,
+        or this reader's own sync worker, page by page)."""
+        version = self.cache.data_version()
+        if version != self._seen_version:
+            self._seen_version = version
+            self.load_view(keep=self._current_id())
+
+    def action_reload(self) -> None:
+        self._seen_version = self.cache.data_version()
+        self.load_view(keep=self._current_id())
 
     def _show_in_pane(self, row: PaperRow) -> None:
         detail = self.cache.detail(row.id)
