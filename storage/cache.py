@@ -405,18 +405,6 @@ class Cache:
             )
         ]
 
-    def translation_langs_of(self, paper_ids: list[str]) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
-        for start in range(0, len(paper_ids), 900):
-            part = paper_ids[start : start + 900]
-            for paper_id, lang in self.conn.execute(
-                "SELECT paper_id, lang FROM translations "
-                f"WHERE paper_id IN ({','.join('?' * len(part))}) ORDER BY lang",
-                part,
-            ):
-                found.setdefault(paper_id, []).append(lang)
-        return found
-
     def put_translation(self, translation: Translation) -> None:
         """Store a translation fetched through a provider (it replaces any other)."""
         with self.transaction():

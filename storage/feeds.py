@@ -197,11 +197,6 @@ class ArxivFeed:
         counts = ctx.cache.upsert(parsed.records)
         result.new, result.updated = counts.new, counts.updated
         result.unchanged, result.skipped = counts.unchanged, parsed.skipped
-        sync_state.save(
-            ctx.cache,
-            self.url,
-            etag=response.headers.get("ETag"),
-            last_modified=response.headers.get("Last-Modified"),
-        )
+        sync_state.save_validators(ctx.cache, self.url, response.headers)
         ctx.report(SyncEvent(self.name, "page", 1, result.new, result.updated))
         return ""

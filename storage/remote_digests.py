@@ -39,11 +39,6 @@ class RemoteDigest:
         result.skipped = len(report.skipped)
         if report.error:
             raise SourceError(report.error)
-        sync_state.save(
-            ctx.cache,
-            self.url,
-            etag=response.headers.get("ETag"),
-            last_modified=response.headers.get("Last-Modified"),
-        )
+        sync_state.save_validators(ctx.cache, self.url, response.headers)
         ctx.report(SyncEvent(self.name, "page", 1, result.new, result.updated))
         return ""

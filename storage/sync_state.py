@@ -58,3 +58,8 @@ def save(
                    result = excluded.result""",
             (source, etag, last_modified, now(), result),
         )
+
+
+def save_validators(cache: Cache, source: str, headers) -> None:
+    """Record a 200 answer's ``ETag`` and ``Last-Modified`` for the next "changed since?"."""
+    save(cache, source, etag=headers.get("ETag"), last_modified=headers.get("Last-Modified"))
