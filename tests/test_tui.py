@@ -4,6 +4,7 @@ the cache afterwards."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import webbrowser
@@ -20,7 +21,7 @@ from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.sync_setup import config as sync_config
 from tests.support.synthetic import papers
-from tests.support.translators import FakeLibreTranslate
+from tests.support.translators import FakeChat, FakeLibreTranslate
 from tests.tui_support import (
     SAMPLE_ORDER,
     main_screen,
@@ -559,3 +560,51 @@ async def test_papers_written_by_another_process_appear_and_the_cursor_stays(cac
             other.upsert(papers(3, seed=99, start=date(2025, 1, 1)))
         await pilot.press("R")
         assert table(app).total == 17
+
+
+async def test_t_through_an_openai_compatible_server(cache: Cache):
+    with FakeChat(think=True) as server:  # a reasoning model: its <think> block is dropped
+        settings = TranslationSettings(provider="openai", url=server.url("/v1"), target="de",
+                                       model="qwen2.5:7b")
+        app = make_app(cache, translation=settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "t")
+            await settle(app, pilot)
+            text = pane_text(app)
+            assert "Translation (de, from openai)" in text
+            assert "<think>" not in text and "WE STUDY QUESTION ANSWERING" in text
+
+
+async def test_a_translation_fetched_in_the_reader_is_printed_by_the_cli_without_a_request(
+    private_paths: Path,
+):
+    private_paths.mkdir(parents=True, exist_ok=True)
+    with FakeLibreTranslate() as server, sample_cache(private_paths / "paperdeck.db") as cache:
+        config = Path(os.environ["PAPERDECK_CONFIG"])
+        config.write_text(f'[translation]\nprovider = "libretranslate"\nurl = "{server.base}"\n')
+        app = make_app(cache, translation=libretranslate(server.base))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "t")
+            await settle(app, pilot)
+        asked = len(server.requests)
+        printed = subprocess.run(
+            [sys.executable, "-m", "tui", "translate", "2406.10012", "--to", "de"],
+            cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=60,
+        )
+        assert printed.returncode == 0, printed.stderr
+        assert "[de] WE STUDY QUESTION ANSWERING" in printed.stdout
+        assert len(server.requests) == asked
+
+
+async def test_clicks_move_the_cursor_and_a_second_click_opens_the_abstract(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click(PaperTable, offset=(30, 3))
+        assert table(app).cursor == 3
+        assert not main_screen(app).query_one(AbstractPane).display
+        await pilot.click(PaperTable, offset=(30, 3))
+        assert main_screen(app).query_one(AbstractPane).display
+        assert "Keypoint Matching Without Descriptors" in pane_text(app)
+        await pilot.press("escape")
+        await pilot.click("#columns", offset=(100, 0))  # the First author column
+        assert "sorted by author" in status(app)
