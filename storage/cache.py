@@ -352,6 +352,16 @@ class Cache:
     def count_papers(self) -> int:
         return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
 
+    def is_empty(self) -> bool:
+        return self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM papers)").fetchone()[0] == 1
+
+    def count_read(self) -> int:
+        """Papers marked read (a mark is only ever written for a cached paper)."""
+        return self.conn.execute(
+            "SELECT count(*) FROM user_state u WHERE u.read "
+            "AND EXISTS (SELECT 1 FROM papers p WHERE p.id = u.paper_id)"
+        ).fetchone()[0]
+
     # --- user state ----------------------------------------------------------------
 
     def state(self, paper_id: str) -> UserState:

@@ -23,6 +23,8 @@ _ROW = (
     "coalesce(s.read, 0), coalesce(s.starred, 0)"
 )
 _UNREAD = "coalesce(s.read, 0) = 0"
+_USES_STATE = re.compile(r"\bs\.")
+_USES_PAPER = re.compile(r"\bp\.")
 _MAX_ANCHORS = 4096
 
 
@@ -152,11 +154,18 @@ class _Sql:
         return sql, [*self.params, *params, limit, offset]
 
     def count(self, extra: list[str] = (), params: list = ()) -> tuple[str, list]:
-        if self.key == "f.rowid" and self.where == ["papers_fts MATCH ?"] and not extra:
+        """Counting walks as few tables as the conditions need."""
+        conditions = [*self.where, *extra]
+        if self.key == "f.rowid" and conditions == ["papers_fts MATCH ?"]:
             # A plain search: the index alone knows how many match.
             return "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", self.params
-        where = " AND ".join([*self.where, *extra]) or "1"
-        return f"SELECT count(*) FROM {self.source} WHERE {where}", [*self.params, *params]
+        source = self.source
+        if not any(_USES_STATE.search(condition) for condition in conditions):
+            source = source.replace(" LEFT JOIN user_state s ON s.paper_id = p.id", "")
+            if self.key == "pt.paper_key" and not any(_USES_PAPER.search(c) for c in conditions):
+                source = "paper_topics pt"
+        where = " AND ".join(conditions) or "1"
+        return f"SELECT count(*) FROM {source} WHERE {where}", [*self.params, *params]
 
 
 def count_view(cache: Cache, view: View) -> int:
@@ -165,6 +174,8 @@ def count_view(cache: Cache, view: View) -> int:
 
 
 def count_unread(cache: Cache, view: View) -> int:
+    if view == View(sort=view.sort):  # every paper: those minus the ones marked read
+        return cache.count_papers() - cache.count_read()
     sql, params = _Sql(view).count([_UNREAD])
     return cache.conn.execute(sql, params).fetchone()[0]
 

@@ -266,3 +266,21 @@ def test_next_unread_wraps_and_skips_read_papers(cache: Cache):
 
 def test_records_are_plain_dataclasses():
     assert replace(paper(), title="x").title == "x"
+
+
+def test_the_counting_shortcuts_agree_with_counting_every_row(cache: Cache):
+    from storage.views import count_unread, count_view
+
+    cache.upsert(papers(120))
+    ids = [r.id for r in PaperList(cache, View()).window(0, 120)]
+    for paper_id in ids[::3]:
+        cache.set_read(paper_id, True)
+    for paper_id in ids[::7]:
+        cache.set_starred(paper_id, True)
+    views = [View(), View(unread=True), View(starred=True), View(code=True), View(topic="LLM"),
+             View(topic="LLM", unread=True), View(search="model"), View(search="model", unread=True),
+             View(starred=True, unread=True, code=True), View(sort="title")]
+    for view in views:
+        rows = PaperList(cache, view, total=10_000).window(0, 10_000)
+        assert count_view(cache, view) == len(rows), view
+        assert count_unread(cache, view) == sum(not r.read for r in rows), view

@@ -37,6 +37,7 @@ def build(path: Path, size: int) -> None:
         path.unlink()
     started = time.perf_counter()
     with Cache(path) as cache:
+        cache.conn.execute("PRAGMA cache_size=-1000000")  # 1 GB: a big build must not spill
         for start in range(0, size, 50_000):  # keeps memory flat while building
             count = min(50_000, size - start)
             cache.upsert(papers(count, seed=start, start=_day(start)))

@@ -76,7 +76,6 @@ class MainScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.view = View(sort=self.app.ui_state.sort)
-        self._views: list[View] = []
         self._search_timer: Timer | None = None
         self._undo_batch: str | None = None
         self.translating = False
@@ -129,7 +128,7 @@ class MainScreen(Screen):
 
     def load_view(self, keep: str | None = None) -> None:
         """Show ``self.view``; keep the cursor on paper ``keep`` when it is still there."""
-        empty = self.cache.count_papers() == 0
+        empty = self.cache.is_empty()
         self.query_one(Welcome).display = empty
         self.query_one("#columns").display = not empty
         self.table.display = not empty
