@@ -272,6 +272,7 @@ async def test_search_enter_keeps_results_and_focuses_the_table(cache: Cache):
         await pilot.press("escape")  # closes nothing but the search
         await settle(app, pilot)
         assert table(app).total == 9
+        assert not main_screen(app).query_one("#search").display
 
 
 async def test_v_cycles_views_and_the_header_follows(cache: Cache):

@@ -232,6 +232,7 @@ class MainScreen(Screen):
             self.table.focus()
         elif self.view.search:
             search.value = ""
+            search.display = False
             self._apply_search("")
 
     def action_translate(self) -> None:
