@@ -20,6 +20,10 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 15.0
 CHUNK = 2000
+READ_CACHE_KB = 8 * 1024
+"""SQLite's page cache for a connection that reads (the reader shows a window at a time)."""
+WRITE_CACHE_KB = 64 * 1024
+"""…and while it upserts: index pages of a large import must not be evicted."""
 
 _COLUMNS = (
     "key",
@@ -77,7 +81,7 @@ class Cache:
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         self.conn.execute("PRAGMA temp_store=MEMORY")
-        self.conn.execute("PRAGMA cache_size=-65536")  # up to 64 MB, allocated as used
+        self.conn.execute(f"PRAGMA cache_size=-{READ_CACHE_KB}")
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -129,6 +133,14 @@ class Cache:
         Runs in the caller's transaction, or in one of its own.
         """
         counts = UpsertCounts()
+        self.conn.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KB}")
+        try:
+            self._upsert_all(records, counts)
+        finally:
+            self.conn.execute(f"PRAGMA cache_size=-{READ_CACHE_KB}")
+        return counts
+
+    def _upsert_all(self, records: Iterable[Incoming], counts: UpsertCounts) -> None:
         with self.transaction():
             chunk: list[Incoming] = []
             for record in records:
@@ -138,7 +150,6 @@ class Cache:
                     chunk = []
             if chunk:
                 counts.add(self._upsert_chunk(chunk))
-        return counts
 
     def _upsert_chunk(self, chunk: list[Incoming]) -> UpsertCounts:
         merged: dict[str, Incoming] = {}

@@ -65,6 +65,12 @@ class View:
         return replace(self, **changes)
 
 
+PREFIX_FROM = 3
+"""The last word matches as a prefix from this many characters on. Shorter ones match as
+whole words: a one- or two-letter prefix matches nearly every paper and costs the most,
+while acronyms such as "RL" or "AI" are what such short words usually are."""
+
+
 def fts_query(text: str) -> str | None:
     """A safe FTS5 query from what the user typed: every word must match, the last one
     as a prefix (so results follow typing). Quotes keep FTS syntax out of reach."""
@@ -72,7 +78,8 @@ def fts_query(text: str) -> str | None:
     if not words:
         return None
     terms = [f'"{word}"' for word in words]
-    terms[-1] += "*"
+    if len(words[-1]) >= PREFIX_FROM:
+        terms[-1] += "*"
     return " AND ".join(terms)
 
 
@@ -226,6 +233,12 @@ class PaperList:
             self._remember(offset, rows[0])
             self._remember(offset + len(rows) - 1, rows[-1])
         return rows
+
+    def seed(self, rows: list[PaperRow]) -> None:
+        """Rows from offset 0 fetched elsewhere (a worker): later windows go on from them."""
+        if rows:
+            self._remember(0, rows[0])
+            self._remember(len(rows) - 1, rows[-1])
 
     def _beyond(self, anchor: PaperRow, reverse: bool) -> tuple[list[str], list]:
         condition, params = self._sql.beyond(anchor, reverse)

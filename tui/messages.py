@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from storage.models import Translation
+from storage.models import PaperRow, Translation
 from storage.sync import SyncEvent, SyncSummary
 from storage.views import View
 
@@ -17,6 +17,15 @@ class ViewCounted(Message):
         self.view = view
         self.total = total
         self.unread = unread
+
+
+class SearchPage(Message):
+    """A search worker's first page of hits (newest first)."""
+
+    def __init__(self, view: View, rows: list[PaperRow]) -> None:
+        super().__init__()
+        self.view = view
+        self.rows = rows
 
 
 class TranslationReady(Message):

@@ -160,10 +160,12 @@ class PaperTable(ScrollView, can_focus=True):
     def total(self) -> int:
         return self.papers.total if self.papers else 0
 
-    def show(self, papers: PaperList, keep: str | None = None) -> None:
-        """Show ``papers``; keep the cursor on paper ``keep`` when it is still there."""
+    def show(self, papers: PaperList, keep: str | None = None, first: list[PaperRow] = ()) -> None:
+        """Show ``papers``; keep the cursor on paper ``keep`` when it is still there.
+        ``first``: its first rows, already fetched (by a search worker)."""
         self.papers = papers
-        self._rows.clear()
+        self._rows = dict(enumerate(first))
+        papers.seed(list(first))
         self.virtual_size = Size(self.size.width, papers.total)
         index = papers.index_of(keep) if keep else None
         self._set_cursor(index if index is not None else 0, force=True)
