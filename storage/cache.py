@@ -68,8 +68,9 @@ class CacheInaccessible(CacheError):
     nothing is wrong with the file itself, so moving it aside would not help."""
 
 
-class CacheBusy(CacheError):
-    """Another connection held the cache's write lock for longer than the busy timeout."""
+class CacheBusy(CacheError, sqlite3.OperationalError):
+    """Another connection held the cache's write lock for longer than the busy timeout
+    (also an ``sqlite3.OperationalError``, which is what it replaces)."""
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -86,8 +87,8 @@ def describe_sqlite_error(path: Path, exc: sqlite3.Error) -> CacheError:
         return CacheUnusable(f"{path} is damaged and cannot be read as a paperdeck cache ({exc})")
     if code in _BUSY_CODES:
         return CacheBusy(
-            f"{path}: another program kept the cache locked for more than "
-            f"{BUSY_TIMEOUT_S:.0f} s ({exc}); try again when it has finished"
+            f"{path}: another paperdeck process kept the cache busy for too long ({exc}); "
+            "try again when it has finished"
         )
     if code in _ACCESS_CODES:
         return CacheInaccessible(f"{path}: the cache cannot be read or written ({exc})")
@@ -197,7 +198,10 @@ class Cache:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # the busy timeout ran out
+            raise describe_sqlite_error(self.path, exc) from None
         try:
             yield self.conn
         except BaseException:

@@ -391,7 +391,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"paperdeck: {exc}", file=sys.stderr)
         return 1
-    except sqlite3.Error as exc:  # damage found mid-command, or a lock held too long
+    except CacheError as exc:  # a lock held too long by another process
+        print(f"paperdeck: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # damage found mid-command
         problem = describe_sqlite_error(cache_path(), exc)
         hint = f"; {RESET_HINT}" if isinstance(problem, CacheUnusable) else ""
         print(f"paperdeck: {problem}{hint}", file=sys.stderr)
