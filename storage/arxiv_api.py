@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .codelinks import find_code_urls
 from .config import ArxivSettings, Topic
-from .http import CONNECT_TIMEOUT_S, RETRY_STATUSES, TIMEOUT_S, USER_AGENT, retry_after_seconds
+from .http import RETRY_STATUSES, USER_AGENT, retry_after_seconds, timeouts
 from .ids import parse_id
 from .models import Incoming, Paper
 from .source import Context, Pacer, SourceError, SourceResult, SyncEvent, Unreachable
@@ -123,7 +123,7 @@ def _session_class():
             self.last_url = ""
 
         def request(self, method, url, *args, **kwargs) -> requests.Response:
-            kwargs["timeout"] = (CONNECT_TIMEOUT_S, TIMEOUT_S)
+            kwargs["timeout"] = timeouts()
             kwargs["headers"] = {"User-Agent": USER_AGENT}  # not the package's own
             self.last_url = url
             for attempt in range(RETRIES + 1):
@@ -174,8 +174,12 @@ def _describe(exc: Exception, url: str, tries: int) -> str:
         return f"{url} is not a usable URL ({exc})"
     if isinstance(exc, requests.Timeout):
         what = "did not answer in time"
+    elif isinstance(exc, requests.ConnectionError) and "Failed to resolve" in str(exc):
+        what = "cannot be reached: the host name could not be resolved (offline?)"
     elif isinstance(exc, requests.ConnectionError):
         what = "cannot be reached (offline?)"
+    elif isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        what = "broke the connection off in the middle of an answer"
     else:
         what = f"failed ({type(exc).__name__})"
     return f"arXiv {what}: {url} ({tries} tries)"

@@ -7,6 +7,7 @@ and a busy timeout let them read and write side by side.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -53,31 +54,118 @@ class CacheError(Exception):
     """The cache file cannot be used; the message says which file and why."""
 
 
+class CacheTooNew(CacheError):
+    """A cache written by a newer paperdeck: upgrade paperdeck; never move it aside."""
+
+
+class CacheUnusable(CacheError):
+    """The file holds no usable paperdeck cache: damaged (``label`` "corrupt") or another
+    program's file (``label`` "foreign"). Moving it aside and starting afresh helps."""
+
+    def __init__(self, message: str, label: str = "corrupt"):
+        super().__init__(message)
+        self.label = label
+
+
+class CacheInaccessible(CacheError):
+    """The file or its folder cannot be read or written (permissions, a read-only place):
+    nothing is wrong with the file itself, so moving it aside would not help."""
+
+
+class CacheBusy(CacheError, sqlite3.OperationalError):
+    """Another connection held the cache's write lock for longer than the busy timeout
+    (also an ``sqlite3.OperationalError``, which is what it replaces)."""
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_PAPERDECK_TABLES = frozenset({"papers", "user_state", "translations", "topics", "paper_topics"})
+_CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+_ACCESS_CODES = frozenset({3, 8, 10, 13, 14, 23})  # PERM, READONLY, IOERR, FULL, CANTOPEN, AUTH
+_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def describe_sqlite_error(path: Path, exc: sqlite3.Error) -> CacheError:
+    """The :class:`CacheError` that says in words what an SQLite error means for ``path``."""
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    if code in _CORRUPT_CODES:
+        return CacheUnusable(f"{path} is damaged and cannot be read as a paperdeck cache ({exc})")
+    if code in _BUSY_CODES:
+        return CacheBusy(
+            f"{path}: another paperdeck process kept the cache busy for too long ({exc}); "
+            "try again when it has finished"
+        )
+    if code in _ACCESS_CODES:
+        return CacheInaccessible(f"{path}: the cache cannot be read or written ({exc})")
+    return CacheError(f"{path}: the cache cannot be used ({exc})")
+
+
 def now() -> str:
     """A UTC timestamp with microseconds (also unique enough to tag a batch)."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class Cache:
-    """The paper cache in one SQLite file."""
+    """The paper cache in one SQLite file.
+
+    Opening it refuses, with a :class:`CacheError` that says why, a file it cannot use —
+    and writes nothing to such a file: it is checked before the first write.
+    """
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _check_location(self.path)
         try:
             self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise describe_sqlite_error(self.path, exc) from None
+        try:
+            self._inspect()
             self._configure()
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise CacheError(f"{self.path}: not a usable paperdeck cache ({exc})") from None
+        except CacheError:
+            self.conn.close()
+            raise
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise describe_sqlite_error(self.path, exc) from None
         self._topic_ids: dict[str, int] = {}
+
+    def _inspect(self) -> None:
+        """Refuse a file that is not a paperdeck cache, only reading it."""
+        if str(self.path) != ":memory:":
+            _check_header(self.path)
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master")}
+        if not tables and version == 0:
+            return  # a new, empty file
+        paperdeck = {"papers", "user_state"} <= tables and version > 0
+        if paperdeck and version > SCHEMA_VERSION:
+            raise CacheTooNew(
+                f"{self.path}: made by a newer paperdeck (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade paperdeck to open it — the file was left as it is"
+            )
+        if paperdeck and not tables >= _PAPERDECK_TABLES:
+            raise CacheUnusable(
+                f"{self.path} is damaged: tables of the paperdeck cache are missing "
+                f"({', '.join(sorted(_PAPERDECK_TABLES - tables))})"
+            )
+        if not paperdeck:
+            listed = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+            raise CacheUnusable(
+                f"{self.path} is not a paperdeck cache: it is another program's SQLite "
+                f"database ({f'tables: {listed}' if tables else f'user_version {version}'})",
+                label="foreign",
+            )
 
     def _configure(self) -> None:
         # WAL lets a reader and a writer work at once; FULL makes every commit durable.
         mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if mode.lower() not in ("wal", "memory"):
-            raise sqlite3.DatabaseError(f"cannot switch to WAL mode (got {mode})")
+            raise CacheInaccessible(
+                f"{self.path}: the cache cannot be written (SQLite could not switch it to "
+                f"WAL mode, got {mode}); check that the file and its folder are writable"
+            )
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         self.conn.execute("PRAGMA temp_store=MEMORY")
@@ -85,22 +173,19 @@ class Cache:
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise CacheError(
-                f"{self.path}: made by a newer paperdeck (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade paperdeck to open it"
-            )
-        if version == 0 and self._has_foreign_tables():
-            raise CacheError(f"{self.path}: this SQLite file is not a paperdeck cache")
         for number in range(version, SCHEMA_VERSION):
             with self.transaction():
                 for statement in _statements(MIGRATIONS[number]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version={number + 1}")
 
-    def _has_foreign_tables(self) -> bool:
-        row = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return row[0] > 0
+    def quick_check(self) -> str:
+        """ "ok", or the first problem SQLite's ``quick_check`` finds (it reads every page:
+        seconds on a large cache)."""
+        try:
+            return self.conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
 
     def close(self) -> None:
         self.conn.close()
@@ -117,7 +202,10 @@ class Cache:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # the busy timeout ran out
+            raise describe_sqlite_error(self.path, exc) from None
         try:
             yield self.conn
         except BaseException:
@@ -511,3 +599,52 @@ def _from_row(row: tuple) -> Paper:
         summary=row[15],
         source=row[16],
     )
+
+
+def _check_location(path: Path) -> None:
+    """Make the cache's folder; refuse a place SQLite could not write to, in words."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CacheInaccessible(
+            f"{path}: cannot create the folder for the cache ({exc.strerror or exc})"
+        ) from None
+    if path.is_dir():
+        raise CacheInaccessible(f"{path} is a directory, not a cache file")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise CacheInaccessible(
+            f"{path}: no permission to read and write the cache file; check its owner and mode"
+        )
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise CacheInaccessible(
+            f"{path}: the folder {path.parent} is not writable (SQLite keeps the cache's "
+            "-wal and -shm files beside it); check its owner and mode"
+        )
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is cut short: its SQLite header names more pages than it holds.
+
+    Checked only without a write-ahead log beside it: while one is there, the file may
+    legitimately be shorter (its last pages live in the log until the next checkpoint).
+    """
+    try:
+        size = path.stat().st_size
+        wal = Path(f"{path}-wal")
+        if size == 0 or (wal.exists() and wal.stat().st_size > 0):
+            return
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        return
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        return  # SQLite says "file is not a database" in its own words
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[24:28] == header[92:96]  # the header's page count is current
+    if valid and pages and size < pages * page_size:
+        raise CacheUnusable(
+            f"{path} is damaged: the file is cut short ({size:,} of the "
+            f"{pages * page_size:,} bytes its header counts)"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,7 +15,26 @@ if TYPE_CHECKING:  # httpx is imported lazily: it costs start-up time
 USER_AGENT = "paperdeck/0.1 (terminal arXiv reader)"
 TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 10.0
+TIMEOUT_ENV = "PAPERDECK_HTTP_TIMEOUT"
+BACKOFF_S = 1.0
+"""First wait before retrying a request (it doubles), where the caller sets none."""
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def timeout_s(default: float = TIMEOUT_S) -> float:
+    """Seconds to wait for a connection or an answer: ``PAPERDECK_HTTP_TIMEOUT`` when it
+    holds a positive number (slow links, tests), else ``default``."""
+    try:
+        seconds = float(os.environ.get(TIMEOUT_ENV) or "nan")
+    except ValueError:
+        return default
+    return seconds if seconds > 0 else default
+
+
+def timeouts(default: float = TIMEOUT_S) -> tuple[float, float]:
+    """(connect, read) timeouts in seconds."""
+    read = timeout_s(default)
+    return min(read, CONNECT_TIMEOUT_S), read
 
 
 class FetchError(Exception):
@@ -27,10 +47,12 @@ class FetchError(Exception):
 
 
 def make_client(timeout: float = TIMEOUT_S, **kwargs) -> httpx.Client:
+    """A client with our User-Agent and ``timeout`` (or ``PAPERDECK_HTTP_TIMEOUT``)."""
     import httpx
 
+    connect, read = timeouts(timeout)
     return httpx.Client(
-        timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_S)),
+        timeout=httpx.Timeout(read, connect=connect),
         headers={"User-Agent": USER_AGENT},
         follow_redirects=True,
         **kwargs,
@@ -89,7 +111,7 @@ def send(
     request: httpx.Request,
     *,
     retries: int = 3,
-    backoff: float = 1.0,
+    backoff: float | None = None,
     max_wait: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
     stream: bool = False,
@@ -99,6 +121,7 @@ def send(
     import httpx
 
     url = str(request.url)
+    backoff = BACKOFF_S if backoff is None else backoff
     for attempt in range(retries + 1):
         last = attempt == retries
         try:

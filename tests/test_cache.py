@@ -51,6 +51,7 @@ def test_reopening_does_not_migrate_again(tmp_path: Path):
 
 def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path: Path):
     path = tmp_path / "future.db"
+    Cache(path).close()
     sqlite3.connect(path).execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
     with pytest.raises(CacheError, match="newer paperdeck"):
         Cache(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
@@ -12,8 +13,8 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from storage.cache import Cache, CacheError
-from storage.config import Config, ConfigError, cache_path, config_path
+from storage.cache import Cache
+from storage.config import Config, ConfigError, config_path
 from storage.state import UiState, load_state
 
 from .screens.help import HelpScreen
@@ -99,18 +100,14 @@ def check_settings(config: Config, app: App) -> None:
             raise ConfigError(f"{where}: [keys] {name!r} is not a binding id (ids: {known})")
 
 
-def run_app(config: Config) -> int:
-    try:
-        cache = Cache(cache_path())
-    except CacheError as exc:
-        print(f"paperdeck: {exc}")
-        return 1
+def run_app(config: Config, cache: Cache) -> int:
+    """Run the reader on ``cache`` (opened by the caller, which closes nothing: this does)."""
     with cache:
         app = PaperdeckApp(config, cache, load_state())
         try:
             check_settings(config, app)
         except ConfigError as exc:
-            print(f"paperdeck: {exc}")
+            print(f"paperdeck: {exc}", file=sys.stderr)
             return 1
         app.run()
     return 0

@@ -9,16 +9,18 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from storage.cache import Cache, CacheError
+from storage.cache import Cache, CacheError, CacheUnusable, describe_sqlite_error
 from storage.config import ConfigError, cache_path, load_config
 from storage.export import bibtex, bibtex_key, iter_details, markdown, record
 from storage.ids import parse_id
 from storage.importer import import_source
 from storage.models import ImportReport
+from storage.recovery import aside_path, reset_cache
 from storage.translate import TranslationError, fetch_translation, translate_missing
 from storage.views import PaperList, View
 
@@ -41,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the reader.",
     )
     parser.add_argument("--version", action="version", version=f"paperdeck {_version()}")
+    parser.add_argument(
+        "--reset-cache",
+        action="store_true",
+        help="if the cache file is damaged or not a paperdeck cache, move it aside "
+        "(renamed with a timestamp, never deleted) and start a fresh cache",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = commands.add_parser("import", help="import daily-arXiv digests (files or http(s) URLs)")
@@ -100,15 +108,57 @@ def _positive(text: str) -> int:
     return value
 
 
-def open_cache() -> Cache:
+RESET_HINT = "`paperdeck --reset-cache` moves it aside and starts a fresh cache"
+
+
+def open_cache(args: argparse.Namespace | None = None) -> Cache:
+    """The cache, or a :class:`CommandError` that says what is wrong with its file.
+
+    A damaged or foreign file is moved aside for a fresh cache only when the user agrees:
+    ``--reset-cache`` (which also reads every page first, to find damage that opening
+    alone does not see), or "y" to the question asked when stdin is a terminal.
+    Otherwise the file is left untouched and the message ends with the hint.
+    """
+    path = cache_path()
+    reset = bool(args is not None and getattr(args, "reset_cache", False))
     try:
-        return Cache(cache_path())
+        cache = Cache(path)
+        if reset:
+            _check_every_page(cache)
+        return cache
+    except CacheUnusable as exc:
+        problem = exc
+    except CacheError as exc:
+        raise CommandError(str(exc)) from None
+    if not (reset or _agrees(problem, path)):
+        raise CommandError(f"{problem}. The file was left as it is; {RESET_HINT}")
+    try:
+        done = reset_cache(path, problem)
+        print(f"paperdeck: {problem}; {done.describe(path)}", file=sys.stderr)
+        return Cache(path)
     except CacheError as exc:
         raise CommandError(str(exc)) from None
     except OSError as exc:
-        raise CommandError(
-            f"{cache_path()}: cannot open the cache ({exc.strerror or exc})"
-        ) from None
+        raise CommandError(f"{path}: could not move it aside ({exc.strerror or exc})") from None
+
+
+def _check_every_page(cache: Cache) -> None:
+    problem = cache.quick_check()
+    if problem != "ok":
+        cache.close()
+        raise CacheUnusable(f"{cache.path} is damaged ({problem})")
+
+
+def _agrees(problem: CacheUnusable, path) -> bool:
+    """Ask on the terminal whether to move the file aside; False without a terminal."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return False
+    aside = aside_path(path, problem.label).name
+    print(f"paperdeck: {problem}.", file=sys.stderr)
+    print(f"Move it aside as {aside} and start a fresh cache? [y/N] ", end="", file=sys.stderr)
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("y", "yes")
 
 
 def _view(cache: Cache, args: argparse.Namespace) -> View:
@@ -143,7 +193,7 @@ def _paper_id(cache: Cache, text: str) -> str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     failed = False
-    with open_cache() as cache:
+    with open_cache(args) as cache:
         for source in args.sources:
             report = import_source(cache, source)
             print_report(report)
@@ -170,7 +220,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     try:
         config = load_config()
-        with open_cache() as cache:
+        with open_cache(args) as cache:
             summary = run_sync(config, cache, topic=args.topic, progress=_print_event)
     except (ConfigError, UnknownTopic) as exc:
         raise CommandError(str(exc)) from None
@@ -191,7 +241,7 @@ def _print_event(event) -> None:  # a storage.sync.SyncEvent
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with open_cache() as cache:
+    with open_cache(args) as cache:
         view = _view(cache, args)
         if args.format == "table":
             _print_table(cache, view, args.limit)
@@ -257,7 +307,7 @@ def _print_table(cache: Cache, view: View, limit: int | None) -> None:
 
 
 def cmd_star(args: argparse.Namespace) -> int:
-    with open_cache() as cache:
+    with open_cache(args) as cache:
         paper_id = _paper_id(cache, args.paper)
         cache.set_starred(paper_id, args.starred)
         title = cache.paper(paper_id).title
@@ -266,7 +316,7 @@ def cmd_star(args: argparse.Namespace) -> int:
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
-    with open_cache() as cache:
+    with open_cache(args) as cache:
         paper_id = _paper_id(cache, args.paper)
         cache.set_read(paper_id, not args.unread)
         title = cache.paper(paper_id).title
@@ -276,7 +326,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     args.search, args.author = "", None
-    with open_cache() as cache:
+    with open_cache(args) as cache:
         details = iter_details(cache, _view(cache, args))
         if args.format == "json":
             _print_json(details)
@@ -297,7 +347,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
         settings = load_config().translation
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
-    with open_cache() as cache:
+    with open_cache(args) as cache:
         try:
             if args.missing:
                 return _translate_topic(cache, settings, args)
@@ -329,7 +379,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     from .app import run_app
 
-    return run_app(config)
+    return run_app(config, open_cache(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -340,6 +390,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args)
     except CommandError as exc:
         print(f"paperdeck: {exc}", file=sys.stderr)
+        return 1
+    except CacheError as exc:  # a lock held too long by another process
+        print(f"paperdeck: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # damage found mid-command
+        problem = describe_sqlite_error(cache_path(), exc)
+        hint = f"; {RESET_HINT}" if isinstance(problem, CacheUnusable) else ""
+        print(f"paperdeck: {problem}{hint}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (`| head`): not an error. Point stdout at nothing so

@@ -121,7 +121,8 @@ class Provider(ABC):
             when = f"in {retry_after:.0f} s" if retry_after is not None else "later"
             return self.error(f"{answered}; try again {when}", retry_after)
         if status >= 500:
-            return self.error(f"{answered}; the translator failed, try again later", retry_after)
+            when = f"in {retry_after:.0f} s" if retry_after else "later"
+            return self.error(f"{answered}; the translator failed, try again {when}", retry_after)
         return self.error(answered, retry_after)
 
     # --- errors ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar
 
-from storage.cache import Cache
+from storage.cache import Cache, CacheBusy
 from storage.codelinks import safe_url
 from storage.config import config_path
 from storage.models import PaperRow, Translation
@@ -211,8 +211,7 @@ class MainScreen(Screen):
         if self.translating:
             self._show_translation(row.id)
         if self.app.config.ui.auto_mark_read and not row.read:
-            self.cache.set_read(row.id, True)
-            self._update_row(read=True)
+            self._set_state(self.cache.set_read, row, read=True)
 
     def _update_row(self, **state: bool) -> None:
         """Show a changed read/starred state at once, without re-querying the view."""
@@ -315,17 +314,22 @@ class MainScreen(Screen):
 
     def action_star(self) -> None:
         row = self.table.current
-        if row is None:
-            return
-        self.cache.set_starred(row.id, not row.starred)
-        self._update_row(starred=not row.starred)
+        if row is not None:
+            self._set_state(self.cache.set_starred, row, starred=not row.starred)
 
     def action_toggle_read(self) -> None:
         row = self.table.current
-        if row is None:
+        if row is not None:
+            self._set_state(self.cache.set_read, row, read=not row.read)
+
+    def _set_state(self, write, row: PaperRow, **state: bool) -> None:
+        """Write a star or read mark, then show it; say so if the cache stayed busy."""
+        try:
+            write(row.id, *state.values())
+        except CacheBusy as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return
-        self.cache.set_read(row.id, not row.read)
-        self._update_row(read=not row.read)
+        self._update_row(**state)
 
     def action_mark_all_read(self) -> None:
         papers = self.table.papers
