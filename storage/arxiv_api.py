@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from . import sync_state
 from .codelinks import find_code_urls
 from .config import ArxivSettings, Topic
 from .http import RETRY_STATUSES, USER_AGENT, retry_after_seconds, timeouts
@@ -34,6 +35,8 @@ MAX_WAIT_S = 120.0
 """A Retry-After longer than this fails the source instead of blocking the sync."""
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
+COMPLETE = "complete"
+"""What sync_state records for a query whose last sync reached its end."""
 
 
 def build_query(topic: Topic) -> str:
@@ -190,7 +193,9 @@ class ArxivTopic:
 
     Paging stops early at the first page that brings nothing new — every paper already
     cached in this topic at the same version — so a second sync of an unchanged topic
-    costs one request.
+    costs one request. That shortcut is only taken when the previous sync of the same
+    query ran to its end: after one that was cut off (killed, offline, cancelled) the
+    older pages it never reached are fetched too.
     """
 
     def __init__(self, topic: Topic, settings: ArxivSettings):
@@ -223,14 +228,21 @@ class ArxivTopic:
             session.close()
 
     def _sync_pages(self, ctx, result, client, search, page_size, session) -> str:
+        marker = f"arxiv-query:{search.query}"
+        previous = sync_state.load(ctx.cache, marker)
+        may_stop_early = previous is not None and previous.result == COMPLETE
+        sync_state.save(ctx.cache, marker, result="cut off")  # until this run ends
         pages = 0
         for _attempt in range(EMPTY_PAGE_RETRIES + 1):  # an empty first page may be a hiccup
             for page in _pages(client, search, page_size):
                 pages += 1
-                if not self._store(ctx, result, page, pages):
+                fresh = self._store(ctx, result, page, pages)
+                if not fresh and may_stop_early:
+                    sync_state.save(ctx.cache, marker, result=COMPLETE)
                     return f"page {pages} held nothing new: stopped there"
                 ctx.check_cancel()
             if pages:
+                sync_state.save(ctx.cache, marker, result=COMPLETE)
                 return ""
         raise SourceError(
             f"arXiv returned no papers for {search.query!r} ({EMPTY_PAGE_RETRIES + 1} tries, "

@@ -303,3 +303,27 @@ def test_without_lookup_no_service_is_asked(cache: Cache):
     with LoopbackServer({API: Reply(200, atom([Entry(id="2611.00001")]), ATOM_TYPE)}) as server:
         summary = run_sync(config(server.url(API)), cache)
     assert [r.source for r in summary.results] == ["arXiv topic T"] and len(server.requests) == 1
+
+
+def test_a_sync_cut_off_midway_is_finished_by_the_next_one_not_skipped(tmp_path: Path):
+    """Stopping at the first page with nothing new is only safe after a sync that reached
+    its end: here the first one is cut off at page 3, so the second goes past page 1."""
+    stub = ArxivStub(generated(50))
+    cut_off = {"on": True}
+
+    def arxiv(request):
+        start = int(request.query.get("start", ["0"])[0])
+        if cut_off["on"] and start >= 20:
+            return Reply(503, "Service Unavailable")
+        return stub(request)
+
+    with Cache(tmp_path / "c.db") as cache, LoopbackServer({API: arxiv}) as server:
+        first = run_sync(config(server.url(API), page_size=10), cache)
+        assert not first.ok and first.results[0].new == 20
+        cut_off["on"] = False
+        second = run_sync(config(server.url(API), page_size=10), cache)
+        assert second.ok and second.results[0].new == 30
+        assert cache.count_papers() == 50
+        asked = len(server.requests)
+        third = run_sync(config(server.url(API), page_size=10), cache)
+        assert third.results[0].new == 0 and len(server.requests) == asked + 1  # complete now
