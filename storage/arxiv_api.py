@@ -231,12 +231,15 @@ class ArxivTopic:
         marker = f"arxiv-query:{search.query}"
         previous = sync_state.load(ctx.cache, marker)
         may_stop_early = previous is not None and previous.result == COMPLETE
-        sync_state.save(ctx.cache, marker, result="cut off")  # until this run ends
         pages = 0
         for _attempt in range(EMPTY_PAGE_RETRIES + 1):  # an empty first page may be a hiccup
             for page in _pages(client, search, page_size):
                 pages += 1
-                fresh = self._store(ctx, result, page, pages)
+                with ctx.cache.transaction():  # the first page and "cut off" go in together
+                    if pages == 1:
+                        sync_state.save(ctx.cache, marker, result="cut off")
+                    fresh = self._store(ctx, result, page)
+                ctx.report(SyncEvent(self.name, "page", pages, result.new, result.updated))
                 if not fresh and may_stop_early:
                     sync_state.save(ctx.cache, marker, result=COMPLETE)
                     return f"page {pages} held nothing new: stopped there"
@@ -249,8 +252,8 @@ class ArxivTopic:
             f"{session.last_url}); check the query, or try later if it matched papers before"
         )
 
-    def _store(self, ctx: Context, result: SourceResult, page: list, number: int) -> bool:
-        """Store one page in one transaction; False when it brought nothing new."""
+    def _store(self, ctx: Context, result: SourceResult, page: list) -> bool:
+        """Store one page; False when it brought nothing new."""
         records = []
         for entry in page:
             paper = to_paper(entry)
@@ -264,7 +267,6 @@ class ArxivTopic:
         result.new += counts.new
         result.updated += counts.updated
         result.unchanged += counts.unchanged
-        ctx.report(SyncEvent(self.name, "page", number, result.new, result.updated))
         return fresh
 
 
