@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -82,6 +83,38 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def read_body(response: httpx.Response, limit: int) -> bytes:
+    """The body of a streamed ``response`` (closed after), at most ``limit`` bytes: a
+    larger one raises :class:`FetchError` before it fills the memory."""
+    import httpx
+
+    url = str(response.request.url)
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(
+                    f"{url} sent more than {limit:,} bytes; stopped reading",
+                    status=response.status_code,
+                )
+            chunks.append(chunk)
+    except httpx.HTTPError as exc:  # the connection broke, or the encoding is bad
+        raise FetchError(describe_error(exc, url), status=response.status_code) from None
+    finally:
+        response.close()
+    return b"".join(chunks)
+
+
+def json_body(body: bytes) -> object:
+    """``body`` decoded as JSON; ValueError for anything else, nesting too deep for the
+    decoder included (that would be a RecursionError)."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def send(
