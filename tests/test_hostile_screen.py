@@ -26,7 +26,7 @@ from tests.tui_support import main_screen, make_app, pane_text, table_lines
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.link_chooser import LinkChooser
-from tui.widgets.abstract_pane import MAX_AUTHORS, AbstractPane
+from tui.widgets.abstract_pane import MAX_AUTHORS, MAX_BODY_CHARS, AbstractPane
 from tui.widgets.paper_table import PaperTable
 from tui.widgets.status_line import StatusLine
 from tui.widgets.welcome import Welcome
@@ -244,7 +244,10 @@ async def test_the_help_screen_shows_keys_and_descriptions_literally(cache: Cach
 async def test_a_5000_character_title_and_3000_authors_keep_layout_and_pace(cache: Cache):
     title = " ".join(f"Word{n}" for n in range(900))[:5000]
     authors = [f"Author{n} Surname{n}" for n in range(3000)]
-    cache.upsert([Incoming(Paper("2612.09999", title, "2026-12-02", authors=authors))])
+    abstract = "word " * 20_000  # 100 KB
+    cache.upsert(
+        [Incoming(Paper("2612.09999", title, "2026-12-02", authors=authors, abstract=abstract))]
+    )
     app = make_app(cache)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         table = main_screen(app).query_one(PaperTable)
@@ -263,8 +266,9 @@ async def test_a_5000_character_title_and_3000_authors_keep_layout_and_pace(cach
         title_lines = [title.render_line(y).text for y in range(title.size.height)]
         assert len(title_lines) > 50
         assert all(cell_len(line.rstrip()) <= pane.size.width for line in title_lines)
-        authors_text = pane_text(app)
-        assert f"Author{MAX_AUTHORS - 1} Surname" in authors_text
-        assert f"… and {3000 - MAX_AUTHORS:,} more" in authors_text
-        assert f"Author{MAX_AUTHORS} Surname" not in authors_text
+        shown = pane_text(app)
+        assert f"Author{MAX_AUTHORS - 1} Surname" in shown
+        assert f"… and {3000 - MAX_AUTHORS:,} more" in shown
+        assert f"Author{MAX_AUTHORS} Surname" not in shown
+        assert f"word  … ({100_000 - MAX_BODY_CHARS:,} more characters)" in shown
         assert elapsed < 2.0, f"moving onto the paper took {elapsed:.2f} s"
