@@ -39,7 +39,7 @@ from tests.support.loopback import LoopbackServer, Reply
 from tests.support.sync_setup import config
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=1000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -473,7 +473,7 @@ def paper_cache():
         yield cache
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=1500)
 @given(st.sampled_from(["libretranslate", "deepl", "openai"]), ANSWERS)
 def test_any_translator_answer_is_a_translation_or_a_translation_error(
     paper_cache: Cache, translator_key, provider: str, answers
