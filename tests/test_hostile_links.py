@@ -5,6 +5,7 @@ nothing from a paper ever reaches a shell."""
 from __future__ import annotations
 
 import ast
+import re
 import webbrowser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from storage.cache import Cache
 from storage.codelinks import code_url, find_code_urls, safe_url
+from storage.export import markdown
 from storage.models import Incoming, Paper
 from tests.support.hostile import leftovers
 from tests.tui_support import main_screen, make_app
@@ -234,3 +236,39 @@ def test_the_browser_is_reached_from_one_place_and_only_with_a_checked_url():
     callers = [line.strip() for line in source.splitlines() if "self._browse(" in line]
     assert callers == ["self._browse(safe)"]
     assert "safe = safe_url(url)" in source
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+def link_targets(markdown_text: str) -> list[str]:
+    """Where the links of ``markdown_text`` go, as a Markdown renderer sees them
+    (``[text](target)`` and ``<scheme:target>``; escaped characters are inert)."""
+    plain, at = [], 0
+    while at < len(markdown_text):
+        if markdown_text[at] == "\\" and at + 1 < len(markdown_text):
+            plain.append("__")
+            at += 2
+        else:
+            plain.append(markdown_text[at])
+            at += 1
+    text = "".join(plain)
+    return re.findall(r"\]\(([^)]*)\)", text) + re.findall(r"<([A-Za-z]+:[^>]*)>", text)
+
+
+def test_the_markdown_export_turns_no_paper_text_into_a_link(tmp_path: Path):
+    paper = Paper(
+        "2406.00001",
+        title=r"[click](javascript:alert(1)) <javascript:alert(2)> \[x](javascript:alert(3))",
+        published="2024-06-04",
+        authors=["[Ada](javascript:alert(4))", "B"],
+        code_urls=["https://github.com/o/r)(javascript:alert(5)"],
+    )
+    with Cache(tmp_path / "c.db") as cache:
+        cache.upsert([Incoming(paper)])
+        line = markdown(cache.detail("2406.00001"))
+    assert link_targets(line) == [
+        "https://arxiv.org/abs/2406.00001",
+        "https://github.com/o/r%29%28javascript:alert%285%29",
+    ]
+    assert "[click]" in line.replace("\\", "") and "<javascript:alert(2)>" in line.replace("\\", "")
