@@ -321,6 +321,10 @@ def _check_values(config: Config, locate: _Locator) -> None:
     for index, name in enumerate(names):
         if not name.strip():
             raise locate.error("topics", index, "name must not be empty", "name")
+        if not name.isprintable():  # it is shown on screen: no escape may reach the terminal
+            raise locate.error(
+                "topics", index, f"name {name!r} holds a control or invisible character", "name"
+            )
         if name in names[:index]:
             raise locate.error("topics", index, f"topic {name!r} is defined twice", "name")
 

@@ -217,3 +217,13 @@ def test_good_keys_pass_the_same_check(tmp_path: Path, monkeypatch: pytest.Monke
     started = []
     monkeypatch.setattr(PaperdeckApp, "run", lambda self: started.append(True))
     assert main([]) == 0 and started == [True]
+
+
+def test_a_topic_name_with_an_escape_is_refused(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_text('[[topics]]\nname = "LLM\\u001b[2J"\nquery = "ti:x"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}:2: [[topics]] #1: name 'LLM\\x1b[2J' holds a control")
+    assert "\x1b" not in message
