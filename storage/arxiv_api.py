@@ -18,7 +18,7 @@ from . import sync_state
 from .codelinks import find_code_urls
 from .config import ArxivSettings, Topic
 from .http import RETRY_STATUSES, USER_AGENT, retry_after_seconds, timeouts
-from .ids import parse_id
+from .ids import parse_id, valid_date
 from .models import Incoming, Paper
 from .source import Context, Pacer, SourceError, SourceResult, SyncEvent, Unreachable
 from .text import clean_line, reflow
@@ -48,9 +48,12 @@ def build_query(topic: Topic) -> str:
 
 
 def to_paper(result: arxiv.Result) -> Paper | None:
-    """A paper from one API entry (None when the entry carries no arXiv id)."""
+    """A paper from one API entry (None when the entry carries no arXiv id, no title or
+    no publication date between 1900 and 2999)."""
     parsed = parse_id(result.entry_id)
-    if parsed is None:
+    title = clean_line(result.title)
+    published = valid_date(result.published.date().isoformat())
+    if parsed is None or not title or published is None:
         return None
     paper_id, version = parsed
     if version is None:  # the PDF link is versioned even when the id is not
@@ -68,26 +71,35 @@ def to_paper(result: arxiv.Result) -> Paper | None:
     return Paper(
         id=paper_id,
         version=version,
-        title=clean_line(result.title),
+        title=title,
         authors=[name for name in (clean_line(a.name) for a in result.authors) if name],
         abstract=abstract,
-        published=result.published.date().isoformat(),
-        updated=result.updated.date().isoformat(),
+        published=published,
+        updated=valid_date(result.updated.date().isoformat()),
         comment=comment,
         journal_ref=clean_line(result.journal_ref or ""),
         doi=clean_line(result.doi or ""),
-        primary_category=result.primary_category or "",
-        categories=list(result.categories),
+        primary_category=clean_line(result.primary_category or ""),
+        categories=[name for name in map(clean_line, result.categories) if name],
         code_urls=find_code_urls(comment, abstract),
         source="arxiv",
     )
+
+
+def _root(content: bytes) -> ET.Element:
+    """The parsed page. A document type declaration is refused before parsing: arXiv
+    sends none, and its entities could expand a small page into a huge tree (expat stops
+    a "billion laughs" only after megabytes of it)."""
+    if b"<!DOCTYPE" in content:
+        raise ET.ParseError("a document type declaration, which arXiv never sends")
+    return ET.fromstring(content)
 
 
 def page_problem(content: bytes) -> str | None:
     """Why ``content`` is not a usable page of API results (None when it is): not XML,
     not an Atom feed, or arXiv's error entry (``<id>…/api/errors#…</id>``)."""
     try:
-        root = ET.fromstring(content)
+        root = _root(content)
     except ET.ParseError as exc:
         return f"a malformed page ({exc})"
     if root.tag != f"{_ATOM}feed":
@@ -99,7 +111,7 @@ def page_problem(content: bytes) -> str | None:
 def _error_reason(content: bytes) -> str:
     """The reason arXiv's error entry gives, if ``content`` holds one."""
     try:
-        return _error_entry(ET.fromstring(content)) or ""
+        return _error_entry(_root(content)) or ""
     except ET.ParseError:
         return ""
 
@@ -107,7 +119,7 @@ def _error_reason(content: bytes) -> str:
 def _error_entry(root: ET.Element) -> str | None:
     for entry in root.iter(f"{_ATOM}entry"):
         if "/api/errors" in (entry.findtext(f"{_ATOM}id") or ""):
-            return " ".join((entry.findtext(f"{_ATOM}summary") or "no reason given").split())
+            return clean_line(entry.findtext(f"{_ATOM}summary") or "") or "no reason given"
     return None
 
 
@@ -164,7 +176,8 @@ def _session_class():
 
 
 def _status(response: requests.Response, tries: int, detail: str = "") -> str:
-    said = f"{response.url} answered {response.status_code} {response.reason or ''}".rstrip()
+    reason = clean_line(response.reason or "")  # requests keeps C1 bytes (an 8-bit CSI)
+    said = f"{response.url} answered {response.status_code} {reason}".rstrip()
     if tries > 1:
         said += f" ({tries} tries)"
     return f"{said}: {detail}" if detail else said
@@ -285,7 +298,7 @@ def _pages(client: arxiv.Client, search: arxiv.Search, page_size: int) -> Iterat
                 f"arXiv returned an empty page where more results were due "
                 f"({EMPTY_PAGE_RETRIES + 1} tries, {exc.url}); the pages before it were saved"
             ) from None
-        except (ValueError, TypeError) as exc:  # a date or field the package cannot read
+        except (ValueError, TypeError, OverflowError) as exc:  # a date or field it cannot read
             raise SourceError(f"arXiv sent an entry that cannot be read ({exc})") from None
         if entry is None:
             break

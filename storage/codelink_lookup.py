@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from . import sync_state
 from .codelinks import code_url
-from .http import FetchError, send
+from .http import FetchError, json_body, send
 from .models import Incoming
 from .source import Context, Pacer, SourceResult
 
@@ -30,6 +30,8 @@ LOOKUP_LIMIT = 50
 RECHECK_AFTER = timedelta(days=7)
 """A paper Hugging Face knew nothing about may have a page a few days later."""
 NAME = "code links (Hugging Face)"
+MAX_ANSWER_BYTES = 1 << 20
+"""A paper's record is a few kilobytes; a larger answer is not read further."""
 
 
 def hf_api_url() -> str:
@@ -87,14 +89,16 @@ class HuggingFaceLookup:
         """Ask about one paper; a non-empty reason when lookups should stop."""
         url = self.base_url + paper_id
         try:
-            response = send(ctx.http, ctx.http.build_request("GET", url), retries=0)
+            request = ctx.http.build_request("GET", url)
+            response = send(ctx.http, request, retries=0, read_limit=MAX_ANSWER_BYTES)
+            body = response.content
         except FetchError as exc:
             return str(exc)
         if response.status_code == 404:  # Hugging Face does not know the paper (yet)
             found = None
         elif response.status_code == 200:
             try:
-                found = code_link_from(response.json())
+                found = code_link_from(json_body(body))
             except ValueError:
                 return f"{url} answered with something other than JSON"
         else:

@@ -10,20 +10,31 @@ from urllib.parse import urlsplit, urlunsplit
 
 CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "huggingface.co")
 _TRAILING = ".,;:!?)]}>'\"*_`"
+_SPACE = " \t\r\n"
+"""Trimmed from both ends; any other whitespace or control character refuses the URL."""
 _BAD = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
 
 
 def safe_url(url: str) -> str | None:
-    """``url`` normalised when it is a plain http(s) URL with a host, else None."""
-    url = url.strip().rstrip(_TRAILING)
-    if not url or len(url) > 2048 or _BAD.search(url):
+    """``url`` normalised when it is a plain http(s) URL with a host, else None.
+
+    Refused: other schemes (``javascript:``, ``file:``, ``data:``), URLs without a
+    scheme or host (``//host/x``), anything but ASCII letters, digits, dots and hyphens
+    in the host (percent-escapes, look-alike letters), a user name or password in front
+    of the host (``https://github.com@evil.example/``), a bad port, and any control,
+    format or whitespace character anywhere (``java\tscript:``, a right-to-left override).
+    """
+    url = url.strip(_SPACE).rstrip(_TRAILING)
+    if not url or len(url) > 2048 or _BAD.search(url) or not url.isprintable():
         return None
     try:
         parts = urlsplit(url)
-        host = parts.hostname
+        host, _port = parts.hostname, parts.port  # .port raises ValueError when out of range
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
+    if parts.scheme.lower() not in ("http", "https") or not host or not _plain_host(host):
+        return None
+    if "@" in parts.netloc:
         return None
     path = parts.path
     if host.lower().removeprefix("www.") in CODE_HOSTS:
@@ -31,6 +42,14 @@ def safe_url(url: str) -> str | None:
     return urlunsplit(
         (parts.scheme.lower(), parts.netloc.lower(), path, parts.query, parts.fragment)
     )
+
+
+def _plain_host(host: str) -> bool:
+    """A DNS name or an IP address, in ASCII (``urlsplit`` lower-cased it)."""
+    if ":" in host:  # an IPv6 address; urlsplit took its brackets off
+        return all(c in "0123456789abcdef:." for c in host)
+    labels = host.removesuffix(".").split(".")
+    return all(label.isascii() and label.replace("-", "").isalnum() for label in labels)
 
 
 # --- code links in free text -------------------------------------------------------
@@ -83,7 +102,7 @@ def code_url(url: str) -> str | None:
     """``url`` as a canonical link to a repository on a code host (GitHub, GitLab,
     Bitbucket, Codeberg, a Hugging Face model or space), or None when it is not one —
     a bare ``github.com/<org>``, a dataset, a page of the host itself."""
-    url = url.strip()
+    url = url.strip(_SPACE)
     if not re.match(r"https?://", url, re.IGNORECASE):
         url = "https://" + url
     safe = safe_url(url)

@@ -134,33 +134,60 @@ class Config:
     """The file this came from (None for built-in defaults)."""
 
 
+MAX_CONFIG_BYTES = 1 << 20
+"""A configuration is a few kilobytes; a larger file is some other file."""
+MAX_NESTING = 100
+"""Brackets deeper than this on one line are reported instead of parsed."""
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the configuration file, or the defaults when it does not exist."""
     path = path or config_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)  # bounded: the path may be /dev/zero
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"{path}: cannot read the configuration file: {_reason(exc)}") from None
-    return parse_config(text, path)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{path}: cannot read the configuration file: it is larger than "
+            f"{MAX_CONFIG_BYTES // 1024} KB, so it is not a paperdeck configuration"
+        )
+    return parse_config(_decode(raw, path), path)
 
 
 def _reason(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
+def _decode(raw: bytes, path: Path) -> str:
+    """UTF-8 text (a byte-order mark, as some editors write, is dropped), or an error
+    naming the first line that is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}:{line}: cannot read the configuration file: line {line} is not UTF-8 "
+            f"(byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from None
+
+
 def parse_config(text: str, path: Path) -> Config:
     """Validate TOML text against the settings above."""
+    locate = _Locator(text, path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    locate = _Locator(text, path)
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise locate.too_deep() from None
     config = Config(path=path, topics=[])  # a file's lists replace the defaults
     for key, value in data.items():
         if key not in _SECTIONS:
-            raise locate.error(key, None, f"unknown section [{key}]{_hint(key, _SECTIONS)}")
+            raise locate.error(key, None, f"unknown section [{_shown(key)}]{_hint(key, _SECTIONS)}")
         kind, cls = _SECTIONS[key]
         if kind == "list":
             if not isinstance(value, list):
@@ -188,6 +215,12 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "ui": ("table", UiSettings),
     "keys": ("keys", dict),
 }
+
+
+def _shown(name: str) -> str:
+    """A name from the file as an error message can show it: escapes and controls
+    written out (``'\\x1b[2J'``), never sent to the terminal."""
+    return name if name.isprintable() else repr(name)
 
 
 def _hint(name: str, known) -> str:
@@ -240,8 +273,19 @@ def _keys(value: object, locate: _Locator) -> dict[str, str]:
         raise locate.error("keys", None, '[keys] must be a table of binding id = "key"')
     for name, keys in value.items():
         if not isinstance(keys, str) or not keys.strip():
-            raise locate.error("keys", None, f'{name} must be a key such as "f"', name)
+            raise locate.error("keys", None, f'{_shown(name)} must be a key such as "f"', name)
     return dict(value)
+
+
+def setting_error(config: Config, section: str, key: str, message: str) -> ConfigError:
+    """An error about a setting only the UI can check (a theme, a key), naming the
+    file and the line like the errors of :func:`parse_config`."""
+    path = config.path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return _Locator(text, path).error(section, None, message, key)
 
 
 def _check_values(config: Config, locate: _Locator) -> None:
@@ -277,6 +321,10 @@ def _check_values(config: Config, locate: _Locator) -> None:
     for index, name in enumerate(names):
         if not name.strip():
             raise locate.error("topics", index, "name must not be empty", "name")
+        if not name.isprintable():  # it is shown on screen: no escape may reach the terminal
+            raise locate.error(
+                "topics", index, f"name {name!r} holds a control or invisible character", "name"
+            )
         if name in names[:index]:
             raise locate.error("topics", index, f"topic {name!r} is defined twice", "name")
 
@@ -303,14 +351,34 @@ class _Locator:
                         section_line = number
                 continue
             inside = current == section and (index is None or seen == index)
-            if inside and key and re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            if inside and key and re.match(rf"^\s*([\"']?){re.escape(key)}\1\s*=", line):
                 return number
             if current is None and key is None and re.match(rf"^\s*{re.escape(section)}\s*=", line):
                 return number
         return section_line
 
+    def too_deep(self) -> ConfigError:
+        """The error for values nested too deeply to parse, at the line where the
+        nesting passes :data:`MAX_NESTING` (brackets in strings counted too)."""
+        depth = 0
+        for number, line in enumerate(self.lines, start=1):
+            for char in line:
+                if char in "]}":
+                    depth = max(0, depth - 1)
+                elif char in "[{":
+                    depth += 1
+                    if depth > MAX_NESTING:
+                        key = line.partition("=")[0].strip() if "=" in line else ""
+                        said = f"{_shown(key)} nests" if key else "values nest"
+                        return ConfigError(
+                            f"{self.path}:{number}: {said} more than {MAX_NESTING} levels of "
+                            "brackets; no paperdeck setting nests more than one"
+                        )
+        return ConfigError(f"{self.path}: values nest too deeply to read")
+
     def error(self, section: str, index: int | None, message: str, key: str | None = None):
         line = self.line_of(section, index, key)
         where = f"{self.path}:{line}" if line else f"{self.path}"
-        table = f"[[{section}]] #{index + 1}" if index is not None else f"[{section}]"
+        name = _shown(section)
+        table = f"[[{name}]] #{index + 1}" if index is not None else f"[{name}]"
         return ConfigError(f"{where}: {table}: {message}")

@@ -23,11 +23,11 @@ from .ids import parse_id, valid_date
 from .models import Incoming, Paper, Skipped, Translation
 from .text import clean_generated, clean_line, reflow
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _HEADING_LINE = re.compile(rb"\n([ \t]*#{1,6}[ \t][^\n]*)")
 _ALIGN_CELL = re.compile(r"^:?-{1,}:?$")
 _DATE = re.compile(r"^\**\s*(\d{4}-\d{1,2}-\d{1,2})\s*\**$")
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*([^)\s]+)\s*\)")
+# The link text holds no '[': a cell of a thousand '[' must not cost a million steps.
+_LINK = re.compile(r"\[([^\[\]]*)\]\(\s*([^)\s]+)\s*\)")
 _URL = re.compile(r"https?://[^\s)\]|>\"']+")
 _BOLD = re.compile(r"^\*\*(.*)\*\*$", re.DOTALL)
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -100,6 +100,18 @@ def split_cells(line: str, strip: bool = True) -> list[str]:
     return [cell.strip() for cell in cells] if strip else cells
 
 
+def _heading(line: str) -> tuple[int, str] | None:
+    """The level and text of a markdown heading line (closing '#'s dropped), or None.
+
+    String methods rather than a regex: ``(.*?)\\s*#*\\s*$`` takes cubic time on a
+    heading padded with spaces."""
+    level = len(line) - len(line.lstrip("#"))
+    rest = line[level:]
+    if not 1 <= level <= 6 or not rest[:1].isspace():
+        return None
+    return level, rest.strip().rstrip("#").rstrip()
+
+
 def _unbold(cell: str) -> str:
     cell = cell.strip()
     if cell.startswith("**"):
@@ -117,18 +129,26 @@ def _inline(cell: str) -> str:
     return clean_line(cell)
 
 
+def _unify(raw: bytes) -> bytes:
+    """CRLF and lone CR (old Mac files) line endings as LF."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in raw else raw
+
+
 def _chunks(source: IO[bytes] | Iterable[bytes | str]) -> Iterator[bytes]:
-    """The input as pieces of about a megabyte, each ending at a line boundary."""
+    """The input as pieces of about a megabyte, each ending at a line boundary, every
+    line ending made LF (headings are found after an LF, whatever the file used)."""
     if hasattr(source, "read"):
         carry = b""
         while block := source.read(_CHUNK_BYTES):
             block = carry + block
+            cr = block.endswith(b"\r")  # the LF of a CRLF may come with the next read
+            block = _unify(block[:-1] if cr else block)
             cut = block.rfind(b"\n") + 1
-            carry = block[cut:]
+            carry = block[cut:] + (b"\r" if cr else b"")
             if cut:
                 yield block[:cut]
         if carry:
-            yield carry + b"\n"
+            yield _unify(carry).removesuffix(b"\n") + b"\n"
         return
     parts: list[bytes] = []
     size = 0
@@ -140,10 +160,10 @@ def _chunks(source: IO[bytes] | Iterable[bytes | str]) -> Iterator[bytes]:
         parts.append(line)
         size += len(line)
         if size >= _CHUNK_BYTES:
-            yield b"".join(parts)
+            yield _unify(b"".join(parts))
             parts, size = [], 0
     if parts:
-        yield b"".join(parts)
+        yield _unify(b"".join(parts))
 
 
 def _decode(raw: bytes, first_line: int) -> tuple[str, frozenset[int]]:
@@ -173,12 +193,14 @@ def _sections(source: IO[bytes] | Iterable[bytes | str]) -> Iterator[_Section]:
 
     def section() -> _Section:
         text, bad = _decode(b"".join(body), body_line)
-        return _Section(heading, number, text.replace("\r\n", "\n").replace("\r", "\n"), bad)
+        return _Section(heading, number, text, bad)
 
     for index, chunk in enumerate(_chunks(source)):
-        pos = 0
-        if index == 0:  # a newline in front lets line 1 be a heading too
-            chunk, pos = b"\n" + chunk.removeprefix(b"\xef\xbb\xbf"), 1
+        if index == 0:
+            chunk = chunk.removeprefix(b"\xef\xbb\xbf")
+        # A newline in front lets the chunk's first line be a heading too (chunks end at
+        # line boundaries, so that line may be any heading of the file).
+        chunk, pos = b"\n" + chunk, 1
         for match in _HEADING_LINE.finditer(chunk):
             start = match.start() + 1  # the heading's first character, after the newline
             body.append(chunk[pos:start])
@@ -228,10 +250,8 @@ class DigestParser:
             body_start = section.number + (section.heading is not None)
             in_block = False
             if section.heading is not None:
-                heading = _HEADING.match(section.heading)
-                in_block = heading is not None and self._heading_line(
-                    len(heading.group(1)), heading.group(2)
-                )
+                heading = _heading(section.heading)
+                in_block = heading is not None and self._heading_line(*heading)
             if in_block:
                 table = _TABLE_HEADER.search(section.body) if "|" in section.body else None
                 block = section.body[: table.start()] if table else section.body

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import html
+import io
 import os
 import re
 from collections.abc import Iterable
@@ -31,15 +32,16 @@ from .text import clean_line, reflow
 FEEDS_URL = "https://rss.arxiv.org/rss/"
 
 # "arXiv:2411.17700v1 Announce Type: new \nAbstract: …"
+# (No two neighbouring patterns here can match the same characters: a long run of
+# spaces in a hostile feed must not make the match take quadratic time.)
 _DESCRIPTION = re.compile(
-    r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>\S+)\s*\n?\s*Abstract:\s*(?P<abstract>.*)$",
+    r"\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>\S+)\s*Abstract:\s*(?P<abstract>.*)",
     re.DOTALL,
 )
-# RSS 1.0 titles: "Title. (arXiv:1805.08875v1 [hep-ex] CROSS LISTED)"
-_LEGACY_TITLE = re.compile(
-    r"^(?P<title>.*?)\.?\s*\(arXiv:(?P<id>\S+?)\s*\[(?P<category>[^\]]+)\]"
-    r"\s*(?P<flag>[A-Z ]*)\)\s*$",
-    re.DOTALL,
+# The end of an RSS 1.0 title: "Title. (arXiv:1805.08875v1 [hep-ex] CROSS LISTED)"
+_LEGACY_MARK = "(arXiv:"
+_LEGACY_TAIL = re.compile(
+    r"\(arXiv:(?P<id>[^\s\[]+)\s*\[(?P<category>[^\]]+)\](?P<flag>[A-Z ]*)\)\s*"
 )
 _LEGACY_TYPES = {"": "new", "CROSS LISTED": "cross", "UPDATED": "replace"}
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
@@ -68,11 +70,19 @@ def parse_feed(content: bytes, url: str, topic: str, announce_types: Iterable[st
 
     import feedparser
 
-    parsed = feedparser.parse(content)  # bytes: feedparser never goes to the network
+    # A stream, never bytes: feedparser tries to open bytes as a file name first, so a
+    # body of "/dev/zero" would be read from the local disk (forever).
+    try:
+        parsed = feedparser.parse(io.BytesIO(content))
+    except (ValueError, LookupError) as exc:  # an XML declaration feedparser trips on
+        raise SourceError(
+            f"{url} did not send a readable RSS or Atom feed ({type(exc).__name__})"
+        ) from None
     channel = parsed.feed
-    title = channel.get("title", "")
+    title = clean_line(channel.get("title", ""))
     if title.startswith("Feed error"):
-        raise SourceError(f"{url}: arXiv says: {channel.get('subtitle') or title}")
+        said = clean_line(channel.get("subtitle", "")) or title
+        raise SourceError(f"{url}: arXiv says: {said}")
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXException) or not parsed.get("version"):
         reason = f" ({problem})" if problem else ""
@@ -93,16 +103,17 @@ def _item(entry, announced: str | None) -> tuple[Paper, str] | None:
     """A paper and its announce type from one feed item (None when unreadable)."""
     title = entry.get("title", "")
     summary = entry.get("summary", "")
-    categories = [tag["term"] for tag in entry.get("tags", ()) if tag.get("term")]
+    categories = [clean_line(tag["term"]) for tag in entry.get("tags", ()) if tag.get("term")]
     primary = ""
-    described = _DESCRIPTION.match(summary)
-    legacy = _LEGACY_TITLE.match(title)
+    described = _DESCRIPTION.fullmatch(summary)
+    legacy = _legacy_title(title)
     if described:
         ident, kind, abstract = described["id"], described["type"], described["abstract"]
     elif legacy:
-        ident, title, abstract = legacy["id"], legacy["title"], summary
-        kind = _LEGACY_TYPES.get(legacy["flag"].strip(), "new")
-        primary = legacy["category"]
+        title, tail = legacy
+        ident, abstract = tail["id"], summary
+        kind = _LEGACY_TYPES.get(tail["flag"].strip(), "new")
+        primary = clean_line(tail["category"])
         categories = categories or [primary]
     else:
         ident = entry.get("id", "").removeprefix("oai:arXiv.org:") or entry.get("link", "")
@@ -129,6 +140,15 @@ def _item(entry, announced: str | None) -> tuple[Paper, str] | None:
         source="feed",
     )
     return paper, kind
+
+
+def _legacy_title(title: str) -> tuple[str, re.Match] | None:
+    """An RSS 1.0 title cut into the title proper and its ``(arXiv:…)`` tail."""
+    at = title.rfind(_LEGACY_MARK)
+    tail = _LEGACY_TAIL.fullmatch(title, at) if at >= 0 else None
+    if tail is None:
+        return None
+    return title[:at].rstrip().removesuffix("."), tail
 
 
 def _authors(creator: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import os
 import time
 from collections.abc import Callable
@@ -106,6 +107,34 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _read_bounded(response: httpx.Response, limit: int) -> bytes:
+    """The body of a streamed ``response`` (closed after), at most ``limit`` bytes: a
+    larger one raises :class:`FetchError` before it fills the memory. A connection that
+    breaks off raises ``httpx.TransportError``."""
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(
+                    f"{response.request.url} sent more than {limit:,} bytes; stopped reading",
+                    status=response.status_code,
+                )
+            chunks.append(chunk)
+    finally:
+        response.close()
+    return b"".join(chunks)
+
+
+def json_body(body: bytes) -> object:
+    """``body`` decoded as JSON; ValueError for anything else, nesting too deep for the
+    decoder included (that would be a RecursionError)."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 def send(
     client: httpx.Client,
     request: httpx.Request,
@@ -115,27 +144,45 @@ def send(
     max_wait: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
     stream: bool = False,
+    read_limit: int | None = None,
 ) -> httpx.Response:
     """Send ``request``; retry transport errors, 429 and 5xx with exponential backoff
-    (honouring ``Retry-After`` up to ``max_wait``). Any other status comes back as is."""
+    (honouring ``Retry-After`` up to ``max_wait``). Any other status comes back as is.
+
+    With ``read_limit`` the answer is read within the same tries, at most that many bytes
+    (more is a :class:`FetchError`), and comes back whole: an answer that breaks off
+    mid-body is tried again like a refused connection."""
     import httpx
 
     url = str(request.url)
     backoff = BACKOFF_S if backoff is None else backoff
     for attempt in range(retries + 1):
-        last = attempt == retries
         try:
-            response = client.send(request, stream=stream)
+            response = client.send(request, stream=stream or read_limit is not None)
+            wait = retry_after_seconds(response)
+            # Retry 429 and 5xx, unless tries are over or the server asks for longer than
+            # we wait (then its answer is reported).
+            retry = (
+                response.status_code in RETRY_STATUSES
+                and attempt < retries
+                and (wait is None or wait <= max_wait)
+            )
+            if read_limit is not None and not retry:
+                body = _read_bounded(response, read_limit)
+                return httpx.Response(
+                    response.status_code,
+                    headers=response.headers,
+                    content=body,
+                    request=request,
+                    extensions=response.extensions,
+                )
         except httpx.TransportError as exc:
-            if last or isinstance(exc, httpx.UnsupportedProtocol):
+            if attempt == retries or isinstance(exc, httpx.UnsupportedProtocol):
                 raise FetchError(describe_error(exc, url)) from None
             sleep(backoff * 2**attempt)
             continue
-        if response.status_code not in RETRY_STATUSES or last:
+        if not retry:
             return response
-        wait = retry_after_seconds(response)
-        if wait is not None and wait > max_wait:
-            return response  # the server asks for longer than we wait: report it
         response.close()
         sleep(backoff * 2**attempt if wait is None else wait)
     raise AssertionError("unreachable")

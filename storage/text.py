@@ -6,15 +6,18 @@ import html
 import re
 
 # ANSI escape sequences (CSI, OSC, and two-character escapes), then any other control
-# character: C0 except tab and newline, DEL, C1, and the bidirectional overrides that
-# can reorder what a terminal shows.
+# character: C0 except tab and newline, DEL, C1, the bidirectional overrides and isolates
+# that can reorder what a terminal shows, a byte-order mark, and lone surrogates (a JSON
+# answer can carry "\ud800"; no terminal can show one and SQLite cannot store one).
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
     r"|\x1b[@-_]"  # other two-character escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
 _PARAGRAPH_TAGS = re.compile(r"</?paragraph>|<lb\s*/?>|<br\s*/?>", re.IGNORECASE)
 

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from storage.config import ConfigError, cache_path, config_path, load_config, parse_config
+from storage.config import (
+    MAX_CONFIG_BYTES,
+    ConfigError,
+    cache_path,
+    config_path,
+    load_config,
+    parse_config,
+)
+from tui.app import PaperdeckApp
+from tui.cli import main
 
 
 def test_environment_overrides_the_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -120,3 +129,101 @@ def test_an_unreadable_file_is_a_clear_error(tmp_path: Path):
         load_config(path)
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path)  # a directory
+
+
+# --- hostile files ---------------------------------------------------------------------
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_bytes(b'\xef\xbb\xbf[ui]\ntheme = "nord"\n')
+    assert load_config(path).ui.theme == "nord"
+
+
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_bytes(b'[ui]\ntheme = "nord"\n\n[[topics]]\nname = "Caf\xe9"\nquery = "x"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value).startswith(f"{path}:5: cannot read the configuration file")
+    assert "line 5 is not UTF-8 (byte 0xe9)" in str(error.value)
+
+
+@pytest.mark.parametrize("size", [MAX_CONFIG_BYTES + 1, 50 * MAX_CONFIG_BYTES])
+def test_an_enormous_file_is_refused_without_reading_it_all(tmp_path: Path, size: int):
+    path = tmp_path / "c.toml"
+    path.write_bytes(b'[ui]\ntheme = "nord"\n' + b"#" * size)
+    with pytest.raises(ConfigError, match=r"c\.toml: .*larger than 1024 KB"):
+        load_config(path)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_config_path_that_never_ends_is_refused():
+    with pytest.raises(ConfigError, match="larger than"):
+        load_config(Path("/dev/zero"))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 3000 + "]" * 3000, "{a = " * 3000 + "1" + "}" * 3000],
+    ids=["arrays", "inline tables"],
+)
+def test_values_nested_too_deeply_name_file_line_and_key(tmp_path: Path, value: str):
+    path = tmp_path / "c.toml"
+    path.write_text(f'[ui]\ntheme = "nord"\n\n[keys]\nstar = {value}\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value).startswith(f"{path}:5: star nests more than 100 levels")
+
+
+def test_names_with_escapes_are_shown_escaped(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_text('["\\u001b[2J"]\nx = 1\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "\x1b" not in str(error.value) and "'\\x1b[2J'" in str(error.value)
+    path.write_text('[keys]\n"\\u001b[2J" = 3\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "\x1b" not in str(error.value) and "'\\x1b[2J' must be a key" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[ui]\ntheme = "[bold red]neon[/]"\n', ":2: [ui]: theme '[bold red]neon[/]' is not a theme"),
+        ('[ui]\ntheme = "nord"\n[keys]\nstar = "[@click=app.quit]x[/]"\n',
+         ":4: [keys]: star = '[@click=app.quit]x[/]': '[@click=app.quit]x[/]' is not a key"),
+        ('[keys]\nstar = "f, ctrl+[b]"\n', ":2: [keys]: star = 'f, ctrl+[b]': 'ctrl+[b]' is not a key"),
+        ('[keys]\n"[b]x[/b]" = "f"\n', ":2: [keys]: '[b]x[/b]' is not a binding id"),
+    ],
+)  # fmt: skip
+def test_markup_in_a_setting_stops_the_app_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, text: str, message: str
+):
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    monkeypatch.setenv("PAPERDECK_CONFIG", str(path))
+    monkeypatch.setattr(PaperdeckApp, "run", lambda self: pytest.fail("the app started"))
+    assert main([]) == 1
+    printed = capsys.readouterr()
+    assert f"paperdeck: {path}{message}" in printed.out + printed.err
+
+
+def test_good_keys_pass_the_same_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\nstar = "f,ctrl+s,f5"\nsearch = "question_mark"\nopen_pdf = "minus"\n')
+    monkeypatch.setenv("PAPERDECK_CONFIG", str(path))
+    started = []
+    monkeypatch.setattr(PaperdeckApp, "run", lambda self: started.append(True))
+    assert main([]) == 0 and started == [True]
+
+
+def test_a_topic_name_with_an_escape_is_refused(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_text('[[topics]]\nname = "LLM\\u001b[2J"\nquery = "ti:x"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}:2: [[topics]] #1: name 'LLM\\x1b[2J' holds a control")
+    assert "\x1b" not in message

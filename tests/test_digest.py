@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import collections
+import io
 from pathlib import Path
 
 import pytest
 
+from storage import digest
 from storage.digest import DigestParser, parse_digest, split_cells
 from storage.models import Skipped
 from tests.conftest import SHARED_DATA
@@ -301,3 +303,30 @@ def test_the_one_regex_row_path_agrees_with_the_general_path(path: Path, monkeyp
     fast = papers()
     monkeypatch.setattr(DigestParser, "_standard_row", lambda self, line, number: False)
     assert papers() == fast
+
+
+SAMPLE = Path(__file__).parent / "data" / "sample-digest.md"
+
+
+def parse_file(raw: bytes):
+    parser = DigestParser()
+    return list(parser.parse(io.BytesIO(raw))), parser.skipped
+
+
+@pytest.mark.parametrize("eol", [b"\r\n", b"\r"], ids=["CRLF", "CR"])
+def test_a_file_with_crlf_or_old_mac_cr_line_endings_reads_like_lf(eol: bytes):
+    raw = SAMPLE.read_bytes()
+    expected = parse_file(raw)
+    assert parse_file(raw.replace(b"\n", eol)) == expected
+    assert all(r.paper.abstract and r.topics for r in expected[0])
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 333, 1000])
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
+def test_headings_and_line_endings_at_a_read_boundary_are_kept(monkeypatch, chunk: int, eol: bytes):
+    """The file is read a megabyte at a time: a heading (or the CR of a CRLF) where one
+    read ends and the next begins must count like any other."""
+    raw = SAMPLE.read_bytes()
+    expected = parse_file(raw)
+    monkeypatch.setattr(digest, "_CHUNK_BYTES", chunk)
+    assert parse_file(raw.replace(b"\n", eol)) == expected

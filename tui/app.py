@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
@@ -11,10 +12,11 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.keys import KEY_TO_UNICODE_NAME, REPLACED_KEYS, Keys
 from textual.screen import Screen
 
 from storage.cache import Cache
-from storage.config import Config, ConfigError, config_path
+from storage.config import Config, ConfigError, setting_error
 from storage.state import UiState, load_state
 
 from .screens.help import HelpScreen
@@ -85,23 +87,56 @@ def reader_binding_ids() -> set[str]:
     return {b.id for cls in (PaperTable, MainScreen, PaperdeckApp) for b in cls.BINDINGS if b.id}
 
 
+_MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
+_KEY_NAMES = {key.value.rpartition("+")[2] for key in Keys if not key.value.startswith("<")}
+
+
+def is_key(text: str) -> bool:
+    """A key as Textual names it: ``f``, ``G``, ``ctrl+f``, ``f5``, ``pagedown``,
+    ``question_mark`` (the Unicode name of a character)."""
+    *modifiers, name = text.strip().split("+")
+    if not name or not set(modifiers) <= _MODIFIERS:
+        return False
+    if len(name) == 1:
+        return name.isprintable() and not name.isspace()
+    if name in _KEY_NAMES:
+        return True
+    name = REPLACED_KEYS.get(name, name)
+    try:
+        unicodedata.lookup(KEY_TO_UNICODE_NAME.get(name, name.replace("_", " ")))
+    except KeyError:
+        return False
+    return True
+
+
 def check_settings(config: Config, app: App) -> None:
-    """Settings only the UI can check: the theme and the binding ids in ``[keys]``."""
-    where = config.path or config_path()
+    """Settings only the UI can check: the theme, and the binding ids and keys in
+    ``[keys]``. The reader does not start half-configured."""
     if config.ui.theme not in app.available_themes:
         themes = ", ".join(sorted(app.available_themes))
-        raise ConfigError(
-            f"{where}: [ui] theme {config.ui.theme!r} is not a theme (themes: {themes})"
+        raise setting_error(
+            config, "ui", "theme", f"theme {config.ui.theme!r} is not a theme (themes: {themes})"
         )
     ids = reader_binding_ids()
-    for name in config.keys:
+    for name, keys in config.keys.items():
         if name not in ids:
             known = ", ".join(sorted(ids))
-            raise ConfigError(f"{where}: [keys] {name!r} is not a binding id (ids: {known})")
+            raise setting_error(
+                config, "keys", name, f"{name!r} is not a binding id (ids: {known})"
+            )
+        for key in keys.split(","):
+            if not is_key(key):
+                raise setting_error(
+                    config,
+                    "keys",
+                    name,
+                    f"{name} = {keys!r}: {key.strip()!r} is not a key "
+                    '(keys look like "f", "G", "ctrl+f", "f5", "pagedown", "question_mark")',
+                )
 
 
 def run_app(config: Config, cache: Cache) -> int:
-    """Run the reader on ``cache`` (opened by the caller, which closes nothing: this does)."""
+    """Run the reader on ``cache``, which the caller opened and this closes."""
     with cache:
         app = PaperdeckApp(config, cache, load_state())
         try:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..config import TranslationSettings, config_path
-from ..http import FetchError, retry_after_seconds, send
+from ..http import FetchError, json_body, retry_after_seconds, send
 from ..text import clean_line
 from .errors import TooLong, TranslationError
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # httpx is imported lazily: it costs start-up time
 log = logging.getLogger(__name__)
 
 _REASONS = {456: "Quota Exceeded"}  # DeepL's own status: HTTP has no phrase for it
+MAX_ANSWER_BYTES = 1 << 20
+"""An answer larger than this is no translation of an abstract: it is not read further."""
 
 
 class Provider(ABC):
@@ -82,17 +84,19 @@ class Provider(ABC):
                 retries=self.send_retries,
                 max_wait=self.max_wait,
                 sleep=self.sleep,
+                read_limit=MAX_ANSWER_BYTES,
             )
+            body = response.content
         except FetchError as exc:
             raise self.error(f"translation failed: {exc}") from None
         log.debug("translation answer: %s %s", response.status_code, url)
         if response.status_code >= 400:
-            raise self.failure(response, server_message(response))
+            raise self.failure(response, server_message(body))
         try:
-            return response.json()
+            return json_body(body)
         except ValueError:
             kind = response.headers.get("Content-Type", "no content type").split(";")[0]
-            start = clean_line(response.text)[:60]
+            start = clean_line(body.decode("utf-8", errors="replace"))[:60]
             body = f"“{start}”" if start else "an empty body"
             raise self.error(
                 f"translator at {url} answered {response.status_code} with {kind} instead of "
@@ -149,15 +153,15 @@ def status_text(response: httpx.Response) -> str:
     return f"{status} {reason}".rstrip()
 
 
-def server_message(response: httpx.Response) -> str:
+def server_message(body: bytes) -> str:
     """What the server said about an error, from any of the usual shapes:
     ``{"error": "…"}`` (LibreTranslate), ``{"message": "…"}`` (DeepL, older vLLM),
     ``{"error": {"message": "…"}}`` (OpenAI, Ollama, llama.cpp, newer vLLM), or a short
     plain-text body. An HTML error page says nothing worth repeating."""
     try:
-        data = response.json()
+        data = json_body(body)
     except ValueError:
-        text = response.text.strip()
+        text = body.decode("utf-8", errors="replace").strip()
         return "" if text.startswith("<") else clean_line(text)[:200]
     if not isinstance(data, dict):
         return ""

@@ -65,6 +65,8 @@ class LibreTranslate(Provider):
             english = next((item for item in data if item.get("code") == "en"), None)
             # Older servers list no targets: then every language is one.
             codes = (english or {}).get("targets") or [item.get("code") for item in data]
+            if not isinstance(codes, list):
+                raise self.unexpected(url, "the targets of English are not a list")
             self._targets = {c.lower(): c for c in codes if isinstance(c, str) and c != "en"}
         return self._targets
 

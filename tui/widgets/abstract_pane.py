@@ -12,6 +12,14 @@ from textual.widgets import Static
 
 from storage.models import PaperDetail, Translation
 
+MAX_AUTHORS = 100
+"""Names listed in the pane: a collaboration's 3,000 would take half a second to lay out
+at every move of the cursor, and nobody reads them there (``paperdeck list --format
+json`` has them all)."""
+MAX_BODY_CHARS = 20_000
+"""Characters of an abstract shown: arXiv allows 1,920, so only a broken or hostile
+source sends more, and laying out 100 KB takes half a second."""
+
 
 def _line(*parts: tuple[str, str] | str) -> Text:
     """A line of (text, style) parts; plain strings are unstyled."""
@@ -57,7 +65,11 @@ class AbstractPane(VerticalScroll, can_focus=True):
         """Show a paper in its original language."""
         self.detail, self.translation = detail, None
         paper = detail.paper
-        authors = ", ".join(paper.authors) + ("" if paper.authors_complete else " et al.")
+        authors = ", ".join(paper.authors[:MAX_AUTHORS])
+        if len(paper.authors) > MAX_AUTHORS:
+            authors += f" … and {len(paper.authors) - MAX_AUTHORS:,} more"
+        elif not paper.authors_complete:
+            authors += " et al."
         self._set("authors", Text(authors or "Unknown authors"))
         meta = [f"{paper.id}" + (f"v{paper.version}" if paper.version else "")]
         meta.append(f"published {paper.published}")
@@ -98,6 +110,8 @@ class AbstractPane(VerticalScroll, can_focus=True):
         self.query_one("#pane-note").display = True
 
     def _show_text(self, title: str, body: str, note: str | None) -> None:
+        if len(body) > MAX_BODY_CHARS:
+            body = f"{body[:MAX_BODY_CHARS]} … ({len(body) - MAX_BODY_CHARS:,} more characters)"
         self._set("title", Text(title))
         self._set("body", Text(body))
         self._set("note", Text(note or ""))
