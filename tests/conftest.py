@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import webbrowser
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,14 @@ def private_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PAPERDECK_DATA_DIR", str(data))
     monkeypatch.setenv("PAPERDECK_CONFIG", str(tmp_path / "config.toml"))
     return data
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """URLs the reader asked the browser to open (no browser is started)."""
+    urls: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: urls.append(url) or True)
+    return urls
 
 
 @pytest.fixture

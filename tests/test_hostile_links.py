@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import re
-import webbrowser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -112,12 +111,6 @@ def test_whatever_is_kept_is_a_plain_http_url(url: str):
 
 # --- what the reader opens -------------------------------------------------------------------
 
-
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    urls: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: urls.append(url) or True)
-    return urls
 
 
 def cache_with_links(path: Path, urls: list[str]) -> Cache:

@@ -6,7 +6,6 @@ author lists keep the layout and the pace of the reader."""
 from __future__ import annotations
 
 import time
-import webbrowser
 from pathlib import Path
 
 import pytest
@@ -59,12 +58,6 @@ def cache(tmp_path: Path):
         opened.upsert([Incoming(paper, topics=(TOPIC,), translations=(translation,))])
         yield opened
 
-
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    urls: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: urls.append(url) or True)
-    return urls
 
 
 def screen_segments(app):

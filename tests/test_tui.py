@@ -48,13 +48,6 @@ def cache(tmp_path: Path):
         yield opened
 
 
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """URLs the reader asked the browser to open (no browser is started)."""
-    urls: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: urls.append(url) or True)
-    return urls
-
 
 def table(app) -> PaperTable:
     return main_screen(app).query_one(PaperTable)
