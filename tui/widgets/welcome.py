@@ -28,7 +28,7 @@ class Welcome(Static):
         text.append("  r", "bold")
         text.append(f"  sync your sources now (arXiv topics: {topics})\n")
         text.append("  paperdeck import FILE", "bold")
-        text.append("  import a daily-arXiv digest from another terminal, then press r\n\n")
+        text.append("  import a daily-arXiv digest in another terminal; it shows up here\n\n")
         text.append("Press ? for every key, q to quit.")
         if note:
             text.append("\n\n")
