@@ -24,6 +24,8 @@ from .models import Incoming, Paper, Skipped, Translation
 from .text import clean_generated, clean_line, reflow
 
 _HEADING_LINE = re.compile(rb"\n([ \t]*#{1,6}[ \t][^\n]*)")
+_PAGE_HEADER = re.compile(r"arxiv[-_ ]?daily|^updated on\b", re.IGNORECASE)
+"""A daily-arXiv page's own heading (``# arxiv-daily``, ``## Updated on 2026.06.29``)."""
 _ALIGN_CELL = re.compile(r"^:?-{1,}:?$")
 _DATE = re.compile(r"^\**\s*(\d{4}-\d{1,2}-\d{1,2})\s*\**$")
 # The link text holds no '[': a cell of a thousand '[' must not cost a million steps.
@@ -230,6 +232,8 @@ class DigestParser:
         self.skipped: list[Skipped] = []
         self.tables = 0
         """How many digest tables were found (none means: not a digest)."""
+        self.page_header = False
+        """The page's own heading was seen: with no tables, an empty day's digest."""
         self._heading: str | None = None
         self._columns: dict[str, int] | None = None
         self._standard = False
@@ -400,6 +404,8 @@ class DigestParser:
     def _heading_line(self, level: int, text: str) -> bool:
         """Track topics and the Abstracts section; True when an abstract block starts."""
         plain = _inline(text)
+        if not self.tables and _PAGE_HEADER.search(plain):
+            self.page_header = True
         if plain.lower() == "abstracts":
             self._in_abstracts = True
             return False

@@ -29,7 +29,7 @@ def _store(cache: Cache, parser, records, source: str) -> ImportReport:
     with cache.transaction():
         report.counts = cache.upsert(records)
     report.skipped = parser.skipped
-    if parser.tables == 0:
+    if parser.tables == 0 and not parser.page_header:
         report.error = (
             f"{source}: no digest table found "
             "(expected a header row like |Publish Date|Title|Authors|PDF|Code|)"

@@ -129,6 +129,14 @@ def test_import_reports_skipped_rows_and_still_imports(tmp_path: Path, capsys):
     assert "line 7: skipped: impossible date 2024-02-30" in out
 
 
+@pytest.mark.parametrize("header", ["# arxiv-daily", "## Updated on 2026.06.29"])
+def test_an_empty_days_digest_imports_nothing_and_succeeds(tmp_path: Path, capsys, header: str):
+    empty = tmp_path / "empty.md"
+    empty.write_text(f"{header}\n\nNo papers today.\n")
+    code, out, err = run(capsys, "import", str(empty))
+    assert (code, err) == (0, "") and "0 new, 0 updated" in out
+
+
 def test_import_of_a_file_with_no_readable_row_fails(tmp_path: Path, capsys):
     nothing = tmp_path / "notes.md"
     nothing.write_text("# My notes\nNothing here.\n")

@@ -102,6 +102,12 @@ def test_a_digest_without_a_table_fails_and_is_asked_again_in_full(cache: Cache)
     assert "If-None-Match" not in server.requests[1].headers
 
 
+def test_an_empty_days_remote_digest_is_not_a_failure(cache: Cache):
+    with LoopbackServer({"/d.md": markdown("# arxiv-daily\n\nNothing today.\n")}) as server:
+        summary = run_sync(config(topics=[], digests=[server.url("/d.md")]), cache)
+    assert summary.results[0].error is None and summary.results[0].new == 0
+
+
 def test_a_broken_digest_does_not_stop_the_topics(cache: Cache):
     routes = {
         API: ArxivStub(generated(4)),
