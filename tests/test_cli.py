@@ -86,6 +86,9 @@ def test_list_filters_formats_and_limit(tmp_path: Path, capsys):
     assert code == 0 and len(out.splitlines()) == 3 and "★" in out
     code, out, _ = run(capsys, "list", "--format", "json", "--search", "nothing-matches")
     assert json.loads(out) == []
+    code, out, err = run(capsys, "list", "--search", "nothing-matches")
+    assert (code, out, err) == (0, "", "No papers match.\n")
+    assert run(capsys, "list", "--limit", "0") == (0, "", "")
 
 
 def test_mark_unread_and_unstar(tmp_path: Path, capsys):

@@ -286,7 +286,8 @@ def _print_tsv(cache: Cache, view: View, limit: int | None) -> None:
 
 def _print_table(cache: Cache, view: View, limit: int | None) -> None:
     papers = PaperList(cache, view)
-    total = len(papers) if limit is None else min(limit, len(papers))
+    matching = len(papers)
+    total = matching if limit is None else min(limit, matching)
     width = shutil.get_terminal_size((120, 24)).columns
     title_width = max(20, width - 2 - 11 - 13 - 24 - 4)
     for start in range(0, total, 500):
@@ -297,7 +298,7 @@ def _print_table(cache: Cache, view: View, limit: int | None) -> None:
                 row.title if len(row.title) <= title_width else row.title[: title_width - 1] + "…"
             )
             print(f"{state} {row.published} {row.id:<12} {title:<{title_width}} {author[:24]}")
-    if total == 0:
+    if matching == 0:
         print(
             "No papers match."
             if view != View()
