@@ -196,6 +196,7 @@ def test_names_with_escapes_are_shown_escaped(tmp_path: Path):
          ":4: [keys]: star = '[@click=app.quit]x[/]': '[@click=app.quit]x[/]' is not a key"),
         ('[keys]\nstar = "f, ctrl+[b]"\n', ":2: [keys]: star = 'f, ctrl+[b]': 'ctrl+[b]' is not a key"),
         ('[keys]\n"[b]x[/b]" = "f"\n', ":2: [keys]: '[b]x[/b]' is not a binding id"),
+        ('[keys]\nstar = "ff"\n', ":2: [keys]: star = 'ff': 'ff' is not a key"),
     ],
 )  # fmt: skip
 def test_markup_in_a_setting_stops_the_app_before_it_starts(

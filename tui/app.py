@@ -103,10 +103,10 @@ def is_key(text: str) -> bool:
         return True
     name = REPLACED_KEYS.get(name, name)
     try:
-        unicodedata.lookup(KEY_TO_UNICODE_NAME.get(name, name.replace("_", " ")))
+        char = unicodedata.lookup(KEY_TO_UNICODE_NAME.get(name, name.replace("_", " ")))
     except KeyError:
         return False
-    return True
+    return char.isprintable()  # "ff" and "nul" name control characters no key sends
 
 
 def check_settings(config: Config, app: App) -> None:
