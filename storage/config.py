@@ -181,7 +181,7 @@ def parse_config(text: str, path: Path) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise locate.syntax(exc) from None
     except RecursionError:  # tomllib recurses into nested arrays and inline tables
         raise locate.too_deep() from None
     config = Config(path=path, topics=[])  # a file's lists replace the defaults
@@ -356,6 +356,28 @@ class _Locator:
             if current is None and key is None and re.match(rf"^\s*{re.escape(section)}\s*=", line):
                 return number
         return section_line
+
+    _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+    def syntax(self, exc: tomllib.TOMLDecodeError) -> ConfigError:
+        """A TOML syntax error at its line, with the table and key written there."""
+        found = self._AT.search(str(exc))
+        if not found:
+            return ConfigError(f"{self.path}: invalid TOML: {exc}")
+        number, column = int(found[1]), int(found[2])
+        place = []
+        for line in self.lines[: number - 1]:
+            header = self._HEADER.match(line)
+            if header:
+                place = [f"{header[1]}{header[2]}{']' * len(header[1])}"]
+        line = self.lines[number - 1] if number <= len(self.lines) else ""
+        if "=" in line and not self._HEADER.match(line):
+            place.append(_shown(line.partition("=")[0].strip().strip("\"'")))
+        where = "".join(f" {part}:" for part in place)
+        reason = str(exc)[: found.start()]
+        return ConfigError(
+            f"{self.path}:{number}:{where} invalid TOML: {reason} at column {column}"
+        )
 
     def too_deep(self) -> ConfigError:
         """The error for values nested too deeply to parse, at the line where the
