@@ -126,6 +126,8 @@ def _error_entry(root: ET.Element) -> str | None:
 def _session_class():
     import requests
 
+    _NOT_TRANSIENT = (requests.TooManyRedirects, requests.exceptions.ContentDecodingError)
+
     class PoliteSession(requests.Session):
         """The ``arxiv`` package's session: our User-Agent, a timeout on every request,
         arXiv's spacing, retries with backoff on 429/5xx and connection failures (honouring
@@ -149,7 +151,8 @@ def _session_class():
                     response = super().request(method, url, *args, **kwargs)
                 except requests.RequestException as exc:
                     self.pacer.sent(backoff)
-                    if isinstance(exc, ValueError):  # a bad URL stays bad
+                    # A bad URL, a redirect loop, an undecodable answer: the same again.
+                    if isinstance(exc, (ValueError, *_NOT_TRANSIENT)):
                         raise SourceError(_describe(exc, url, attempt + 1)) from None
                     if attempt == RETRIES:
                         raise Unreachable(_describe(exc, url, attempt + 1)) from None
@@ -186,6 +189,10 @@ def _status(response: requests.Response, tries: int, detail: str = "") -> str:
 def _describe(exc: Exception, url: str, tries: int) -> str:
     import requests
 
+    if isinstance(exc, requests.TooManyRedirects):
+        return f"arXiv redirects in a loop ({exc}): {url}"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return f"arXiv's answer could not be decoded: {url}"
     if isinstance(exc, ValueError):
         return f"{url} is not a usable URL ({exc})"
     if isinstance(exc, requests.Timeout):

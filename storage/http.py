@@ -75,6 +75,10 @@ def describe_error(exc: Exception, url: str) -> str:
         return f"{url}: the connection broke off ({exc or type(exc).__name__})"
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return f"{url} is not a usable http(s) URL"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return f"{url} redirects in a loop ({exc})"
+    if isinstance(exc, httpx.DecodingError):
+        return f"{url}: the answer could not be decoded ({exc})"
     return f"{url}: {exc or type(exc).__name__}"
 
 
@@ -110,7 +114,8 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 def _read_bounded(response: httpx.Response, limit: int) -> bytes:
     """The body of a streamed ``response`` (closed after), at most ``limit`` bytes: a
     larger one raises :class:`FetchError` before it fills the memory. A connection that
-    breaks off raises ``httpx.TransportError``."""
+    breaks off raises ``httpx.TransportError``, a body that cannot be decoded
+    ``httpx.DecodingError``."""
     chunks, size = [], 0
     try:
         for chunk in response.iter_bytes():
@@ -181,6 +186,8 @@ def send(
                 raise FetchError(describe_error(exc, url)) from None
             sleep(backoff * 2**attempt)
             continue
+        except httpx.HTTPError as exc:  # a redirect loop, an undecodable body: no retry
+            raise FetchError(describe_error(exc, url)) from None
         if not retry:
             return response
         response.close()

@@ -83,10 +83,12 @@ def download(url: str, client: httpx.Client, headers: dict[str, str] | None = No
             try:
                 for chunk in response.iter_bytes():
                     out.write(chunk)
-            except httpx.TransportError as exc:
+            except BaseException as exc:
                 out.close()
                 os.unlink(out.name)
-                raise FetchError(describe_error(exc, url)) from None
+                if isinstance(exc, httpx.HTTPError):
+                    raise FetchError(describe_error(exc, url)) from None
+                raise
         return out.name, response
     finally:
         response.close()

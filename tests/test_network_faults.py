@@ -147,6 +147,32 @@ def test_a_failing_server_is_one_sentence_and_the_cache_is_untouched(
     assert elapsed < waited + 1.5, f"{elapsed:.1f} s"  # never much past timeout × tries
 
 
+BROKEN_ANSWERS = {
+    # name: (handler, what the message says); neither is worth trying again
+    "redirect loop": (lambda request: Reply(302, b"", {"Location": request.path}), "redirect"),
+    "undecodable gzip": (
+        Reply(200, b"not gzip at all", {"Content-Encoding": "gzip"}),
+        "could not be decoded",
+    ),
+}
+
+
+@pytest.mark.parametrize("answer", BROKEN_ANSWERS)
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_a_broken_answer_is_one_sentence_and_the_cache_is_untouched(
+    capsys, monkeypatch, operation: str, answer: str
+):
+    handler, expected = BROKEN_ANSWERS[answer]
+    before = user_cache()
+    _, _, paths, _ = OPERATIONS[operation]
+    with LoopbackServer({path: handler for path in paths}) as server:
+        monkeypatch.setenv("PAPERDECK_FEEDS_URL", server.url("/rss/"))
+        code, said, _ = run(capsys, operation, server.base)
+        asked = len(server.requests)
+    check_failure(said, code, before, expected, server.base)
+    assert asked <= 31, f"{asked} requests"  # one redirect chain, not one per retry
+
+
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_offline_is_one_sentence_and_the_cache_is_untouched(capsys, monkeypatch, operation: str):
     before = user_cache()
