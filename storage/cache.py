@@ -208,10 +208,12 @@ class Cache:
             raise describe_sqlite_error(self.path, exc) from None
         try:
             yield self.conn
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._topic_ids.clear()  # topics made in the transaction are gone with it
+            if self.conn.in_transaction:  # SQLite rolls back by itself after some errors
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     # --- metadata ------------------------------------------------------------------
 

@@ -285,3 +285,15 @@ def test_the_counting_shortcuts_agree_with_counting_every_row(cache: Cache):
         rows = PaperList(cache, view, total=10_000).window(0, 10_000)
         assert count_view(cache, view) == len(rows), view
         assert count_unread(cache, view) == sum(not r.read for r in rows), view
+
+
+def test_a_topic_made_in_a_rolled_back_transaction_is_made_again(cache: Cache):
+    with pytest.raises(RuntimeError), cache.transaction():
+        cache.upsert([Incoming(paper(1), topics=("Lost",))])
+        raise RuntimeError("a source failed half-way")
+    cache.upsert([Incoming(paper(2), topics=("Other",)), Incoming(paper(3), topics=("Lost",))])
+    by_topic = {
+        name: [row.id for row in PaperList(cache, View(topic=name)).window(0, 10)]
+        for name, _ in cache.topics()
+    }
+    assert by_topic == {"Lost": [paper(3).id], "Other": [paper(2).id]}
