@@ -134,6 +134,8 @@ def _run(source: Source, ctx: Context) -> SourceResult:
         result.error = CANCELLED
     except sqlite3.Error as exc:
         result.error = f"the cache could not be written ({exc})"
+    except Exception as exc:  # a bug in one source must not stop the others
+        result.error = f"failed unexpectedly ({type(exc).__name__}: {exc})"
     result.requests += ctx.requests - before
     if result.error is None:
         ctx.report(SyncEvent(source.name, "done", None, result.new, result.updated, note))

@@ -135,6 +135,18 @@ def test_a_broken_digest_does_not_stop_the_topics(cache: Cache):
     ]  # fmt: skip
 
 
+def test_a_source_that_breaks_unexpectedly_fails_alone(cache: Cache, monkeypatch):
+    def broken(self, ctx, result):
+        raise KeyError("a field no digest ever lacked")
+
+    monkeypatch.setattr(remote_digests.RemoteDigest, "run", broken)
+    with LoopbackServer({API: ArxivStub(generated(3))}) as server:
+        summary = run_sync(config(server.url(API), digests=[server.url("/d.md")]), cache)
+    topic, digest_result = summary.results
+    assert topic.new == 3 and topic.error is None
+    assert digest_result.error == "failed unexpectedly (KeyError: 'a field no digest ever lacked')"
+
+
 @pytest.fixture
 def no_digest_backoff(monkeypatch):
     monkeypatch.setattr(remote_digests, "RETRY_BACKOFF_S", 0)
