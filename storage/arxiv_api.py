@@ -35,8 +35,9 @@ MAX_WAIT_S = 120.0
 """A Retry-After longer than this fails the source instead of blocking the sync."""
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
-COMPLETE = "complete"
-"""What sync_state records for a query whose last sync reached its end."""
+COMPLETE = "complete to {}"
+"""What sync_state records for a query whose last sync reached its end: how deep it went
+(its ``max_results``), so raising the limit fetches the older papers once."""
 
 
 def build_query(topic: Topic) -> str:
@@ -250,7 +251,8 @@ class ArxivTopic:
     def _sync_pages(self, ctx, result, client, search, page_size, session) -> str:
         marker = f"arxiv-query:{search.query}"
         previous = sync_state.load(ctx.cache, marker)
-        may_stop_early = previous is not None and previous.result == COMPLETE
+        complete = COMPLETE.format(search.max_results)
+        may_stop_early = previous is not None and _depth(previous.result) >= search.max_results
         pages = 0
         for _attempt in range(EMPTY_PAGE_RETRIES + 1):  # an empty first page may be a hiccup
             for page in _pages(client, search, page_size):
@@ -261,11 +263,11 @@ class ArxivTopic:
                     fresh = self._store(ctx, result, page)
                 ctx.report(SyncEvent(self.name, "page", pages, result.new, result.updated))
                 if not fresh and may_stop_early:
-                    sync_state.save(ctx.cache, marker, result=COMPLETE)
+                    sync_state.save(ctx.cache, marker, result=complete)
                     return f"page {pages} held nothing new: stopped there"
                 ctx.check_cancel()
             if pages:
-                sync_state.save(ctx.cache, marker, result=COMPLETE)
+                sync_state.save(ctx.cache, marker, result=complete)
                 return ""
         raise SourceError(
             f"arXiv returned no papers for {search.query!r} ({EMPTY_PAGE_RETRIES + 1} tries, "
@@ -288,6 +290,14 @@ class ArxivTopic:
         result.updated += counts.updated
         result.unchanged += counts.unchanged
         return fresh
+
+
+def _depth(result: str | None) -> int:
+    """How many results the sync that recorded ``result`` reached (0: it was cut off)."""
+    prefix = COMPLETE.format("")
+    if result and result.startswith(prefix) and result[len(prefix) :].isdigit():
+        return int(result[len(prefix) :])
+    return 0
 
 
 def _pages(client: arxiv.Client, search: arxiv.Search, page_size: int) -> Iterator[list]:

@@ -193,6 +193,16 @@ def test_new_submissions_on_top_are_fetched_until_a_page_holds_nothing_new(cache
     assert summary.results[0].new == 3 and len(server.requests) == 2
 
 
+def test_raising_max_results_fetches_the_older_papers_once(cache: Cache):
+    with LoopbackServer({API: ArxivStub(generated(40))}) as server:
+        sync(server, cache, topics=[Topic("T", "ti:x", max_results=10)])
+        deeper, _ = sync(server, cache, topics=[Topic("T", "ti:x", max_results=30)])
+        server.requests.clear()
+        again, _ = sync(server, cache, topics=[Topic("T", "ti:x", max_results=30)])
+    assert (deeper.results[0].new, deeper.results[0].unchanged) == (20, 10)
+    assert again.results[0].new == 0 and len(server.requests) == 1
+
+
 def test_the_same_papers_under_a_second_topic_are_paged_through(cache: Cache):
     with LoopbackServer({API: ArxivStub(generated(25))}) as server:
         sync(server, cache, topics=[Topic("A", "ti:x")])
