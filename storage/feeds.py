@@ -30,6 +30,9 @@ from .tex import tex_to_unicode
 from .text import clean_line, reflow
 
 FEEDS_URL = "https://rss.arxiv.org/rss/"
+MAX_FEED_BYTES = 64 << 20
+"""A busy category's day is under a megabyte (cs.AI: 707 KB); 2,000 items of several
+categories a few; a larger answer is not read further."""
 
 # "arXiv:2411.17700v1 Announce Type: new \nAbstract: …"
 # (No two neighbouring patterns here can match the same characters: a long run of
@@ -204,6 +207,7 @@ class ArxivFeed:
                     ctx.http.build_request("GET", self.url, headers=headers),
                     backoff=pacer.delay,
                     sleep=lambda seconds: pacer.sleep(max(seconds, pacer.delay)),
+                    read_limit=MAX_FEED_BYTES,
                 )
             finally:
                 pacer.sent()

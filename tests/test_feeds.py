@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from storage import feeds
 from storage.cache import Cache
 from storage.config import Feed, Topic
 from storage.feeds import ArxivFeed, parse_feed
@@ -241,6 +242,16 @@ def test_a_broken_feed_fails_alone(shared_data: Path, cache: Cache, monkeypatch)
         and down.requests == 4
     )
     assert not summary.ok
+
+
+def test_an_endless_feed_is_not_read_into_memory(cache: Cache, monkeypatch):
+    monkeypatch.setattr(feeds, "MAX_FEED_BYTES", 1000)
+    with LoopbackServer({"/rss/cs.CL": Reply(200, b"<rss>" + b" " * 5000)}) as server:
+        monkeypatch.setenv("PAPERDECK_FEEDS_URL", server.url("/rss"))
+        summary = run_sync(config(topics=[], feeds=[Feed("cs.CL")]), cache)
+    assert summary.results[0].error == (
+        f"{server.url('/rss/cs.CL')} sent more than 1,000 bytes; stopped reading"
+    )
 
 
 def test_feeds_keep_arxivs_spacing_after_the_api(shared_data: Path, cache: Cache, monkeypatch):
