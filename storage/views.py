@@ -10,6 +10,7 @@ to either end cost a few index steps whatever the size of the cache.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from dataclasses import dataclass, replace
 
@@ -91,7 +92,7 @@ class _Sql:
     links for a topic, else the papers themselves.
     """
 
-    def __init__(self, view: View):
+    def __init__(self, view: View, kept: frozenset[str] = frozenset()):
         self.params: list = []
         self.where: list[str] = []
         state = "LEFT JOIN user_state s ON s.paper_id = p.id"
@@ -114,7 +115,7 @@ class _Sql:
             self.source = f"papers p {state}"
             self.key = "p.key"
         if view.starred:
-            self.where.append("s.starred")
+            self._add_state("s.starred", kept)
         if view.topic is not None and self.key != "pt.paper_key":
             self._add(
                 f"p.key IN (SELECT paper_key FROM paper_topics WHERE topic_id = {topic_id})",
@@ -123,7 +124,7 @@ class _Sql:
         if view.author is not None:
             self._add("p.key IN (SELECT paper_key FROM authors WHERE name = ?)", view.author)
         if view.unread:
-            self.where.append(_UNREAD)
+            self._add_state(_UNREAD, kept)
         if view.code:
             self.where.append("p.has_code = 1")
         self.column = _SORT_COLUMN.get(view.effective_sort)
@@ -131,6 +132,14 @@ class _Sql:
     def _add(self, condition: str, param) -> None:
         self.where.append(condition)
         self.params.append(param)
+
+    def _add_state(self, condition: str, kept: frozenset[str]) -> None:
+        """A filter on read/starred that still lets the ``kept`` papers through."""
+        if kept:
+            ids = json.dumps(sorted(kept))
+            self._add(f"({condition} OR p.id IN (SELECT value FROM json_each(?)))", ids)
+        else:
+            self.where.append(condition)
 
     def order(self, reverse: bool) -> str:
         key = f"{self.key} {'ASC' if reverse else 'DESC'}"
@@ -175,8 +184,8 @@ class _Sql:
         return f"SELECT count(*) FROM {source} WHERE {where}", [*self.params, *params]
 
 
-def count_view(cache: Cache, view: View) -> int:
-    sql, params = _Sql(view).count()
+def count_view(cache: Cache, view: View, kept: frozenset[str] = frozenset()) -> int:
+    sql, params = _Sql(view, kept).count()
     return cache.conn.execute(sql, params).fetchone()[0]
 
 
@@ -188,19 +197,38 @@ def count_unread(cache: Cache, view: View) -> int:
 
 
 class PaperList:
-    """The rows of one view, fetched a window at a time."""
+    """The rows of one view, fetched a window at a time.
 
-    def __init__(self, cache: Cache, view: View, total: int | None = None):
-        """``total`` skips the count when the caller has it (counted in a worker)."""
+    A paper starred or read while the list is shown stays in it (:meth:`keep`), even in
+    a view of unread or starred papers: rows do not vanish under the reader's cursor, and
+    windows fetched later line up with those fetched before.
+    """
+
+    def __init__(
+        self,
+        cache: Cache,
+        view: View,
+        total: int | None = None,
+        kept: frozenset[str] = frozenset(),
+    ):
+        """``total`` skips the count when the caller has it (counted in a worker);
+        ``kept``: papers that stay in the view whatever their state (see :meth:`keep`)."""
         self.cache = cache
         self.view = view
-        self._sql = _Sql(view)
-        self.total: int = count_view(cache, view) if total is None else total
+        self.kept = kept
+        self._sql = _Sql(view, kept)
+        self.total: int = count_view(cache, view, kept) if total is None else total
         self._offsets: list[int] = []
         self._anchors: dict[int, PaperRow] = {}
 
     def __len__(self) -> int:
         return self.total
+
+    def keep(self, paper_id: str) -> None:
+        """Keep ``paper_id`` in this view whatever its read or starred state becomes."""
+        if (self.view.unread or self.view.starred) and paper_id not in self.kept:
+            self.kept = self.kept | {paper_id}
+            self._sql = _Sql(self.view, self.kept)
 
     def window(self, offset: int, limit: int) -> list[PaperRow]:
         """Rows ``offset`` .. ``offset + limit - 1`` of the view."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import subprocess
 import sys
@@ -152,7 +153,8 @@ def test_mark_all_read_and_undo_restore_exactly_what_was_unread(cache: Cache):
 
 
 def test_two_processes_write_at_once_without_database_locked(tmp_path: Path):
-    """A sync-like writer in another process; this one stars papers meanwhile."""
+    """A sync-like writer in another process (short transactions, one per page); this
+    one stars papers meanwhile."""
     path = tmp_path / "shared.db"
     with Cache(path) as cache:
         cache.upsert(papers(200))
@@ -164,11 +166,14 @@ def test_two_processes_write_at_once_without_database_locked(tmp_path: Path):
             from datetime import date
             with Cache({str(path)!r}) as cache:
                 for n in range(30):
-                    cache.upsert(papers(300, seed=n, start=date(2025, 1, 1 + n % 28)))
-            print("done")
+                    cache.upsert(papers(300, seed=n, start=date(2025, 1, 1 + n % 28),
+                                        abstract_words=12))
+                    if n == 0:
+                        print("writing", flush=True)
         """)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    assert writer.stdout.readline() == "writing\n"  # star while the pages go in
     with Cache(path) as cache:
         for paper_id in ids:
             cache.set_starred(paper_id, True)
@@ -297,3 +302,28 @@ def test_a_topic_made_in_a_rolled_back_transaction_is_made_again(cache: Cache):
         for name, _ in cache.topics()
     }
     assert by_topic == {"Lost": [paper(3).id], "Other": [paper(2).id]}
+
+
+@pytest.mark.parametrize(
+    ("view", "change"),
+    [(View(unread=True), "set_read"), (View(starred=True), "set_starred")],
+    ids=["reading in the unread view", "unstarring in the starred view"],
+)
+def test_papers_changed_while_shown_stay_in_their_view(cache: Cache, view: View, change: str):
+    cache.upsert(papers(300, abstract_words=3))
+    every = [row.id for row in PaperList(cache, View()).window(0, 300)]
+    for paper_id in every:
+        cache.set_starred(paper_id, True)
+    shown = PaperList(cache, view)
+    # The reader walks down; each window starts a little above the cursor, among rows
+    # already read (or unstarred); then it jumps around.
+    starts = list(range(0, 297, 7))
+    starts += random.Random(4).sample(starts, len(starts))
+    for start in starts:
+        rows = shown.window(start, 10)
+        assert [row.id for row in rows] == every[start : start + 10]
+        for row in rows:
+            getattr(cache, change)(row.id, change == "set_read")
+            shown.keep(row.id)
+    assert shown.total == 300
+    assert PaperList(cache, view).total == 0  # a fresh look at the view: they are gone
