@@ -17,6 +17,7 @@ from storage.cache import Cache
 from storage.config import ConfigError, SyncSettings, TranslationSettings, UiSettings
 from storage.models import Incoming
 from storage.state import UiState, load_state
+from storage.views import PaperList, View
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.sync_setup import config as sync_config
@@ -34,8 +35,9 @@ from tui.app import check_settings
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.link_chooser import LinkChooser
+from tui.screens.main import WATCH_S
 from tui.widgets.abstract_pane import AbstractPane
-from tui.widgets.paper_table import PaperTable
+from tui.widgets.paper_table import FETCH, PaperTable
 from tui.widgets.status_line import StatusLine
 from tui.widgets.welcome import Welcome
 
@@ -602,3 +604,85 @@ async def test_clicks_move_the_cursor_and_a_second_click_opens_the_abstract(cach
         await pilot.press("escape")
         await pilot.click("#columns", offset=(100, 0))  # the First author column
         assert "sorted by author" in status(app)
+
+
+# --- the view holds still while the reader reads -----------------------------------------
+
+
+@pytest.fixture
+def many(tmp_path: Path):
+    with Cache(tmp_path / "many.db") as opened:
+        opened.upsert(papers(300, abstract_words=8))
+        yield opened
+
+
+def newest_first(cache: Cache) -> list[str]:
+    return [row.id for row in PaperList(cache, View()).window(0, 1000)]
+
+
+def read_ids(cache: Cache) -> list[str]:
+    return [paper_id for paper_id in newest_first(cache) if cache.state(paper_id).read]
+
+
+async def test_reading_down_the_unread_view_skips_no_paper(many: Cache):
+    order = newest_first(many)
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("v")  # All → Unread
+        await settle(app, pilot)
+        await pilot.press("enter")  # each paper the pane shows is marked read
+        seen = [table(app).current.id]
+        for _ in range(FETCH + 20):  # past the rows fetched at first, among read ones
+            await pilot.press("j")
+            seen.append(table(app).current.id)
+        assert seen == order[: len(seen)]
+        assert read_ids(many) == seen and main_screen(app).view.unread
+
+
+async def test_unstarring_down_the_starred_view_skips_no_paper(many: Cache):
+    order = newest_first(many)
+    for paper_id in order:
+        many.set_starred(paper_id, True)
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("v", "v")  # All → Unread → Starred
+        await settle(app, pilot)
+        seen = []
+        for _ in range(FETCH + 20):
+            seen.append(table(app).current.id)
+            await pilot.press("s", "j")
+        assert seen == order[: len(seen)]
+        assert all(not many.state(paper_id).starred for paper_id in seen)
+
+
+@pytest.mark.parametrize("search", ["", "model"], ids=["unread view", "search"])
+async def test_a_write_by_another_process_leaves_cursor_and_read_marks_alone(
+    many: Cache, search: str
+):
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("v")  # Unread
+        if search:
+            await pilot.press("slash", *search, "enter")
+        await settle(app, pilot)
+        await pilot.press("j", "j", "j", "enter")
+        opened, before = table(app).current.id, table(app).papers
+        with Cache(many.path) as other:  # a sync page, a `paperdeck star` elsewhere
+            other.upsert(papers(2, seed=99, start=date(2020, 1, 1)))
+        await pilot.pause(WATCH_S + 0.5)
+        await settle(app, pilot)
+        assert table(app).papers is not before  # the reader saw the write
+        assert (table(app).cursor, table(app).current.id) == (3, opened)
+        assert read_ids(many) == [opened]
+
+
+async def test_a_late_auto_mark_shows_on_its_own_row(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        table(app).action_cursor_down()  # two key repeats before the screen catches up
+        table(app).action_cursor_down()
+        await settle(app, pilot)
+        shown = [table(app).row(index).read for index in range(3)]
+        assert shown == [True, True, True]
+        assert [cache.state(paper_id).read for paper_id in SAMPLE_ORDER[:3]] == shown

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from storage import cache as cache_module
 from storage.cache import Cache
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.big_digest import write_digest
@@ -121,3 +122,23 @@ async def test_a_star_kept_waiting_past_the_busy_timeout_is_a_calm_note(tmp_path
             assert table.current.starred
     with Cache(tmp_path / "c.db") as after:
         assert after.state(first).starred and not after.state(first).read
+
+
+async def test_mark_all_read_kept_waiting_past_the_busy_timeout_is_a_calm_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.2)  # instead of waiting 15 s
+    with sample_cache(tmp_path / "c.db") as cache:
+        app = make_app(cache)
+        async with app.run_test(size=SIZE) as pilot:
+            with Cache(cache.path) as other, other.transaction():  # a long import elsewhere
+                await pilot.press("M", "y")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            assert app.is_running
+            notes = [n for n in app._notifications if n.title == "Not saved"]
+            assert len(notes) == 1 and "kept the cache busy" in notes[0].message
+            await pilot.press("M", "y")  # the lock is free again
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert cache.count_read() == cache.count_papers()

@@ -10,22 +10,30 @@ from storage.views import View
 
 
 class ViewCounted(Message):
-    """A worker counted a view: its papers (None: not counted here) and unread ones."""
+    """A worker counted a view: its papers (None: not counted here) and unread ones.
+    ``asked``: the count's number, so an older count that ends last is not shown."""
 
-    def __init__(self, view: View, total: int | None, unread: int) -> None:
+    def __init__(self, view: View, total: int | None, unread: int, asked: int) -> None:
         super().__init__()
         self.view = view
         self.total = total
         self.unread = unread
+        self.asked = asked
 
 
 class SearchPage(Message):
-    """A search worker's first page of hits (newest first)."""
+    """A search worker's first page of hits (newest first), the hits known so far, where
+    the cursor goes, and ``kept``: papers kept in the view (see ``PaperList.keep``)."""
 
-    def __init__(self, view: View, rows: list[PaperRow]) -> None:
+    def __init__(
+        self, view: View, rows: list[PaperRow], kept: frozenset[str], total: int, cursor: int
+    ) -> None:
         super().__init__()
         self.view = view
         self.rows = rows
+        self.kept = kept
+        self.total = total
+        self.cursor = cursor
 
 
 class TranslationReady(Message):

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar
 
-from storage.cache import Cache, CacheBusy
+from storage.cache import Cache, CacheBusy, CacheError
 from storage.codelinks import safe_url
 from storage.config import config_path
 from storage.models import PaperRow, Translation
@@ -79,6 +79,8 @@ class MainScreen(Screen):
         self.view = View(sort=self.app.ui_state.sort)
         self._search_timer: Timer | None = None
         self._undo_batch: str | None = None
+        self._counts_asked = 0
+        self._counts_shown = 0
         self.translating = False
         """The pane shows translations (``t`` toggles; moving the cursor keeps it on)."""
         self._stop_sync = threading.Event()
@@ -127,8 +129,12 @@ class MainScreen(Screen):
 
     # --- loading views ----------------------------------------------------------------
 
-    def load_view(self, keep: str | None = None) -> None:
-        """Show ``self.view``; keep the cursor on paper ``keep`` when it is still there."""
+    def load_view(
+        self, keep: str | None = None, kept: frozenset[str] = frozenset(), near: int = 0
+    ) -> None:
+        """Show ``self.view``; keep the cursor on paper ``keep`` when it is still there,
+        else at row ``near``. ``kept``: papers that stay in the view whatever their state
+        (see :meth:`PaperList.keep`)."""
         empty = self.cache.is_empty()
         self.query_one(Welcome).display = empty
         self.query_one("#columns").display = not empty
@@ -139,36 +145,57 @@ class MainScreen(Screen):
             # A search runs in a worker (on a million papers a prefix costs up to ~0.1 s):
             # typing never waits, and its first page comes before the count.
             status.show_view(self.view.label, None, None, self.view.effective_sort)
-            self._search(self.view)
+            self._counts_asked += 1
+            self._search(self.view, kept, keep, near, self._counts_asked)
             return
-        papers = PaperList(self.cache, self.view)
-        self.table.show(papers, keep=keep)
+        papers = PaperList(self.cache, self.view, kept=kept)
+        self.table.show(papers, keep=keep, near=near)
         status.show_view(self.view.label, papers.total, None, self.view.effective_sort)
-        self._count(self.view)
+        self._refresh_counts()
+
+    def _reload(self) -> None:
+        """Show the view again with what the cache holds now; the papers the reader
+        changed stay in it, and the cursor stays on its paper (or row)."""
+        papers = self.table.papers
+        kept = papers.kept if papers is not None and papers.view == self.view else frozenset()
+        self.load_view(keep=self._current_id(), kept=kept, near=self.table.cursor)
 
     @work(thread=True, exclusive=True, group="search")
-    def _search(self, view: View) -> None:
+    def _search(
+        self, view: View, kept: frozenset[str], keep: str | None, near: int, asked: int
+    ) -> None:
+        """A new search shows its first page at once and counts after; the same search
+        loaded again (``keep``: the cursor's paper) counts first, to find that paper."""
         with Cache(self.cache.path) as cache:
-            first = PaperList(cache, view, total=SEARCH_PAGE).window(0, SEARCH_PAGE)
-            self.post_message(SearchPage(view, first))
-            total = count_view(cache, view) if len(first) == SEARCH_PAGE else len(first)
+            papers = PaperList(cache, view, SEARCH_PAGE, kept)
+            first = papers.window(0, SEARCH_PAGE)
+            if keep is None:
+                self.post_message(SearchPage(view, first, kept, len(first), 0))
+            total = count_view(cache, view, kept) if len(first) == SEARCH_PAGE else len(first)
+            if keep is not None:
+                papers.total = total
+                found = papers.index_of(keep)
+                cursor = near if found is None else found
+                self.post_message(SearchPage(view, first, kept, total, cursor))
             unread = count_unread(cache, view)
-        self.post_message(ViewCounted(view, total, unread))
+        self.post_message(ViewCounted(view, total, unread, asked))
 
     def on_search_page(self, message: SearchPage) -> None:
         if message.view == self.view:  # a later keystroke did not replace this search
-            papers = PaperList(self.cache, message.view, total=len(message.rows))
-            self.table.show(papers, first=message.rows)
+            papers = PaperList(self.cache, message.view, message.total, message.kept)
+            self.table.show(papers, first=message.rows, near=message.cursor)
 
     @work(thread=True, exclusive=True, group="count")
-    def _count(self, view: View) -> None:
+    def _count(self, view: View, asked: int) -> None:
         with Cache(self.cache.path) as cache:
             unread = count_unread(cache, view)
-        self.post_message(ViewCounted(view, None, unread))
+        self.post_message(ViewCounted(view, None, unread, asked))
 
     def on_view_counted(self, message: ViewCounted) -> None:
-        if message.view != self.view:  # the view changed while counting: stale
+        # A count of another view, or one overtaken by a later count, is stale.
+        if message.view != self.view or message.asked < self._counts_shown:
             return
+        self._counts_shown = message.asked
         if message.total is not None:
             self.table.set_total(message.total)
         self.query_one(StatusLine).show_view(
@@ -176,19 +203,21 @@ class MainScreen(Screen):
         )
 
     def _refresh_counts(self) -> None:
-        self._count(self.view)
+        self._counts_asked += 1
+        self._count(self.view, self._counts_asked)
 
     # --- the table and the pane -------------------------------------------------------
 
     @on(PaperTable.Selected)
     def _open(self, event: PaperTable.Selected) -> None:
         self.pane.display = True
-        self._show_in_pane(event.row)
+        self._show_in_pane(event.row, event.index)
 
     @on(PaperTable.Highlighted)
     def _follow(self, event: PaperTable.Highlighted) -> None:
+        """The pane follows the cursor; only a paper the reader moved to counts as read."""
         if self.pane.display and event.row is not None and event.row.id != self.pane.paper_id:
-            self._show_in_pane(event.row)
+            self._show_in_pane(event.row, event.index, mark_read=event.by_user)
 
     def _watch_cache(self) -> None:
         """Reload when another connection wrote to the cache (a sync in another terminal,
@@ -196,13 +225,14 @@ class MainScreen(Screen):
         version = self.cache.data_version()
         if version != self._seen_version:
             self._seen_version = version
-            self.load_view(keep=self._current_id())
+            self._reload()
 
     def action_reload(self) -> None:
+        """R: the view afresh (papers read or unstarred meanwhile leave their view)."""
         self._seen_version = self.cache.data_version()
-        self.load_view(keep=self._current_id())
+        self.load_view(keep=self._current_id(), near=self.table.cursor)
 
-    def _show_in_pane(self, row: PaperRow) -> None:
+    def _show_in_pane(self, row: PaperRow, index: int, mark_read: bool = True) -> None:
         detail = self.cache.detail(row.id)
         if detail is None:
             return
@@ -210,15 +240,8 @@ class MainScreen(Screen):
         self.pane.show(detail)
         if self.translating:
             self._show_translation(row.id)
-        if self.app.config.ui.auto_mark_read and not row.read:
-            self._set_state(self.cache.set_read, row, read=True)
-
-    def _update_row(self, **state: bool) -> None:
-        """Show a changed read/starred state at once, without re-querying the view."""
-        row = self.table.current
-        if row is not None:
-            self.table.update_row(self.table.cursor, replace(row, **state))
-            self._refresh_counts()
+        if mark_read and self.app.config.ui.auto_mark_read and not row.read:
+            self._set_state(self.cache.set_read, row, index, read=True)
 
     @on(ColumnHeader.SortRequested)
     def _sort_by(self, event: ColumnHeader.SortRequested) -> None:
@@ -250,7 +273,7 @@ class MainScreen(Screen):
             return
         self.translating = not self.translating or not self.pane.display
         self.pane.display = True
-        self._show_in_pane(row)
+        self._show_in_pane(row, self.table.cursor)
 
     def _show_translation(self, paper_id: str) -> None:
         settings = self.app.config.translation
@@ -315,52 +338,80 @@ class MainScreen(Screen):
     def action_star(self) -> None:
         row = self.table.current
         if row is not None:
-            self._set_state(self.cache.set_starred, row, starred=not row.starred)
+            self._set_state(self.cache.set_starred, row, self.table.cursor, starred=not row.starred)
 
     def action_toggle_read(self) -> None:
         row = self.table.current
         if row is not None:
-            self._set_state(self.cache.set_read, row, read=not row.read)
+            self._set_state(self.cache.set_read, row, self.table.cursor, read=not row.read)
 
-    def _set_state(self, write, row: PaperRow, **state: bool) -> None:
-        """Write a star or read mark, then show it; say so if the cache stayed busy."""
+    def _set_state(self, write, row: PaperRow, index: int, **state: bool) -> None:
+        """Write a star or read mark of the paper at row ``index``, then show it there;
+        the paper stays in the view until it is loaded afresh. Say so if the cache
+        stayed busy."""
         try:
             write(row.id, *state.values())
         except CacheBusy as exc:
-            self.notify(str(exc), title="Not saved", severity="error", markup=False)
+            self._not_saved(exc)
             return
-        self._update_row(**state)
+        if self.table.papers is not None:
+            self.table.papers.keep(row.id)
+        self.table.update_row(index, row.id, **state)
+        self._refresh_counts()
 
     def action_mark_all_read(self) -> None:
         papers = self.table.papers
         if papers is None or papers.total == 0:
             return
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._undo_batch = papers.mark_all_read()
-                self.load_view(keep=self._current_id())
-                self.notify(
-                    f"Marked every paper in “{self.view.label}” read. Press u to undo.",
-                    markup=False,
-                )
-                self.refresh_bindings()
-
         self.app.push_screen(
             ConfirmScreen(
                 f"Mark all {papers.total:,} papers in “{self.view.label}” as read?", yes="Mark read"
             ),
-            answered,
+            lambda yes: yes and self._mark_all_read(papers.view),
         )
 
+    @work(thread=True, exclusive=True, group="mark-all")
+    def _mark_all_read(self, view: View) -> None:
+        """Off the UI thread: a view can hold a million papers."""
+        try:
+            with Cache(self.cache.path) as cache:
+                batch = PaperList(cache, view, total=0).mark_all_read()
+        except CacheError as exc:
+            self.app.call_from_thread(self._not_saved, exc)
+        else:
+            self.app.call_from_thread(self._marked_all_read, view, batch)
+
+    def _marked_all_read(self, view: View, batch: str) -> None:
+        self._undo_batch = batch
+        self.refresh_bindings()
+        self._seen_version = self.cache.data_version()
+        self.load_view(keep=self._current_id(), near=self.table.cursor)
+        self.notify(f"Marked every paper in “{view.label}” read. Press u to undo.", markup=False)
+
     def action_undo_mark_all(self) -> None:
-        if self._undo_batch is None:
-            return
-        count = self.cache.undo_mark_read(self._undo_batch)
+        if self._undo_batch is not None:
+            self._undo_mark_all(self._undo_batch)
+
+    @work(thread=True, exclusive=True, group="mark-all")
+    def _undo_mark_all(self, batch: str) -> None:
+        try:
+            with Cache(self.cache.path) as cache:
+                count = cache.undo_mark_read(batch)
+        except CacheError as exc:
+            self.app.call_from_thread(self._not_saved, exc)
+        else:
+            self.app.call_from_thread(self._undone_mark_all, count)
+
+    def _undone_mark_all(self, count: int) -> None:
         self._undo_batch = None
         self.refresh_bindings()
-        self.load_view(keep=self._current_id())
+        self._seen_version = self.cache.data_version()
+        self.load_view(keep=self._current_id(), near=self.table.cursor)
         self.notify(f"Marked {count:,} papers unread again.")
+
+    def _not_saved(self, error: Exception) -> None:
+        self.notify(str(error), title="Not saved", severity="error", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_mark_all":
@@ -440,10 +491,11 @@ class MainScreen(Screen):
         self.table.focus()
 
     def _apply_search(self, text: str) -> None:
+        """A new search starts at its newest hit; a cleared one returns to the paper."""
         text = text.strip()
         if text != self.view.search:
             self.view = self.view.with_(search=text)
-            self.load_view(keep=self._current_id())
+            self.load_view(keep=None if text else self._current_id())
 
     def action_cycle_view(self) -> None:
         views = [View(), View(unread=True), View(starred=True), View(code=True)]
@@ -507,7 +559,7 @@ class MainScreen(Screen):
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.query_one("#sync-bar").display = False
         summary = message.summary
-        self.load_view(keep=self._current_id())
+        self._reload()
         if summary.ok:
             self.notify(summary.describe(), title="Sync finished", markup=False)
             return

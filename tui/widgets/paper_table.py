@@ -7,7 +7,7 @@ segments: markup in a title can never style the screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -135,19 +135,22 @@ class PaperTable(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, init=False)
 
     class Highlighted(Message):
-        """The cursor moved to another paper."""
+        """The cursor moved to another paper: by the user, or because the rows were
+        loaded again (``by_user`` False)."""
 
-        def __init__(self, row: PaperRow | None, index: int) -> None:
+        def __init__(self, row: PaperRow | None, index: int, by_user: bool = True) -> None:
             super().__init__()
             self.row = row
             self.index = index
+            self.by_user = by_user
 
     class Selected(Message):
         """Enter (or a click on the highlighted row) asked for a paper's abstract."""
 
-        def __init__(self, row: PaperRow) -> None:
+        def __init__(self, row: PaperRow, index: int) -> None:
             super().__init__()
             self.row = row
+            self.index = index
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -160,15 +163,22 @@ class PaperTable(ScrollView, can_focus=True):
     def total(self) -> int:
         return self.papers.total if self.papers else 0
 
-    def show(self, papers: PaperList, keep: str | None = None, first: list[PaperRow] = ()) -> None:
-        """Show ``papers``; keep the cursor on paper ``keep`` when it is still there.
-        ``first``: its first rows, already fetched (by a search worker)."""
+    def show(
+        self,
+        papers: PaperList,
+        keep: str | None = None,
+        first: list[PaperRow] = (),
+        near: int = 0,
+    ) -> None:
+        """Show ``papers``; keep the cursor on paper ``keep`` when it is still there,
+        else put it at row ``near``. ``first``: its first rows, already fetched (by a
+        search worker)."""
         self.papers = papers
         self._rows = dict(enumerate(first))
         papers.seed(list(first))
         self.virtual_size = Size(self.size.width, papers.total)
         index = papers.index_of(keep) if keep else None
-        self._set_cursor(index if index is not None else 0, force=True)
+        self._set_cursor(near if index is None else index, force=True, by_user=False)
         self.refresh()
 
     def set_total(self, total: int) -> None:
@@ -178,11 +188,13 @@ class PaperTable(ScrollView, can_focus=True):
             self.virtual_size = Size(self.size.width, total)
             self.refresh()
 
-    def update_row(self, index: int, row: PaperRow) -> None:
-        """Show a row's new read/starred state without asking the view again: the row
-        stays where it is, even in a view it no longer belongs to, until the next load."""
-        self._rows[index] = row
-        self.refresh_line(index)
+    def update_row(self, index: int, paper_id: str, **state: bool) -> None:
+        """Show paper ``paper_id``'s new read/starred state at row ``index`` without
+        asking the view again. Rows loaded since (or not loaded) hold it already."""
+        shown = self._rows.get(index)
+        if shown is not None and shown.id == paper_id:
+            self._rows[index] = replace(shown, **state)
+            self.refresh_line(index)
 
     def row(self, index: int) -> PaperRow | None:
         if self.papers is None or not 0 <= index < self.papers.total:
@@ -203,7 +215,7 @@ class PaperTable(ScrollView, can_focus=True):
 
     # --- cursor ----------------------------------------------------------------------
 
-    def _set_cursor(self, index: int, force: bool = False) -> None:
+    def _set_cursor(self, index: int, force: bool = False, by_user: bool = True) -> None:
         index = max(0, min(index, self.total - 1)) if self.total else 0
         if index == self.cursor and not force:
             return
@@ -212,7 +224,7 @@ class PaperTable(ScrollView, can_focus=True):
         self.refresh_line(old)
         self.refresh_line(index)
         self._scroll_to_cursor()
-        self.post_message(self.Highlighted(self.current, index))
+        self.post_message(self.Highlighted(self.current, index, by_user))
 
     def move_to(self, index: int) -> None:
         self._set_cursor(index)
@@ -246,7 +258,7 @@ class PaperTable(ScrollView, can_focus=True):
     def action_select(self) -> None:
         row = self.current
         if row is not None:
-            self.post_message(self.Selected(row))
+            self.post_message(self.Selected(row, self.cursor))
 
     def on_click(self, event: events.Click) -> None:
         index = self.scroll_offset.y + event.y
