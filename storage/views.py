@@ -114,8 +114,14 @@ class _Sql:
         else:
             self.source = f"papers p {state}"
             self.key = "p.key"
-        if view.starred:
-            self._add_state("s.starred", kept)
+        if view.starred and kept:  # stars and kept papers, each found by its own index
+            self._add(
+                "s.paper_id IN (SELECT paper_id FROM user_state WHERE starred"
+                " UNION SELECT value FROM json_each(?))",
+                json.dumps(sorted(kept)),
+            )
+        elif view.starred:
+            self.where.append("s.starred")
         if view.topic is not None and self.key != "pt.paper_key":
             self._add(
                 f"p.key IN (SELECT paper_key FROM paper_topics WHERE topic_id = {topic_id})",
@@ -123,8 +129,12 @@ class _Sql:
             )
         if view.author is not None:
             self._add("p.key IN (SELECT paper_key FROM authors WHERE name = ?)", view.author)
-        if view.unread:
-            self._add_state(_UNREAD, kept)
+        if view.unread and kept:  # a walk in the view's order, as without kept papers
+            self._add(
+                f"({_UNREAD} OR p.id IN (SELECT value FROM json_each(?)))", json.dumps(sorted(kept))
+            )
+        elif view.unread:
+            self.where.append(_UNREAD)
         if view.code:
             self.where.append("p.has_code = 1")
         self.column = _SORT_COLUMN.get(view.effective_sort)
@@ -132,14 +142,6 @@ class _Sql:
     def _add(self, condition: str, param) -> None:
         self.where.append(condition)
         self.params.append(param)
-
-    def _add_state(self, condition: str, kept: frozenset[str]) -> None:
-        """A filter on read/starred that still lets the ``kept`` papers through."""
-        if kept:
-            ids = json.dumps(sorted(kept))
-            self._add(f"({condition} OR p.id IN (SELECT value FROM json_each(?)))", ids)
-        else:
-            self.where.append(condition)
 
     def order(self, reverse: bool) -> str:
         key = f"{self.key} {'ASC' if reverse else 'DESC'}"
