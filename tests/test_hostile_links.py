@@ -18,7 +18,7 @@ from storage.codelinks import code_url, find_code_urls, safe_url
 from storage.export import markdown
 from storage.models import Incoming, Paper
 from tests.support.hostile import leftovers
-from tests.tui_support import main_screen, make_app
+from tests.tui_support import main_screen, make_app, settle
 from tui.screens.link_chooser import LinkChooser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,8 +127,7 @@ async def test_c_never_opens_a_stored_link_that_is_not_plain_http(tmp_path, open
         app = make_app(cache)
         async with app.run_test(size=(120, 30), notifications=True) as pilot:
             await pilot.press("c")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)
             assert opened == []
             assert any("No code link" in str(n.message) for n in app._notifications)
 
@@ -147,7 +146,7 @@ async def test_the_chooser_offers_only_the_plain_http_links(tmp_path, opened):
             assert isinstance(app.screen, LinkChooser)
             assert app.screen.urls == ["https://github.com/o/a", "https://gitlab.com/o/b"]
             await pilot.press("down", "enter")
-            await app.workers.wait_for_complete()
+            await settle(app, pilot)
             assert opened == ["https://gitlab.com/o/b"]
 
 
@@ -157,8 +156,7 @@ async def test_the_last_gate_before_the_browser_refuses_every_trick(tmp_path, op
         async with app.run_test(size=(120, 30)) as pilot:
             for url in REFUSED.values():
                 main_screen(app)._open_url(url)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)
             assert opened == []
             said = [str(n.message) for n in app._notifications]
             assert sum("only http and https links are opened" in s for s in said) == len(REFUSED)

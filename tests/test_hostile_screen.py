@@ -21,7 +21,7 @@ from tests.support.hostile import MARKUP, assert_markup_literal
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.sync_setup import config as sync_config
 from tests.support.synthetic import papers
-from tests.tui_support import main_screen, make_app, pane_text, table_lines
+from tests.tui_support import main_screen, make_app, pane_text, settle, table_lines
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.link_chooser import LinkChooser
@@ -130,8 +130,7 @@ async def test_search_text_with_markup_shows_literally(cache: Cache):
         await pilot.press("slash")
         main_screen(app).query_one("#search", Input).value = MARKUP
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         status = widget_text(main_screen(app).query_one(StatusLine))
         assert "[bold red]Red[/] [link=https://evil.example]" in status
         assert_no_link_or_action(app)
@@ -166,8 +165,7 @@ async def test_code_links_with_markup_in_the_chooser_and_the_notification(
         assert all(url in shown for url in CODE)
         assert_no_link_or_action(app)
         await pilot.press("down", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert opened == [CODE[1]]
         assert f"Opened {CODE[1]}" in toasts(app)
 
@@ -180,8 +178,7 @@ async def test_a_translator_error_with_markup_shows_literally(cache: Cache):
         app = make_app(cache, translation=settings)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await pilot.press("enter", "t")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)
             assert "[@click=app.quit]quit[/]" in pane_text(app)
             assert "[bold red]Red[/]" in toasts(app)
             assert_no_link_or_action(app)
@@ -204,8 +201,7 @@ async def test_a_sync_error_with_markup_shows_literally_in_the_note_and_the_noti
         app = make_app(empty, arxiv=setup.arxiv, topics=setup.topics)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await pilot.press("r")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)
             welcome = widget_text(main_screen(app).query_one(Welcome))
             assert "arXiv says: [bold red]Red[/]" in welcome
             assert "[@click=app.quit]quit[/]" in toasts(app)

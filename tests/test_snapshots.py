@@ -12,7 +12,7 @@ import pytest
 
 from storage.cache import Cache
 from storage.config import TranslationSettings
-from tests.tui_support import SAMPLE_ORDER, make_app, sample_cache
+from tests.tui_support import SAMPLE_ORDER, make_app, sample_cache, settle
 
 WIDE = (140, 36)
 
@@ -30,13 +30,12 @@ def settled(*keys: str):
     """A run_before that presses ``keys`` and waits until every worker is done."""
 
     async def run(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app, pilot)
         for key in keys:
             await pilot.press(key)
             await pilot.pause(0.2 if len(keys) > 3 else 0)
         await pilot.pause(0.3)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot.app, pilot)
 
     return run
 

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import webbrowser
 from datetime import date
 from pathlib import Path
@@ -29,9 +30,11 @@ from tests.tui_support import (
     make_app,
     pane_text,
     sample_cache,
+    settle,
     table_lines,
 )
 from tui.app import check_settings
+from tui.screens import main as main_module
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.link_chooser import LinkChooser
@@ -57,11 +60,6 @@ def table(app) -> PaperTable:
 
 def status(app) -> str:
     return str(main_screen(app).query_one(StatusLine).render())
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_opens_newest_first_with_counts(cache: Cache):
@@ -686,3 +684,89 @@ async def test_a_late_auto_mark_shows_on_its_own_row(cache: Cache):
         shown = [table(app).row(index).read for index in range(3)]
         assert shown == [True, True, True]
         assert [cache.state(paper_id).read for paper_id in SAMPLE_ORDER[:3]] == shown
+
+
+@pytest.fixture
+def slow_counts(monkeypatch):
+    """Counting a search takes a second, as a common word does on a big cache."""
+    real = main_module.count_view
+
+    def slow(*args, **kwargs):
+        time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(main_module, "count_view", slow)
+
+
+async def test_a_search_keeps_its_count_when_the_reader_moves_before_it_comes(
+    many: Cache, slow_counts
+):
+    hits = PaperList(many, View(search="model")).total
+    assert hits > FETCH
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("enter", "slash", *"model", "enter")
+        await pilot.pause(0.4)  # the first page is shown, the count is still running
+        await pilot.press("j")  # a read mark: the unread figure is counted again
+        await settle(app, pilot)
+        assert table(app).total == hits and f"{hits} papers" in status(app)
+
+
+async def test_moving_while_a_search_reloads_keeps_the_new_place(many: Cache, slow_counts):
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("v", "slash", *"model", "enter")  # unread papers about models
+        await settle(app, pilot)
+        await pilot.press("j", "j", "j", "enter")
+        with Cache(many.path) as other:
+            other.upsert(papers(2, seed=99, start=date(2020, 1, 1)))
+        await pilot.pause(WATCH_S + 0.3)  # the reload is counting
+        await pilot.press("j", "j")  # two more papers read meanwhile
+        moved_to = table(app).current.id
+        await settle(app, pilot)
+        await pilot.pause(WATCH_S + 0.3)
+        await settle(app, pilot)
+        assert (table(app).cursor, table(app).current.id) == (5, moved_to)
+        hits = PaperList(many, View(search="model")).window(0, 1000)
+        rows = [table(app).row(index).id for index in range(len(hits))]
+        assert rows == [row.id for row in hits]  # none skipped, the read ones kept
+
+
+async def test_a_late_move_from_the_last_view_does_not_join_the_next(cache: Cache):
+    cache.set_starred(SAMPLE_ORDER[5], True)
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")  # Unread
+        await settle(app, pilot)
+        await pilot.press("enter")
+        late = table(app).row(1)  # what a queued j carries
+        await pilot.press("v")  # Unread → Starred
+        await settle(app, pilot)
+        table(app).post_message(PaperTable.Highlighted(late, 1))  # ...handled only now
+        await settle(app, pilot)
+        assert late.id not in table(app).papers.kept
+        assert PaperList(cache, View(starred=True)).total == table(app).total == 1
+
+
+async def test_a_star_waits_for_mark_all_read_with_a_note(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        with Cache(cache.path) as other, other.transaction():  # mark-all waits for it
+            await pilot.press("M", "y")
+            await pilot.pause()
+            await pilot.press("s")
+            assert not cache.state(SAMPLE_ORDER[0]).starred
+            assert any("Still marking" in str(n.message) for n in app._notifications)
+        await settle(app, pilot)
+        assert cache.count_read() == cache.count_papers()
+        await pilot.press("s")
+        assert cache.state(SAMPLE_ORDER[0]).starred
+
+
+async def test_changing_views_with_the_pane_open_reads_the_paper_shown(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "v")  # All → Unread: the pane shows its first paper
+        await settle(app, pilot)
+        shown = main_screen(app).pane.paper_id
+        assert shown == SAMPLE_ORDER[1] and cache.state(shown).read

@@ -19,7 +19,7 @@ from storage.cache import Cache
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.big_digest import write_digest
 from tests.support.loopback import LoopbackServer
-from tests.tui_support import main_screen, make_app, sample_cache
+from tests.tui_support import main_screen, make_app, sample_cache, settle
 from tui.widgets.paper_table import PaperTable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,12 +133,10 @@ async def test_mark_all_read_kept_waiting_past_the_busy_timeout_is_a_calm_note(
         async with app.run_test(size=SIZE) as pilot:
             with Cache(cache.path) as other, other.transaction():  # a long import elsewhere
                 await pilot.press("M", "y")
-                await app.workers.wait_for_complete()
-                await pilot.pause()
+                await settle(app, pilot)
             assert app.is_running
             notes = [n for n in app._notifications if n.title == "Not saved"]
             assert len(notes) == 1 and "kept the cache busy" in notes[0].message
             await pilot.press("M", "y")  # the lock is free again
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)
             assert cache.count_read() == cache.count_papers()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from textual.worker import WorkerCancelled
+
 from storage.cache import Cache
 from storage.config import Config
 from storage.importer import import_file
@@ -50,3 +52,15 @@ def table_lines(app: PaperdeckApp) -> list[str]:
 def pane_text(app: PaperdeckApp) -> str:
     pane = main_screen(app).query_one(AbstractPane)
     return "\n".join(str(w.render()) for w in pane.children if w.display)
+
+
+async def settle(app: PaperdeckApp, pilot) -> None:
+    """Wait for the workers running now, and those they make way for (an exclusive
+    worker replaced by a newer one ends cancelled), then for the screen."""
+    while True:
+        try:
+            await app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            pass
+    await pilot.pause()

@@ -10,23 +10,29 @@ from storage.views import View
 
 
 class ViewCounted(Message):
-    """A worker counted a view: its papers (None: not counted here) and unread ones.
-    ``asked``: the count's number, so an older count that ends last is not shown."""
+    """A worker counted the unread papers of a view. ``asked``: the count's number, so
+    an older count that ends last is not shown."""
 
-    def __init__(self, view: View, total: int | None, unread: int, asked: int) -> None:
+    def __init__(self, view: View, unread: int, asked: int) -> None:
         super().__init__()
         self.view = view
-        self.total = total
         self.unread = unread
         self.asked = asked
 
 
 class SearchPage(Message):
-    """A search worker's first page of hits (newest first), the hits known so far, where
-    the cursor goes, and ``kept``: papers kept in the view (see ``PaperList.keep``)."""
+    """A search worker's first page of hits (newest first), the hits known so far, and
+    the row for the cursor. ``keep``: the paper a reload was asked to keep (None for a
+    new search); ``kept``: papers kept in the view (see ``PaperList.keep``)."""
 
     def __init__(
-        self, view: View, rows: list[PaperRow], kept: frozenset[str], total: int, cursor: int
+        self,
+        view: View,
+        rows: list[PaperRow],
+        kept: frozenset[str],
+        total: int,
+        cursor: int,
+        keep: str | None = None,
     ) -> None:
         super().__init__()
         self.view = view
@@ -34,6 +40,17 @@ class SearchPage(Message):
         self.kept = kept
         self.total = total
         self.cursor = cursor
+        self.keep = keep
+
+
+class SearchCounted(Message):
+    """A search worker counted its hits; ``asked``: the search's number."""
+
+    def __init__(self, view: View, total: int, asked: int) -> None:
+        super().__init__()
+        self.view = view
+        self.total = total
+        self.asked = asked
 
 
 class TranslationReady(Message):

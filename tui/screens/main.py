@@ -30,6 +30,7 @@ from storage.translate import (
 from storage.views import SORTS, PaperList, View, count_unread, count_view
 
 from ..messages import (
+    SearchCounted,
     SearchPage,
     SyncFinished,
     SyncProgress,
@@ -80,6 +81,9 @@ class MainScreen(Screen):
         self._search_timer: Timer | None = None
         self._undo_batch: str | None = None
         self._counts_asked = 0
+        self._searches = 0
+        self._writing_all = False
+        """Mark-all-read (or its undo) is writing: the cache's lock is taken for a while."""
         self._counts_shown = 0
         self.translating = False
         """The pane shows translations (``t`` toggles; moving the cursor keeps it on)."""
@@ -130,42 +134,46 @@ class MainScreen(Screen):
     # --- loading views ----------------------------------------------------------------
 
     def load_view(
-        self, keep: str | None = None, kept: frozenset[str] = frozenset(), near: int = 0
+        self, keep: str | None = None, *, reload: bool = False, kept: frozenset[str] = frozenset()
     ) -> None:
-        """Show ``self.view``; keep the cursor on paper ``keep`` when it is still there,
-        else at row ``near``. ``kept``: papers that stay in the view whatever their state
-        (see :meth:`PaperList.keep`)."""
+        """Show ``self.view``, with the cursor on paper ``keep`` when it is in it.
+
+        A new search starts at its newest hit. ``reload``: the same view again with what
+        the cache holds now; the cursor stays on its paper (else on its row), where it
+        lands is not the reader's move (nothing is marked read), and ``kept`` papers
+        stay in the view whatever their state (see :meth:`PaperList.keep`)."""
         empty = self.cache.is_empty()
         self.query_one(Welcome).display = empty
         self.query_one("#columns").display = not empty
         self.table.display = not empty
         self.query_one(ColumnHeader).sort = self.view.effective_sort
         status = self.query_one(StatusLine)
+        near = self.table.cursor if reload else 0
         if self.view.search:
             # A search runs in a worker (on a million papers a prefix costs up to ~0.1 s):
             # typing never waits, and its first page comes before the count.
             status.show_view(self.view.label, None, None, self.view.effective_sort)
-            self._counts_asked += 1
-            self._search(self.view, kept, keep, near, self._counts_asked)
+            self._searches += 1
+            self._search(self.view, kept, keep if reload else None, near, self._searches)
             return
         papers = PaperList(self.cache, self.view, kept=kept)
-        self.table.show(papers, keep=keep, near=near)
+        self.table.show(papers, keep=keep, near=near, by_user=not reload)
         status.show_view(self.view.label, papers.total, None, self.view.effective_sort)
         self._refresh_counts()
 
     def _reload(self) -> None:
-        """Show the view again with what the cache holds now; the papers the reader
-        changed stay in it, and the cursor stays on its paper (or row)."""
+        """The view again after a write elsewhere (a sync page, another process): the
+        papers the reader changed stay in it."""
         papers = self.table.papers
         kept = papers.kept if papers is not None and papers.view == self.view else frozenset()
-        self.load_view(keep=self._current_id(), kept=kept, near=self.table.cursor)
+        self.load_view(self._current_id(), reload=True, kept=kept)
 
     @work(thread=True, exclusive=True, group="search")
     def _search(
         self, view: View, kept: frozenset[str], keep: str | None, near: int, asked: int
     ) -> None:
-        """A new search shows its first page at once and counts after; the same search
-        loaded again (``keep``: the cursor's paper) counts first, to find that paper."""
+        """A new search shows its first page at once and counts after; a reload
+        (``keep``: the cursor's paper) counts first, to find that paper."""
         with Cache(self.cache.path) as cache:
             papers = PaperList(cache, view, SEARCH_PAGE, kept)
             first = papers.window(0, SEARCH_PAGE)
@@ -176,33 +184,44 @@ class MainScreen(Screen):
                 papers.total = total
                 found = papers.index_of(keep)
                 cursor = near if found is None else found
-                self.post_message(SearchPage(view, first, kept, total, cursor))
-            unread = count_unread(cache, view)
-        self.post_message(ViewCounted(view, total, unread, asked))
+                self.post_message(SearchPage(view, first, kept, total, cursor, keep))
+        self.post_message(SearchCounted(view, total, asked))
 
     def on_search_page(self, message: SearchPage) -> None:
-        if message.view == self.view:  # a later keystroke did not replace this search
-            papers = PaperList(self.cache, message.view, message.total, message.kept)
-            self.table.show(papers, first=message.rows, near=message.cursor)
+        if message.view != self.view:  # a later keystroke replaced this search
+            return
+        shown = self.table.papers
+        reloaded = message.keep is not None and shown is not None and shown.view == message.view
+        if reloaded and (shown.kept != message.kept or self._current_id() != message.keep):
+            self._reload()  # the reader moved or marked papers meanwhile: look again
+            return
+        papers = PaperList(self.cache, message.view, message.total, message.kept)
+        self.table.show(
+            papers, first=message.rows, near=message.cursor, by_user=message.keep is None
+        )
+
+    def on_search_counted(self, message: SearchCounted) -> None:
+        if message.view == self.view and message.asked == self._searches:
+            self.table.set_total(message.total)
+            self._refresh_counts()
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self, view: View, asked: int) -> None:
         with Cache(self.cache.path) as cache:
             unread = count_unread(cache, view)
-        self.post_message(ViewCounted(view, None, unread, asked))
+        self.post_message(ViewCounted(view, unread, asked))
 
     def on_view_counted(self, message: ViewCounted) -> None:
         # A count of another view, or one overtaken by a later count, is stale.
         if message.view != self.view or message.asked < self._counts_shown:
             return
         self._counts_shown = message.asked
-        if message.total is not None:
-            self.table.set_total(message.total)
         self.query_one(StatusLine).show_view(
             self.view.label, self.table.total, message.unread, self.view.effective_sort
         )
 
     def _refresh_counts(self) -> None:
+        """Count the unread papers of the view (in a worker: on a million, ~0.2 s)."""
         self._counts_asked += 1
         self._count(self.view, self._counts_asked)
 
@@ -230,7 +249,7 @@ class MainScreen(Screen):
     def action_reload(self) -> None:
         """R: the view afresh (papers read or unstarred meanwhile leave their view)."""
         self._seen_version = self.cache.data_version()
-        self.load_view(keep=self._current_id(), near=self.table.cursor)
+        self.load_view(self._current_id(), reload=True)
 
     def _show_in_pane(self, row: PaperRow, index: int, mark_read: bool = True) -> None:
         detail = self.cache.detail(row.id)
@@ -240,7 +259,8 @@ class MainScreen(Screen):
         self.pane.show(detail)
         if self.translating:
             self._show_translation(row.id)
-        if mark_read and self.app.config.ui.auto_mark_read and not row.read:
+        auto = mark_read and self.app.config.ui.auto_mark_read and not self._writing_all
+        if auto and not row.read:
             self._set_state(self.cache.set_read, row, index, read=True)
 
     @on(ColumnHeader.SortRequested)
@@ -337,13 +357,19 @@ class MainScreen(Screen):
 
     def action_star(self) -> None:
         row = self.table.current
-        if row is not None:
+        if row is not None and self._free_to_write():
             self._set_state(self.cache.set_starred, row, self.table.cursor, starred=not row.starred)
 
     def action_toggle_read(self) -> None:
         row = self.table.current
-        if row is not None:
+        if row is not None and self._free_to_write():
             self._set_state(self.cache.set_read, row, self.table.cursor, read=not row.read)
+
+    def _free_to_write(self) -> bool:
+        """False, with a note, while mark-all-read holds the cache (a write would wait)."""
+        if self._writing_all:
+            self.notify("Still marking the view; try again in a moment.", timeout=3)
+        return not self._writing_all
 
     def _set_state(self, write, row: PaperRow, index: int, **state: bool) -> None:
         """Write a star or read mark of the paper at row ``index``, then show it there;
@@ -354,22 +380,26 @@ class MainScreen(Screen):
         except CacheBusy as exc:
             self._not_saved(exc)
             return
-        if self.table.papers is not None:
+        # A row loaded since (another view, a reload) already shows the cache's state.
+        if self.table.update_row(index, row.id, **state):
             self.table.papers.keep(row.id)
-        self.table.update_row(index, row.id, **state)
         self._refresh_counts()
 
     def action_mark_all_read(self) -> None:
         papers = self.table.papers
-        if papers is None or papers.total == 0:
+        if papers is None or papers.total == 0 or not self._free_to_write():
             return
-
         self.app.push_screen(
             ConfirmScreen(
                 f"Mark all {papers.total:,} papers in “{self.view.label}” as read?", yes="Mark read"
             ),
-            lambda yes: yes and self._mark_all_read(papers.view),
+            lambda yes: yes and self._write_all(self._mark_all_read, papers.view),
         )
+
+    def _write_all(self, worker, *args) -> None:
+        """Start mark-all-read or its undo; single writes wait until it has ended."""
+        self._writing_all = True
+        worker(*args)
 
     @work(thread=True, exclusive=True, group="mark-all")
     def _mark_all_read(self, view: View) -> None:
@@ -378,20 +408,21 @@ class MainScreen(Screen):
             with Cache(self.cache.path) as cache:
                 batch = PaperList(cache, view, total=0).mark_all_read()
         except CacheError as exc:
-            self.app.call_from_thread(self._not_saved, exc)
+            self.app.call_from_thread(self._write_all_failed, exc)
         else:
             self.app.call_from_thread(self._marked_all_read, view, batch)
 
     def _marked_all_read(self, view: View, batch: str) -> None:
+        self._writing_all = False
         self._undo_batch = batch
         self.refresh_bindings()
         self._seen_version = self.cache.data_version()
-        self.load_view(keep=self._current_id(), near=self.table.cursor)
+        self.load_view(self._current_id(), reload=True)
         self.notify(f"Marked every paper in “{view.label}” read. Press u to undo.", markup=False)
 
     def action_undo_mark_all(self) -> None:
-        if self._undo_batch is not None:
-            self._undo_mark_all(self._undo_batch)
+        if self._undo_batch is not None and self._free_to_write():
+            self._write_all(self._undo_mark_all, self._undo_batch)
 
     @work(thread=True, exclusive=True, group="mark-all")
     def _undo_mark_all(self, batch: str) -> None:
@@ -399,16 +430,21 @@ class MainScreen(Screen):
             with Cache(self.cache.path) as cache:
                 count = cache.undo_mark_read(batch)
         except CacheError as exc:
-            self.app.call_from_thread(self._not_saved, exc)
+            self.app.call_from_thread(self._write_all_failed, exc)
         else:
             self.app.call_from_thread(self._undone_mark_all, count)
 
     def _undone_mark_all(self, count: int) -> None:
+        self._writing_all = False
         self._undo_batch = None
         self.refresh_bindings()
         self._seen_version = self.cache.data_version()
-        self.load_view(keep=self._current_id(), near=self.table.cursor)
+        self.load_view(self._current_id(), reload=True)
         self.notify(f"Marked {count:,} papers unread again.")
+
+    def _write_all_failed(self, error: Exception) -> None:
+        self._writing_all = False
+        self._not_saved(error)
 
     def _not_saved(self, error: Exception) -> None:
         self.notify(str(error), title="Not saved", severity="error", markup=False)

@@ -169,16 +169,17 @@ class PaperTable(ScrollView, can_focus=True):
         keep: str | None = None,
         first: list[PaperRow] = (),
         near: int = 0,
+        by_user: bool = True,
     ) -> None:
         """Show ``papers``; keep the cursor on paper ``keep`` when it is still there,
         else put it at row ``near``. ``first``: its first rows, already fetched (by a
-        search worker)."""
+        search worker). ``by_user``: the reader asked for these rows (not a reload)."""
         self.papers = papers
         self._rows = dict(enumerate(first))
         papers.seed(list(first))
         self.virtual_size = Size(self.size.width, papers.total)
         index = papers.index_of(keep) if keep else None
-        self._set_cursor(near if index is None else index, force=True, by_user=False)
+        self._set_cursor(near if index is None else index, force=True, by_user=by_user)
         self.refresh()
 
     def set_total(self, total: int) -> None:
@@ -188,13 +189,16 @@ class PaperTable(ScrollView, can_focus=True):
             self.virtual_size = Size(self.size.width, total)
             self.refresh()
 
-    def update_row(self, index: int, paper_id: str, **state: bool) -> None:
+    def update_row(self, index: int, paper_id: str, **state: bool) -> bool:
         """Show paper ``paper_id``'s new read/starred state at row ``index`` without
-        asking the view again. Rows loaded since (or not loaded) hold it already."""
+        asking the view again; False when that row holds another paper now (or is not
+        loaded): a view loaded since shows the state already."""
         shown = self._rows.get(index)
-        if shown is not None and shown.id == paper_id:
-            self._rows[index] = replace(shown, **state)
-            self.refresh_line(index)
+        if shown is None or shown.id != paper_id:
+            return False
+        self._rows[index] = replace(shown, **state)
+        self.refresh_line(index)
+        return True
 
     def row(self, index: int) -> PaperRow | None:
         if self.papers is None or not 0 <= index < self.papers.total:
