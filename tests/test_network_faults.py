@@ -148,13 +148,14 @@ def test_a_failing_server_is_one_sentence_and_the_cache_is_untouched(
 
 
 BROKEN_ANSWERS = {
-    # name: (handler, what the message says); neither is worth trying again
-    "redirect loop": (lambda request: Reply(302, b"", {"Location": request.path}), "redirect"),
-    "undecodable gzip": (
-        Reply(200, b"not gzip at all", {"Content-Encoding": "gzip"}),
-        "could not be decoded",
+    # name: (handler, what the message says, most requests: neither is tried again)
+    "redirect loop": (
+        lambda request: Reply(302, b"", {"Location": request.path}), "redirect", 31,
     ),
-}
+    "undecodable gzip": (
+        Reply(200, b"not gzip at all", {"Content-Encoding": "gzip"}), "could not be decoded", 1,
+    ),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("answer", BROKEN_ANSWERS)
@@ -162,7 +163,7 @@ BROKEN_ANSWERS = {
 def test_a_broken_answer_is_one_sentence_and_the_cache_is_untouched(
     capsys, monkeypatch, operation: str, answer: str
 ):
-    handler, expected = BROKEN_ANSWERS[answer]
+    handler, expected, most = BROKEN_ANSWERS[answer]
     before = user_cache()
     _, _, paths, _ = OPERATIONS[operation]
     with LoopbackServer({path: handler for path in paths}) as server:
@@ -170,7 +171,7 @@ def test_a_broken_answer_is_one_sentence_and_the_cache_is_untouched(
         code, said, _ = run(capsys, operation, server.base)
         asked = len(server.requests)
     check_failure(said, code, before, expected, server.base)
-    assert asked <= 31, f"{asked} requests"  # one redirect chain, not one per retry
+    assert asked <= most, f"{asked} requests"  # one redirect chain, not one per retry
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
