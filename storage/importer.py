@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
+EMPTY_DAY = "a daily-arXiv page with no topics: nothing announced that day"
+
+
 def is_url(source: str) -> bool:
     return bool(_URL.match(source))
 
@@ -29,7 +32,9 @@ def _store(cache: Cache, parser, records, source: str) -> ImportReport:
     with cache.transaction():
         report.counts = cache.upsert(records)
     report.skipped = parser.skipped
-    if parser.tables == 0 and not parser.page_header:
+    if parser.tables == 0 and parser.page_header:
+        report.note = EMPTY_DAY
+    elif parser.tables == 0:
         report.error = (
             f"{source}: no digest table found "
             "(expected a header row like |Publish Date|Title|Authors|PDF|Code|)"

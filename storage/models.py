@@ -138,6 +138,8 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
     error: str | None = None
     """Set when nothing could be read at all (missing file, HTTP error, ...)."""
+    note: str = ""
+    """Worth saying about a digest that imported fine (an empty day's page)."""
 
     @property
     def ok(self) -> bool:

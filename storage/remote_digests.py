@@ -41,4 +41,4 @@ class RemoteDigest:
             raise SourceError(report.error)
         sync_state.save_validators(ctx.cache, self.url, response.headers)
         ctx.report(SyncEvent(self.name, "page", 1, result.new, result.updated))
-        return ""
+        return report.note

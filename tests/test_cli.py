@@ -138,6 +138,7 @@ def test_an_empty_days_digest_imports_nothing_and_succeeds(tmp_path: Path, capsy
     empty.write_text(f"{header}\n\nNo papers today.\n")
     code, out, err = run(capsys, "import", str(empty))
     assert (code, err) == (0, "") and "0 new, 0 updated" in out
+    assert out.rstrip().endswith("(a daily-arXiv page with no topics: nothing announced that day)")
 
 
 def test_import_of_a_file_with_no_readable_row_fails(tmp_path: Path, capsys):

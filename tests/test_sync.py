@@ -103,9 +103,11 @@ def test_a_digest_without_a_table_fails_and_is_asked_again_in_full(cache: Cache)
 
 
 def test_an_empty_days_remote_digest_is_not_a_failure(cache: Cache):
+    events = Events()
     with LoopbackServer({"/d.md": markdown("# arxiv-daily\n\nNothing today.\n")}) as server:
-        summary = run_sync(config(topics=[], digests=[server.url("/d.md")]), cache)
+        summary = run_sync(config(topics=[], digests=[server.url("/d.md")]), cache, progress=events)
     assert summary.results[0].error is None and summary.results[0].new == 0
+    assert events[-1].message == "a daily-arXiv page with no topics: nothing announced that day"
 
 
 def test_a_broken_digest_does_not_stop_the_topics(cache: Cache):

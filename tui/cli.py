@@ -209,7 +209,7 @@ def print_report(report: ImportReport) -> None:
         print(
             f"{report.source}: {counts.new} new, {counts.updated} updated, "
             f"{counts.unchanged} unchanged, {counts.translations} translations stored, "
-            f"{len(report.skipped)} rows skipped"
+            f"{len(report.skipped)} rows skipped" + (f" ({report.note})" if report.note else "")
         )
     for skipped in report.skipped:
         print(f"  line {skipped.line}: skipped: {skipped.reason}")
