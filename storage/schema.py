@@ -115,6 +115,12 @@ MIGRATIONS: list[str] = [
         result TEXT NOT NULL DEFAULT ''
     ) WITHOUT ROWID;
     """,
+    # 3: views filtered by user state (unread) walk this small index newest first and
+    # read a paper's row only when it passes, instead of scanning the rows themselves:
+    # on a million papers, nearly all read, their first page costs 0.6 s, not 2-4 s.
+    """
+    CREATE INDEX papers_by_key_id ON papers(key, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,8 +14,8 @@ import pytest
 
 from storage.cache import Cache, CacheError
 from storage.models import Incoming, Paper, Translation
-from storage.schema import SCHEMA_VERSION
-from storage.views import PaperList, View
+from storage.schema import MIGRATIONS, SCHEMA_VERSION
+from storage.views import PaperList, View, _Sql
 from tests.support.synthetic import papers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -299,7 +299,7 @@ def test_a_topic_made_in_a_rolled_back_transaction_is_made_again(cache: Cache):
     cache.upsert([Incoming(paper(2), topics=("Other",)), Incoming(paper(3), topics=("Lost",))])
     by_topic = {
         name: [row.id for row in PaperList(cache, View(topic=name)).window(0, 10)]
-        for name, _ in cache.topics()
+        for name in cache.topics()
     }
     assert by_topic == {"Lost": [paper(3).id], "Other": [paper(2).id]}
 
@@ -327,3 +327,19 @@ def test_papers_changed_while_shown_stay_in_their_view(cache: Cache, view: View,
             shown.keep(row.id)
     assert shown.total == 300
     assert PaperList(cache, view).total == 0  # a fresh look at the view: they are gone
+
+
+def test_a_schema_2_cache_gains_the_walk_index_and_the_unread_view_uses_it(tmp_path: Path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + MIGRATIONS[1])
+    conn.execute("PRAGMA user_version=2")
+    conn.close()
+    with Cache(path) as cache:
+        cache.upsert(papers(50, abstract_words=3))
+        cache.set_read(PaperList(cache, View()).row(0).id, True)
+    with Cache(path) as cache:
+        assert PaperList(cache, View(unread=True)).total == 49
+        sql, args = _Sql(View(unread=True)).select([], [], False, 10, 0)
+        plan = " ".join(row[3] for row in cache.conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+        assert "USING INDEX papers_by_key_id" in plan  # not a scan of the papers' rows

@@ -163,7 +163,7 @@ def _agrees(problem: CacheUnusable, path) -> bool:
 
 def _view(cache: Cache, args: argparse.Namespace) -> View:
     if args.topic is not None:
-        known = [name for name, _ in cache.topics()]
+        known = cache.topics()
         if args.topic not in known:
             listing = ", ".join(known) if known else "none yet"
             raise CommandError(f"no topic named {args.topic!r} (topics: {listing})")

@@ -20,10 +20,10 @@ class ViewCounted(Message):
         self.asked = asked
 
 
-class SearchPage(Message):
-    """A search worker's first page of hits (newest first), the hits known so far, and
-    the row for the cursor. ``keep``: the paper a reload was asked to keep (None for a
-    new search); ``kept``: papers kept in the view (see ``PaperList.keep``)."""
+class FirstPage(Message):
+    """A worker's first page of a view slow to count (a search, the unread papers), the
+    rows known so far, and the row for the cursor. ``keep``: the paper a reload was asked
+    to keep (None for a new view); ``kept``: papers kept in the view (``PaperList.keep``)."""
 
     def __init__(
         self,
@@ -43,8 +43,8 @@ class SearchPage(Message):
         self.keep = keep
 
 
-class SearchCounted(Message):
-    """A search worker counted its hits; ``asked``: the search's number."""
+class ViewTotal(Message):
+    """A worker counted the rows of a view it loaded; ``asked``: the load's number."""
 
     def __init__(self, view: View, total: int, asked: int) -> None:
         super().__init__()

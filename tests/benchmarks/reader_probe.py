@@ -34,7 +34,7 @@ async def probe(cache_path: Path, start: float) -> dict:
     from storage.config import Config
     from storage.views import PaperList, View, count_view
     from tui.app import PaperdeckApp
-    from tui.screens.main import SEARCH_PAGE
+    from tui.screens.main import FIRST_PAGE
     from tui.widgets.paper_table import PaperTable
 
     painted: list[float] = []
@@ -74,7 +74,7 @@ async def probe(cache_path: Path, start: float) -> dict:
             for _ in range(3):
                 view = View(search=query)
                 before = time.perf_counter()
-                PaperList(cache, view, total=SEARCH_PAGE).window(0, SEARCH_PAGE)  # as the UI does
+                PaperList(cache, view, total=FIRST_PAGE).window(0, FIRST_PAGE)  # as the UI does
                 pages.append(time.perf_counter() - before)
                 before = time.perf_counter()
                 count_view(cache, view)  # in a worker, after the first page is on screen

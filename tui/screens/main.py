@@ -30,13 +30,13 @@ from storage.translate import (
 from storage.views import SORTS, PaperList, View, count_unread, count_view
 
 from ..messages import (
-    SearchCounted,
-    SearchPage,
+    FirstPage,
     SyncFinished,
     SyncProgress,
     TranslationFailed,
     TranslationReady,
     ViewCounted,
+    ViewTotal,
 )
 from ..widgets.abstract_pane import AbstractPane
 from ..widgets.paper_table import ColumnHeader, PaperTable
@@ -48,7 +48,8 @@ from .link_chooser import LinkChooser
 SEARCH_DEBOUNCE_S = 0.15
 WATCH_S = 2.0
 """How often the reader looks for papers another process (or a worker) wrote."""
-SEARCH_PAGE = 120
+FIRST_PAGE = 120
+"""Rows fetched first (in a worker) for a view that is slow to count."""
 
 
 class MainScreen(Screen):
@@ -81,7 +82,8 @@ class MainScreen(Screen):
         self._search_timer: Timer | None = None
         self._undo_batch: str | None = None
         self._counts_asked = 0
-        self._searches = 0
+        self._loads = 0
+        """Views loaded in a worker so far (the last one's total is the one shown)."""
         self._writing_all = False
         """Mark-all-read (or its undo) is writing: the cache's lock is taken for a while."""
         self._counts_shown = 0
@@ -149,12 +151,12 @@ class MainScreen(Screen):
         self.query_one(ColumnHeader).sort = self.view.effective_sort
         status = self.query_one(StatusLine)
         near = self.table.cursor if reload else 0
-        if self.view.search:
-            # A search runs in a worker (on a million papers a prefix costs up to ~0.1 s):
-            # typing never waits, and its first page comes before the count.
+        if self.view.search or self.view.unread:
+            # Counting a search or the unread papers walks the rows (on a million papers
+            # up to ~0.5 s): a worker fetches the first page, shown before the count.
             status.show_view(self.view.label, None, None, self.view.effective_sort)
-            self._searches += 1
-            self._search(self.view, kept, keep if reload else None, near, self._searches)
+            self._loads += 1
+            self._load_in_worker(self.view, kept, keep if reload else None, near, self._loads)
             return
         papers = PaperList(self.cache, self.view, kept=kept)
         self.table.show(papers, keep=keep, near=near, by_user=not reload)
@@ -168,27 +170,27 @@ class MainScreen(Screen):
         kept = papers.kept if papers is not None and papers.view == self.view else frozenset()
         self.load_view(self._current_id(), reload=True, kept=kept)
 
-    @work(thread=True, exclusive=True, group="search")
-    def _search(
+    @work(thread=True, exclusive=True, group="load")
+    def _load_in_worker(
         self, view: View, kept: frozenset[str], keep: str | None, near: int, asked: int
     ) -> None:
-        """A new search shows its first page at once and counts after; a reload
+        """A new view shows its first page at once and counts after; a reload
         (``keep``: the cursor's paper) counts first, to find that paper."""
         with Cache(self.cache.path) as cache:
-            papers = PaperList(cache, view, SEARCH_PAGE, kept)
-            first = papers.window(0, SEARCH_PAGE)
+            papers = PaperList(cache, view, FIRST_PAGE, kept)
+            first = papers.window(0, FIRST_PAGE)
             if keep is None:
-                self.post_message(SearchPage(view, first, kept, len(first), 0))
-            total = count_view(cache, view, kept) if len(first) == SEARCH_PAGE else len(first)
+                self.post_message(FirstPage(view, first, kept, len(first), 0))
+            total = count_view(cache, view, kept) if len(first) == FIRST_PAGE else len(first)
             if keep is not None:
                 papers.total = total
                 found = papers.index_of(keep)
                 cursor = near if found is None else found
-                self.post_message(SearchPage(view, first, kept, total, cursor, keep))
-        self.post_message(SearchCounted(view, total, asked))
+                self.post_message(FirstPage(view, first, kept, total, cursor, keep))
+        self.post_message(ViewTotal(view, total, asked))
 
-    def on_search_page(self, message: SearchPage) -> None:
-        if message.view != self.view:  # a later keystroke replaced this search
+    def on_first_page(self, message: FirstPage) -> None:
+        if message.view != self.view:  # another view (a later keystroke) replaced it
             return
         shown = self.table.papers
         reloaded = message.keep is not None and shown is not None and shown.view == message.view
@@ -200,8 +202,8 @@ class MainScreen(Screen):
             papers, first=message.rows, near=message.cursor, by_user=message.keep is None
         )
 
-    def on_search_counted(self, message: SearchCounted) -> None:
-        if message.view == self.view and message.asked == self._searches:
+    def on_view_total(self, message: ViewTotal) -> None:
+        if message.view == self.view and message.asked == self._loads:
             self.table.set_total(message.total)
             self._refresh_counts()
 
@@ -535,7 +537,7 @@ class MainScreen(Screen):
 
     def action_cycle_view(self) -> None:
         views = [View(), View(unread=True), View(starred=True), View(code=True)]
-        views += [View(topic=name) for name, _ in self.cache.topics()]
+        views += [View(topic=name) for name in self.cache.topics()]
         base = replace(self.view, search="", sort="date")
         at = views.index(base) if base in views else -1
         self.view = replace(
