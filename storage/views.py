@@ -307,9 +307,12 @@ class PaperList:
     def index_of(self, paper_id: str) -> int | None:
         """Where ``paper_id`` stands in this view, or None when it is not in it."""
         found = self._find(paper_id)
-        if found is None:
-            return None
-        condition, params = self._sql.beyond(found, reverse=True)
+        return None if found is None else self.position(found)
+
+    def position(self, row: PaperRow) -> int:
+        """How many of the view's rows come before ``row``: where it stands in the view,
+        or (when it is not in it) where the next paper after it does."""
+        condition, params = self._sql.beyond(row, reverse=True)
         sql, args = self._sql.count([condition], params)
         return self.cache.conn.execute(sql, args).fetchone()[0]
 

@@ -161,6 +161,7 @@ def test_two_processes_write_at_once_without_database_locked(tmp_path: Path):
         ids = [r.id for r in PaperList(cache, View()).window(0, 200)]
     writer = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
+            import time
             from storage.cache import Cache
             from tests.support.synthetic import papers
             from datetime import date
@@ -170,6 +171,10 @@ def test_two_processes_write_at_once_without_database_locked(tmp_path: Path):
                                         abstract_words=12))
                     if n == 0:
                         print("writing", flush=True)
+                    # A sync waits between pages (arXiv's 3 s rule). SQLite has no queue
+                    # for writers: back-to-back transactions could keep the other
+                    # connection out past its busy timeout on a loaded machine.
+                    time.sleep(0.05)
         """)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -343,3 +348,12 @@ def test_a_schema_2_cache_gains_the_walk_index_and_the_unread_view_uses_it(tmp_p
         sql, args = _Sql(View(unread=True)).select([], [], False, 10, 0)
         plan = " ".join(row[3] for row in cache.conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
         assert "USING INDEX papers_by_key_id" in plan  # not a scan of the papers' rows
+
+
+def test_a_paper_gone_from_a_view_is_placed_where_the_next_one_stands(cache: Cache):
+    cache.upsert(papers(10, abstract_words=3))
+    every = PaperList(cache, View()).window(0, 10)
+    cache.set_read(every[3].id, True)
+    unread = PaperList(cache, View(unread=True))
+    assert unread.position(every[3]) == 3 and unread.row(3).id == every[4].id
+    assert unread.position(every[5]) == unread.index_of(every[5].id) == 4
