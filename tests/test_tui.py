@@ -770,3 +770,16 @@ async def test_changing_views_with_the_pane_open_reads_the_paper_shown(cache: Ca
         await settle(app, pilot)
         shown = main_screen(app).pane.paper_id
         assert shown == SAMPLE_ORDER[1] and cache.state(shown).read
+
+
+async def test_r_lets_the_papers_read_meanwhile_leave_the_unread_view(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")  # Unread
+        await settle(app, pilot)
+        await pilot.press("m", "j", "m")
+        await settle(app, pilot)
+        assert table(app).total == 9  # read, and still in place
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert table(app).total == 7 and table(app).current.id == SAMPLE_ORDER[2]

@@ -22,8 +22,9 @@ class ViewCounted(Message):
 
 class FirstPage(Message):
     """A worker's first page of a view slow to count (a search, the unread papers), the
-    rows known so far, and the row for the cursor. ``keep``: the paper a reload was asked
-    to keep (None for a new view); ``kept``: papers kept in the view (``PaperList.keep``)."""
+    rows known so far, and the row for the cursor. ``asked``: the load's number; ``keep``:
+    the paper a reload was asked to keep (None for a new view); ``kept``: papers kept in
+    the view (``PaperList.keep``)."""
 
     def __init__(
         self,
@@ -32,7 +33,8 @@ class FirstPage(Message):
         kept: frozenset[str],
         total: int,
         cursor: int,
-        keep: str | None = None,
+        asked: int,
+        keep: PaperRow | None = None,
     ) -> None:
         super().__init__()
         self.view = view
@@ -40,6 +42,7 @@ class FirstPage(Message):
         self.kept = kept
         self.total = total
         self.cursor = cursor
+        self.asked = asked
         self.keep = keep
 
 

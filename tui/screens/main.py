@@ -83,7 +83,9 @@ class MainScreen(Screen):
         self._undo_batch: str | None = None
         self._counts_asked = 0
         self._loads = 0
-        """Views loaded in a worker so far (the last one's total is the one shown)."""
+        """Views loaded in a worker so far (only the last one's answers are shown)."""
+        self._kept_at_load: frozenset[str] = frozenset()
+        """The shown papers' kept ones when the last worker load began."""
         self._writing_all = False
         """Mark-all-read (or its undo) is writing: the cache's lock is taken for a while."""
         self._counts_shown = 0
@@ -136,30 +138,36 @@ class MainScreen(Screen):
     # --- loading views ----------------------------------------------------------------
 
     def load_view(
-        self, keep: str | None = None, *, reload: bool = False, kept: frozenset[str] = frozenset()
+        self,
+        keep: PaperRow | None = None,
+        *,
+        reload: bool = False,
+        kept: frozenset[str] = frozenset(),
     ) -> None:
-        """Show ``self.view``, with the cursor on paper ``keep`` when it is in it.
+        """Show ``self.view``, with the cursor on paper ``keep`` when it is in it, else
+        at the top. A new search starts at its newest hit.
 
-        A new search starts at its newest hit. ``reload``: the same view again with what
-        the cache holds now; the cursor stays on its paper (else on its row), where it
-        lands is not the reader's move (nothing is marked read), and ``kept`` papers
-        stay in the view whatever their state (see :meth:`PaperList.keep`)."""
+        ``reload``: the same view again with what the cache holds now. The cursor stays
+        on its paper, or, when that left the view, goes to where it stood; where it
+        lands is not the reader's move (nothing is marked read); ``kept`` papers stay in
+        the view whatever their state (see :meth:`PaperList.keep`)."""
         empty = self.cache.is_empty()
         self.query_one(Welcome).display = empty
         self.query_one("#columns").display = not empty
         self.table.display = not empty
         self.query_one(ColumnHeader).sort = self.view.effective_sort
         status = self.query_one(StatusLine)
-        near = self.table.cursor if reload else 0
         if self.view.search or self.view.unread:
             # Counting a search or the unread papers walks the rows (on a million papers
             # up to ~0.5 s): a worker fetches the first page, shown before the count.
             status.show_view(self.view.label, None, None, self.view.effective_sort)
             self._loads += 1
-            self._load_in_worker(self.view, kept, keep if reload else None, near, self._loads)
+            shown = self.table.papers
+            self._kept_at_load = shown.kept if shown is not None else frozenset()
+            self._load_in_worker(self.view, kept, keep if reload else None, self._loads)
             return
         papers = PaperList(self.cache, self.view, kept=kept)
-        self.table.show(papers, keep=keep, near=near, by_user=not reload)
+        self.table.show(papers, keep=keep, by_user=not reload)
         status.show_view(self.view.label, papers.total, None, self.view.effective_sort)
         self._refresh_counts()
 
@@ -168,11 +176,11 @@ class MainScreen(Screen):
         papers the reader changed stay in it."""
         papers = self.table.papers
         kept = papers.kept if papers is not None and papers.view == self.view else frozenset()
-        self.load_view(self._current_id(), reload=True, kept=kept)
+        self.load_view(self.table.current, reload=True, kept=kept)
 
     @work(thread=True, exclusive=True, group="load")
     def _load_in_worker(
-        self, view: View, kept: frozenset[str], keep: str | None, near: int, asked: int
+        self, view: View, kept: frozenset[str], keep: PaperRow | None, asked: int
     ) -> None:
         """A new view shows its first page at once and counts after; a reload
         (``keep``: the cursor's paper) counts first, to find that paper."""
@@ -180,27 +188,26 @@ class MainScreen(Screen):
             papers = PaperList(cache, view, FIRST_PAGE, kept)
             first = papers.window(0, FIRST_PAGE)
             if keep is None:
-                self.post_message(FirstPage(view, first, kept, len(first), 0))
+                self.post_message(FirstPage(view, first, kept, len(first), 0, asked))
             total = count_view(cache, view, kept) if len(first) == FIRST_PAGE else len(first)
             if keep is not None:
                 papers.total = total
-                found = papers.index_of(keep)
-                cursor = near if found is None else found
-                self.post_message(FirstPage(view, first, kept, total, cursor, keep))
+                cursor = papers.position(keep)
+                self.post_message(FirstPage(view, first, kept, total, cursor, asked, keep))
         self.post_message(ViewTotal(view, total, asked))
 
     def on_first_page(self, message: FirstPage) -> None:
-        if message.view != self.view:  # another view (a later keystroke) replaced it
-            return
+        if message.view != self.view or message.asked != self._loads:
+            return  # a later load (another view, a keystroke, a reload) replaced it
         shown = self.table.papers
-        reloaded = message.keep is not None and shown is not None and shown.view == message.view
-        if reloaded and (shown.kept != message.kept or self._current_id() != message.keep):
-            self._reload()  # the reader moved or marked papers meanwhile: look again
-            return
+        if message.keep is not None and shown is not None and shown.view == message.view:
+            marked = shown.kept - self._kept_at_load
+            if marked or self._current_id() != message.keep.id:
+                # The reader moved or marked papers while it loaded: load again from there.
+                self.load_view(self.table.current, reload=True, kept=message.kept | marked)
+                return
         papers = PaperList(self.cache, message.view, message.total, message.kept)
-        self.table.show(
-            papers, first=message.rows, near=message.cursor, by_user=message.keep is None
-        )
+        self.table.show(papers, first=message.rows, at=message.cursor, by_user=message.keep is None)
 
     def on_view_total(self, message: ViewTotal) -> None:
         if message.view == self.view and message.asked == self._loads:
@@ -251,7 +258,7 @@ class MainScreen(Screen):
     def action_reload(self) -> None:
         """R: the view afresh (papers read or unstarred meanwhile leave their view)."""
         self._seen_version = self.cache.data_version()
-        self.load_view(self._current_id(), reload=True)
+        self.load_view(self.table.current, reload=True)
 
     def _show_in_pane(self, row: PaperRow, index: int, mark_read: bool = True) -> None:
         detail = self.cache.detail(row.id)
@@ -419,7 +426,7 @@ class MainScreen(Screen):
         self._undo_batch = batch
         self.refresh_bindings()
         self._seen_version = self.cache.data_version()
-        self.load_view(self._current_id(), reload=True)
+        self.load_view(self.table.current, reload=True)
         self.notify(f"Marked every paper in “{view.label}” read. Press u to undo.", markup=False)
 
     def action_undo_mark_all(self) -> None:
@@ -441,7 +448,7 @@ class MainScreen(Screen):
         self._undo_batch = None
         self.refresh_bindings()
         self._seen_version = self.cache.data_version()
-        self.load_view(self._current_id(), reload=True)
+        self.load_view(self.table.current, reload=True)
         self.notify(f"Marked {count:,} papers unread again.")
 
     def _write_all_failed(self, error: Exception) -> None:
@@ -533,7 +540,7 @@ class MainScreen(Screen):
         text = text.strip()
         if text != self.view.search:
             self.view = self.view.with_(search=text)
-            self.load_view(keep=None if text else self._current_id())
+            self.load_view(None if text else self.table.current)
 
     def action_cycle_view(self) -> None:
         views = [View(), View(unread=True), View(starred=True), View(code=True)]
@@ -543,7 +550,7 @@ class MainScreen(Screen):
         self.view = replace(
             views[(at + 1) % len(views)], search=self.view.search, sort=self.view.sort
         )
-        self.load_view(keep=self._current_id())
+        self.load_view(self.table.current)
 
     def action_cycle_sort(self) -> None:
         self._set_sort(SORTS[(SORTS.index(self.view.sort) + 1) % len(SORTS)])
@@ -555,7 +562,7 @@ class MainScreen(Screen):
         self.view = self.view.with_(sort=sort)
         self.app.ui_state = UiState(sort=sort)
         save_state(self.app.ui_state)
-        self.load_view(keep=self._current_id())
+        self.load_view(self.table.current)
 
     # --- sync -------------------------------------------------------------------------
 

@@ -166,20 +166,22 @@ class PaperTable(ScrollView, can_focus=True):
     def show(
         self,
         papers: PaperList,
-        keep: str | None = None,
+        keep: PaperRow | None = None,
         first: list[PaperRow] = (),
-        near: int = 0,
+        at: int | None = None,
         by_user: bool = True,
     ) -> None:
-        """Show ``papers``; keep the cursor on paper ``keep`` when it is still there,
-        else put it at row ``near``. ``first``: its first rows, already fetched (by a
-        search worker). ``by_user``: the reader asked for these rows (not a reload)."""
+        """Show ``papers`` with the cursor on row ``at``, else on paper ``keep``. When
+        ``keep`` is not in the view, a load the reader asked for (``by_user``) starts at
+        the top, a reload where the paper stood. ``first``: the first rows, already
+        fetched (by a worker)."""
         self.papers = papers
         self._rows = dict(enumerate(first))
         papers.seed(list(first))
         self.virtual_size = Size(self.size.width, papers.total)
-        index = papers.index_of(keep) if keep else None
-        self._set_cursor(near if index is None else index, force=True, by_user=by_user)
+        if at is None and keep is not None:
+            at = papers.index_of(keep.id) if by_user else papers.position(keep)
+        self._set_cursor(at or 0, force=True, by_user=by_user)
         self.refresh()
 
     def set_total(self, total: int) -> None:
