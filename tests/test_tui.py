@@ -783,3 +783,30 @@ async def test_r_lets_the_papers_read_meanwhile_leave_the_unread_view(cache: Cac
         await pilot.press("R")
         await settle(app, pilot)
         assert table(app).total == 7 and table(app).current.id == SAMPLE_ORDER[2]
+
+
+async def test_undoing_mark_all_in_an_emptied_view_marks_nothing_on_its_own(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")  # Unread
+        await settle(app, pilot)
+        await pilot.press("enter", "M", "y")  # the view empties; the pane stays open
+        await settle(app, pilot)
+        assert table(app).total == 0
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert table(app).total == 8
+        assert [i for i in SAMPLE_ORDER if cache.state(i).read] == [SAMPLE_ORDER[0]]
+
+
+async def test_the_cursor_stays_on_its_paper_into_the_unread_view_and_across_sorts(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "j")
+        paper = table(app).current.id
+        await pilot.press("v")  # All → Unread
+        await settle(app, pilot)
+        assert main_screen(app).view.unread and table(app).current.id == paper
+        await pilot.press("S")  # by title
+        await settle(app, pilot)
+        assert table(app).current.id == paper

@@ -22,9 +22,9 @@ class ViewCounted(Message):
 
 class FirstPage(Message):
     """A worker's first page of a view slow to count (a search, the unread papers), the
-    rows known so far, and the row for the cursor. ``asked``: the load's number; ``keep``:
-    the paper a reload was asked to keep (None for a new view); ``kept``: papers kept in
-    the view (``PaperList.keep``)."""
+    rows known so far, and the row for the cursor. ``asked``: the load's number;
+    ``reload``: the same view loaded again (not the reader's move); ``keep``: the paper
+    the cursor was asked to stay on; ``kept``: papers kept in the view (``PaperList.keep``)."""
 
     def __init__(
         self,
@@ -34,6 +34,7 @@ class FirstPage(Message):
         total: int,
         cursor: int,
         asked: int,
+        reload: bool,
         keep: PaperRow | None = None,
     ) -> None:
         super().__init__()
@@ -43,6 +44,7 @@ class FirstPage(Message):
         self.total = total
         self.cursor = cursor
         self.asked = asked
+        self.reload = reload
         self.keep = keep
 
 

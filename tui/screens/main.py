@@ -160,11 +160,12 @@ class MainScreen(Screen):
         if self.view.search or self.view.unread:
             # Counting a search or the unread papers walks the rows (on a million papers
             # up to ~0.5 s): a worker fetches the first page, shown before the count.
-            status.show_view(self.view.label, None, None, self.view.effective_sort)
+            if not reload:  # a reload keeps the figures shown until the new ones come
+                status.show_view(self.view.label, None, None, self.view.effective_sort)
             self._loads += 1
             shown = self.table.papers
             self._kept_at_load = shown.kept if shown is not None else frozenset()
-            self._load_in_worker(self.view, kept, keep if reload else None, self._loads)
+            self._load_in_worker(self.view, kept, keep, reload, self._loads)
             return
         papers = PaperList(self.cache, self.view, kept=kept)
         self.table.show(papers, keep=keep, by_user=not reload)
@@ -175,39 +176,43 @@ class MainScreen(Screen):
         """The view again after a write elsewhere (a sync page, another process): the
         papers the reader changed stay in it."""
         papers = self.table.papers
-        kept = papers.kept if papers is not None and papers.view == self.view else frozenset()
-        self.load_view(self.table.current, reload=True, kept=kept)
+        if papers is None or papers.view != self.view:
+            # The reader's own load of this view is still on its way: ask for it again.
+            self.load_view(self.table.current)
+        else:
+            self.load_view(self.table.current, reload=True, kept=papers.kept)
 
     @work(thread=True, exclusive=True, group="load")
     def _load_in_worker(
-        self, view: View, kept: frozenset[str], keep: PaperRow | None, asked: int
+        self, view: View, kept: frozenset[str], keep: PaperRow | None, reload: bool, asked: int
     ) -> None:
-        """A new view shows its first page at once and counts after; a reload
-        (``keep``: the cursor's paper) counts first, to find that paper."""
+        """A new view shows its first page at once and counts after. To put the cursor
+        on paper ``keep`` (or, in a reload, where it stood) it counts first."""
         with Cache(self.cache.path) as cache:
             papers = PaperList(cache, view, FIRST_PAGE, kept)
             first = papers.window(0, FIRST_PAGE)
             if keep is None:
-                self.post_message(FirstPage(view, first, kept, len(first), 0, asked))
+                self.post_message(FirstPage(view, first, kept, len(first), 0, asked, reload))
             total = count_view(cache, view, kept) if len(first) == FIRST_PAGE else len(first)
             if keep is not None:
                 papers.total = total
-                cursor = papers.position(keep)
-                self.post_message(FirstPage(view, first, kept, total, cursor, asked, keep))
+                at = papers.position(keep) if reload else papers.index_of(keep.id)
+                page = FirstPage(view, first, kept, total, at or 0, asked, reload, keep)
+                self.post_message(page)
         self.post_message(ViewTotal(view, total, asked))
 
     def on_first_page(self, message: FirstPage) -> None:
         if message.view != self.view or message.asked != self._loads:
             return  # a later load (another view, a keystroke, a reload) replaced it
         shown = self.table.papers
-        if message.keep is not None and shown is not None and shown.view == message.view:
+        if message.reload and message.keep is not None and shown is not None:
             marked = shown.kept - self._kept_at_load
             if marked or self._current_id() != message.keep.id:
                 # The reader moved or marked papers while it loaded: load again from there.
                 self.load_view(self.table.current, reload=True, kept=message.kept | marked)
                 return
         papers = PaperList(self.cache, message.view, message.total, message.kept)
-        self.table.show(papers, first=message.rows, at=message.cursor, by_user=message.keep is None)
+        self.table.show(papers, first=message.rows, at=message.cursor, by_user=not message.reload)
 
     def on_view_total(self, message: ViewTotal) -> None:
         if message.view == self.view and message.asked == self._loads:
