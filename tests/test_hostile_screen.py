@@ -16,7 +16,7 @@ from textual.widgets._toast import Toast
 from storage.cache import Cache
 from storage.config import Topic, TranslationSettings
 from storage.models import Incoming, Paper, Translation
-from tests.support.arxiv_stub import ATOM_TYPE
+from tests.support.arxiv_stub import ATOM_TYPE, error_page
 from tests.support.hostile import MARKUP, assert_markup_literal
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.sync_setup import config as sync_config
@@ -187,12 +187,7 @@ async def test_a_translator_error_with_markup_shows_literally(cache: Cache):
 async def test_a_sync_error_with_markup_shows_literally_in_the_note_and_the_notification(
     tmp_path: Path,
 ):
-    error = (
-        "<?xml version='1.0' encoding='UTF-8'?>\n"
-        '<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
-        "<id>https://arxiv.org/api/errors#bad</id><title>Error</title>"
-        f"<summary>{MARKUP}</summary></entry></feed>"
-    )
+    error = error_page(MARKUP)
     with (
         Cache(tmp_path / "empty.db") as empty,
         LoopbackServer({"/api/query": Reply(400, error, ATOM_TYPE)}) as server,

@@ -24,7 +24,7 @@ from storage.source import SourceError
 from storage.sync import run_sync
 from storage.text import clean_generated, clean_line, reflow, strip_controls
 from storage.translate import fetch_translation
-from tests.support.arxiv_stub import ATOM_TYPE, ArxivStub, Entry
+from tests.support.arxiv_stub import ATOM_TYPE, ArxivStub, Entry, error_page
 from tests.support.hostile import (
     ESCAPES,
     XML_ESCAPES,
@@ -237,12 +237,7 @@ def test_a_feed_error_quoting_arxiv_loses_its_controls():
 
 
 def test_an_arxiv_error_entry_loses_its_controls(tmp_path: Path):
-    page = (
-        "<?xml version='1.0' encoding='UTF-8'?>\n"
-        '<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
-        "<id>https://arxiv.org/api/errors#bad</id><title>Error</title>"
-        f"<summary>{hostile('incorrect id', XML_ESCAPES)}</summary></entry></feed>"
-    )
+    page = error_page(hostile("incorrect id", XML_ESCAPES))
     with (
         Cache(tmp_path / "c.db") as cache,
         LoopbackServer({"/api/query": Reply(400, page, ATOM_TYPE)}) as server,

@@ -116,6 +116,20 @@ def run(capsys, operation: str, base: str) -> tuple[int, str, float]:
     return code, out + err, elapsed
 
 
+def fail_with(capsys, monkeypatch, operation: str, handler, expected: str) -> tuple[float, int]:
+    """Run ``operation`` against a server answering every path it asks with ``handler``,
+    check that it failed in one sentence saying ``expected`` with the cache untouched,
+    and return the seconds it took and the requests it made."""
+    before = user_cache()
+    _, _, paths, _ = OPERATIONS[operation]
+    with LoopbackServer({path: handler for path in paths}) as server:
+        monkeypatch.setenv("PAPERDECK_FEEDS_URL", server.url("/rss/"))
+        code, said, elapsed = run(capsys, operation, server.base)
+        asked = len(server.requests)
+    check_failure(said, code, before, expected, server.base)
+    return elapsed, asked
+
+
 def check_failure(said: str, code: int, before: list[str], expected: str, url: str) -> None:
     assert code == 1
     assert "Traceback" not in said
@@ -132,13 +146,8 @@ def test_a_failing_server_is_one_sentence_and_the_cache_is_untouched(
     capsys, monkeypatch, operation: str, fault: str
 ):
     reply, expected = FAULTS[fault]
-    before = user_cache()
     _, _, paths, tries = OPERATIONS[operation]
-    with LoopbackServer({path: reply for path in paths}) as server:
-        monkeypatch.setenv("PAPERDECK_FEEDS_URL", server.url("/rss/"))
-        code, said, elapsed = run(capsys, operation, server.base)
-        asked = len(server.requests)
-    check_failure(said, code, before, expected, server.base)
+    elapsed, asked = fail_with(capsys, monkeypatch, operation, reply, expected)
     # Said at once: a Retry-After longer than anyone waits, and a digest download broken
     # off mid-body (it is streamed to a file; a retry would start it all over).
     once = fault == "Retry-After of an hour" or (fault == "reset mid-body" and "digest" in paths[0])
@@ -164,13 +173,7 @@ def test_a_broken_answer_is_one_sentence_and_the_cache_is_untouched(
     capsys, monkeypatch, operation: str, answer: str
 ):
     handler, expected, most = BROKEN_ANSWERS[answer]
-    before = user_cache()
-    _, _, paths, _ = OPERATIONS[operation]
-    with LoopbackServer({path: handler for path in paths}) as server:
-        monkeypatch.setenv("PAPERDECK_FEEDS_URL", server.url("/rss/"))
-        code, said, _ = run(capsys, operation, server.base)
-        asked = len(server.requests)
-    check_failure(said, code, before, expected, server.base)
+    _, asked = fail_with(capsys, monkeypatch, operation, handler, expected)
     assert asked <= most, f"{asked} requests"  # one redirect chain, not one per retry
 
 

@@ -86,6 +86,16 @@ def atom(entries: list[Entry], total: int | None = None, start: int = 0) -> byte
     return (head + body + "\n</feed>\n").encode("utf-8")
 
 
+def error_page(summary: str) -> str:
+    """What the API answers (with a 400) for a query it refuses: one error entry."""
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        "<id>https://arxiv.org/api/errors#bad</id><title>Error</title>"
+        f"<summary>{summary}</summary></entry></feed>"
+    )
+
+
 @dataclass
 class ArxivStub:
     """A route handler: serves ``entries`` (newest first) a page at a time."""
