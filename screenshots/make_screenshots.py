@@ -12,20 +12,18 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-import sys
 import tempfile
 from pathlib import Path
 
 from rich.cells import cell_len
 
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import Config
+from paperdeck.storage.importer import import_file
+from paperdeck.tui.app import PaperdeckApp
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-
-from storage.cache import Cache  # noqa: E402
-from storage.config import Config  # noqa: E402
-from storage.importer import import_file  # noqa: E402
-from tui.app import PaperdeckApp  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "data" / "digests" / "llm-2024-06-04.md"
 SAMPLE = ROOT / "tests" / "data" / "sample-digest.md"

@@ -14,14 +14,21 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from . import sync_state
-from .codelinks import find_code_urls
-from .config import ArxivSettings, Topic
-from .http import RETRY_STATUSES, USER_AGENT, retry_after_seconds, timeouts
-from .ids import parse_id, valid_date
-from .models import Incoming, Paper
-from .source import Context, Pacer, SourceError, SourceResult, SyncEvent, Unreachable
-from .text import clean_line, reflow
+from paperdeck.storage import sync_state
+from paperdeck.storage.codelinks import find_code_urls
+from paperdeck.storage.config import ArxivSettings, Topic
+from paperdeck.storage.http import RETRY_STATUSES, USER_AGENT, retry_after_seconds, timeouts
+from paperdeck.storage.ids import parse_id, valid_date
+from paperdeck.storage.models import Incoming, Paper
+from paperdeck.storage.source import (
+    Context,
+    Pacer,
+    SourceError,
+    SourceResult,
+    SyncEvent,
+    Unreachable,
+)
+from paperdeck.storage.text import clean_line, reflow
 
 if TYPE_CHECKING:
     import arxiv

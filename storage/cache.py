@@ -14,10 +14,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .ids import sort_key
-from .merge import merge
-from .models import Incoming, Paper, PaperDetail, Translation, UpsertCounts, UserState
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from paperdeck.storage.ids import sort_key
+from paperdeck.storage.merge import merge
+from paperdeck.storage.models import (
+    Incoming,
+    Paper,
+    PaperDetail,
+    Translation,
+    UpsertCounts,
+    UserState,
+)
+from paperdeck.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 15.0
 CHUNK = 2000

@@ -6,9 +6,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from .cache import Cache
-from .models import PaperDetail
-from .views import PaperList, View
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.models import PaperDetail
+from paperdeck.storage.views import PaperList, View
 
 WINDOW = 500
 

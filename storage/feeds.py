@@ -19,15 +19,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import sync_state
-from .codelinks import find_code_urls
-from .config import Feed
-from .http import send, status_error
-from .ids import parse_id, valid_date
-from .models import Incoming, Paper
-from .source import NOT_MODIFIED, Context, SourceError, SourceResult, SyncEvent
-from .tex import tex_to_unicode
-from .text import clean_line, reflow
+from paperdeck.storage import sync_state
+from paperdeck.storage.codelinks import find_code_urls
+from paperdeck.storage.config import Feed
+from paperdeck.storage.http import send, status_error
+from paperdeck.storage.ids import parse_id, valid_date
+from paperdeck.storage.models import Incoming, Paper
+from paperdeck.storage.source import NOT_MODIFIED, Context, SourceError, SourceResult, SyncEvent
+from paperdeck.storage.tex import tex_to_unicode
+from paperdeck.storage.text import clean_line, reflow
 
 FEEDS_URL = "https://rss.arxiv.org/rss/"
 MAX_FEED_BYTES = 64 << 20

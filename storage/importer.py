@@ -8,10 +8,10 @@ import tempfile
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .cache import Cache
-from .digest import DigestParser
-from .http import FetchError, describe_error, make_client, send, status_error
-from .models import ImportReport
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.digest import DigestParser
+from paperdeck.storage.http import FetchError, describe_error, make_client, send, status_error
+from paperdeck.storage.models import ImportReport
 
 if TYPE_CHECKING:
     import httpx

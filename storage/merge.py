@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .models import Paper
+from paperdeck.storage.models import Paper
 
 _RANK = {"digest": 1, "feed": 2, "arxiv": 3}
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .cache import Cache, CacheUnusable
-from .ids import parse_id
+from paperdeck.storage.cache import Cache, CacheUnusable
+from paperdeck.storage.ids import parse_id
 
 COMPANIONS = ("-wal", "-shm", "-journal")
 """Files SQLite keeps beside a database, named by suffix."""

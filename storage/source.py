@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from .cache import Cache
-from .http import FetchError, make_client
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.http import FetchError, make_client
 
 if TYPE_CHECKING:
     import httpx

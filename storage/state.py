@@ -9,8 +9,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .config import data_dir
-from .views import SORTS
+from paperdeck.storage.config import data_dir
+from paperdeck.storage.views import SORTS
 
 
 @dataclass(slots=True)

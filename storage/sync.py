@@ -14,14 +14,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .arxiv_api import ArxivTopic
-from .cache import Cache, now
-from .codelink_lookup import HuggingFaceLookup
-from .config import Config
-from .feeds import ArxivFeed
-from .http import FetchError
-from .remote_digests import RemoteDigest
-from .source import (
+from paperdeck.storage.arxiv_api import ArxivTopic
+from paperdeck.storage.cache import Cache, now
+from paperdeck.storage.codelink_lookup import HuggingFaceLookup
+from paperdeck.storage.config import Config
+from paperdeck.storage.feeds import ArxivFeed
+from paperdeck.storage.http import FetchError
+from paperdeck.storage.remote_digests import RemoteDigest
+from paperdeck.storage.source import (
     Cancelled,
     Context,
     Pacer,

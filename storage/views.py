@@ -14,8 +14,8 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from .cache import Cache, now
-from .models import PaperRow
+from paperdeck.storage.cache import Cache, now
+from paperdeck.storage.models import PaperRow
 
 SORTS = ("date", "title", "author")
 _SORT_COLUMN = {"title": "p.title", "author": "p.first_author"}

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from storage.cache import Cache, CacheInaccessible, CacheTooNew, CacheUnusable
-from storage.config import cache_path
-from storage.recovery import aside_path, set_aside
-from storage.schema import SCHEMA_VERSION
+from paperdeck.storage.cache import Cache, CacheInaccessible, CacheTooNew, CacheUnusable
+from paperdeck.storage.config import cache_path
+from paperdeck.storage.recovery import aside_path, set_aside
+from paperdeck.storage.schema import SCHEMA_VERSION
+from paperdeck.tui.cli import main
 from tests.support.synthetic import papers
-from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 STARRED = ["2611.00000", "2611.00010", "2611.00020"]
@@ -293,13 +293,13 @@ def test_a_cache_path_that_is_a_folder_is_named(capsys):
 
 
 class Terminal:
-    """``python -m tui ARGS`` on a pseudo-terminal, as a user at a keyboard runs it."""
+    """``python -m paperdeck ARGS`` on a pseudo-terminal, as a user at a keyboard runs it."""
 
     def __init__(self, *args: str):
         master, slave = pty.openpty()
         env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tui", *args],
+            [sys.executable, "-m", "paperdeck", *args],
             cwd=ROOT, stdin=slave, stdout=slave, stderr=slave, env=env,
         )  # fmt: skip
         os.close(slave)
@@ -372,7 +372,7 @@ def test_on_a_terminal_yes_moves_it_aside_and_opens_the_reader():
 def test_the_reader_opens_the_cache_through_the_same_checks(capsys, monkeypatch):
     garbage(cache_path())
     opened: list[Cache] = []
-    monkeypatch.setattr("tui.app.run_app", lambda config, cache: opened.append(cache) or 0)
+    monkeypatch.setattr("paperdeck.tui.app.run_app", lambda config, cache: opened.append(cache) or 0)
     assert run(capsys, "--reset-cache")[0] == 0
     assert opened[0].path == cache_path() and opened[0].count_papers() == 0
     opened[0].close()

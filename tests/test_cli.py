@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from paperdeck.tui.cli import main
 from tests.support.loopback import LoopbackServer, Reply
-from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT_KEYS = {"id", "version", "title", "authors", "published", "code_urls", "starred",
@@ -21,7 +21,7 @@ ROW = "|**2024-06-04**|**T{n}**|A{n} et.al.|[2406.0000{n}v1](http://arxiv.org/ab
 
 def paperdeck(*args: str, input: str | None = None) -> subprocess.CompletedProcess:
     """Run the installed entry point in a child process (environment from the fixtures)."""
-    return subprocess.run([sys.executable, "-m", "tui", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "paperdeck", *args], cwd=ROOT, capture_output=True,
                           text=True, input=input, timeout=60, env=os.environ.copy())
 
 
@@ -185,7 +185,7 @@ def test_export_formats(seed_digest: Path, capsys):
 
 def test_list_into_a_closed_pipe_is_not_an_error(seed_digest: Path):
     paperdeck("import", str(seed_digest))
-    result = subprocess.run(f"{sys.executable} -m tui list | head -1", shell=True, cwd=ROOT,
+    result = subprocess.run(f"{sys.executable} -m paperdeck list | head -1", shell=True, cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.stdout.count("\n") == 1 and "Traceback" not in result.stderr
 

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from paperdeck.tui.cli import main
 from tests.support.arxiv_stub import ArxivStub, Entry, generated
 from tests.support.loopback import LoopbackServer, Reply, in_turn
-from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 API = "/api/query"
@@ -87,7 +87,7 @@ def test_sync_with_an_invalid_config_names_file_and_line(tmp_path: Path, capsys)
 
 
 def paperdeck(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "paperdeck", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, env=os.environ.copy())  # fmt: skip
 
 

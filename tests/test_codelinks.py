@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.codelink_lookup import code_link_from
-from storage.codelinks import code_url, find_code_urls
+from paperdeck.storage.codelink_lookup import code_link_from
+from paperdeck.storage.codelinks import code_url, find_code_urls
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.config import (
+from paperdeck.storage.config import (
     MAX_CONFIG_BYTES,
     ConfigError,
     cache_path,
@@ -14,8 +14,8 @@ from storage.config import (
     load_config,
     parse_config,
 )
-from tui.app import PaperdeckApp
-from tui.cli import main
+from paperdeck.tui.app import PaperdeckApp
+from paperdeck.tui.cli import main
 
 
 def test_environment_overrides_the_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

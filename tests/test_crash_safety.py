@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from storage.cache import Cache
-from storage.config import Topic
-from storage.importer import import_file
-from storage.models import Incoming, Paper
-from storage.sync import run_sync
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import Topic
+from paperdeck.storage.importer import import_file
+from paperdeck.storage.models import Incoming, Paper
+from paperdeck.storage.sync import run_sync
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.big_digest import write_digest
 from tests.support.loopback import LoopbackServer, Request
@@ -60,7 +60,7 @@ def environment(folder: Path) -> dict[str, str]:
 
 def paperdeck(folder: Path, *args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tui", *args],
+        [sys.executable, "-m", "paperdeck", *args],
         cwd=ROOT, env=environment(folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, **kwargs,
     )  # fmt: skip

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from storage import feeds
-from storage.cache import Cache
-from storage.config import Feed, Topic
-from storage.feeds import ArxivFeed, parse_feed
-from storage.source import SourceError
-from storage.sync import run_sync
-from storage.tex import tex_to_unicode
+from paperdeck.storage import feeds
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import Feed, Topic
+from paperdeck.storage.feeds import ArxivFeed, parse_feed
+from paperdeck.storage.source import SourceError
+from paperdeck.storage.sync import run_sync
+from paperdeck.storage.tex import tex_to_unicode
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.loopback import LoopbackServer, Reply, in_turn
 from tests.support.sync_setup import Events, config

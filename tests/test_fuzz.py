@@ -20,18 +20,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage import codelink_lookup
-from storage.cache import Cache
-from storage.codelink_lookup import code_link_from
-from storage.config import TranslationSettings
-from storage.digest import DigestParser
-from storage.feeds import parse_feed
-from storage.ids import parse_id, valid_date
-from storage.importer import import_lines
-from storage.models import Incoming, Paper
-from storage.source import SourceError
-from storage.sync import run_sync
-from storage.translate import TranslationError, fetch_translation
+from paperdeck.storage import codelink_lookup
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.codelink_lookup import code_link_from
+from paperdeck.storage.config import TranslationSettings
+from paperdeck.storage.digest import DigestParser
+from paperdeck.storage.feeds import parse_feed
+from paperdeck.storage.ids import parse_id, valid_date
+from paperdeck.storage.importer import import_lines
+from paperdeck.storage.models import Incoming, Paper
+from paperdeck.storage.source import SourceError
+from paperdeck.storage.sync import run_sync
+from paperdeck.storage.translate import TranslationError, fetch_translation
 from tests.conftest import SHARED_DATA
 from tests.support.arxiv_stub import ATOM_TYPE, ArxivStub, Entry
 from tests.support.hostile import leftovers

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage.cache import Cache
-from storage.codelinks import code_url, find_code_urls, safe_url
-from storage.export import markdown
-from storage.models import Incoming, Paper
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.codelinks import code_url, find_code_urls, safe_url
+from paperdeck.storage.export import markdown
+from paperdeck.storage.models import Incoming, Paper
+from paperdeck.tui.screens.link_chooser import LinkChooser
 from tests.support.hostile import leftovers
 from tests.tui_support import main_screen, make_app, settle
-from tui.screens.link_chooser import LinkChooser
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,22 +13,22 @@ from rich.cells import cell_len
 from textual.widgets import Input
 from textual.widgets._toast import Toast
 
-from storage.cache import Cache
-from storage.config import Topic, TranslationSettings
-from storage.models import Incoming, Paper, Translation
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import Topic, TranslationSettings
+from paperdeck.storage.models import Incoming, Paper, Translation
+from paperdeck.tui.screens.confirm import ConfirmScreen
+from paperdeck.tui.screens.help import HelpScreen
+from paperdeck.tui.screens.link_chooser import LinkChooser
+from paperdeck.tui.widgets.abstract_pane import MAX_AUTHORS, MAX_BODY_CHARS, AbstractPane
+from paperdeck.tui.widgets.paper_table import PaperTable
+from paperdeck.tui.widgets.status_line import StatusLine
+from paperdeck.tui.widgets.welcome import Welcome
 from tests.support.arxiv_stub import ATOM_TYPE, error_page
 from tests.support.hostile import MARKUP, assert_markup_literal
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.sync_setup import config as sync_config
 from tests.support.synthetic import papers
 from tests.tui_support import main_screen, make_app, pane_text, settle, table_lines
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.help import HelpScreen
-from tui.screens.link_chooser import LinkChooser
-from tui.widgets.abstract_pane import MAX_AUTHORS, MAX_BODY_CHARS, AbstractPane
-from tui.widgets.paper_table import PaperTable
-from tui.widgets.status_line import StatusLine
-from tui.widgets.welcome import Welcome
 
 SIZE = (140, 40)
 PAPER = "2612.00001"

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from storage import http, remote_digests
-from storage.cache import Cache
-from storage.config import cache_path, config_path
-from storage.models import Incoming, Paper, Translation
+from paperdeck.storage import http, remote_digests
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import cache_path, config_path
+from paperdeck.storage.models import Incoming, Paper, Translation
+from paperdeck.tui.cli import main
 from tests.support.loopback import LoopbackServer, Reply
-from tui.cli import main
 
 TIMEOUT = 0.4
 PAPER = "2406.00001"

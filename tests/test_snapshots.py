@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.cache import Cache
-from storage.config import TranslationSettings
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import TranslationSettings
 from tests.tui_support import SAMPLE_ORDER, make_app, sample_cache, settle
 
 WIDE = (140, 36)

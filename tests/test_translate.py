@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.cache import Cache
-from storage.config import TranslationSettings, config_path
-from storage.http import make_client
-from storage.models import Incoming, Paper, Translation
-from storage.translate import (
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import TranslationSettings, config_path
+from paperdeck.storage.http import make_client
+from paperdeck.storage.models import Incoming, Paper, Translation
+from paperdeck.storage.translate import (
     TranslationError,
     any_translation,
     cached_translation,
@@ -25,9 +25,9 @@ from storage.translate import (
     normalize_lang,
     translate_missing,
 )
-from storage.translate.deepl import FREE_URL, PRO_URL, deepl_url
-from storage.translate.openai import system_prompt
-from storage.translate.split import join, split_text
+from paperdeck.storage.translate.deepl import FREE_URL, PRO_URL, deepl_url
+from paperdeck.storage.translate.openai import system_prompt
+from paperdeck.storage.translate.split import join, split_text
 from tests.support.loopback import Reply, in_turn
 from tests.support.translators import (
     NEW_CODES,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from storage.cache import Cache
-from storage.config import cache_path, config_path
-from storage.models import Incoming, Paper, Translation
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import cache_path, config_path
+from paperdeck.storage.models import Incoming, Paper, Translation
+from paperdeck.tui.cli import main
 from tests.support.loopback import Reply, in_turn
 from tests.support.translators import FakeLibreTranslate
-from tui.cli import main
 
 KEY_ENV = "PAPERDECK_TEST_KEY"
 KEY = "lt-secret-4c2e"

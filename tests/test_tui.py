@@ -14,11 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from storage.cache import Cache
-from storage.config import ConfigError, SyncSettings, TranslationSettings, UiSettings
-from storage.models import Incoming
-from storage.state import UiState, load_state
-from storage.views import PaperList, View
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import ConfigError, SyncSettings, TranslationSettings, UiSettings
+from paperdeck.storage.models import Incoming
+from paperdeck.storage.state import UiState, load_state
+from paperdeck.storage.views import PaperList, View
+from paperdeck.tui.app import check_settings
+from paperdeck.tui.screens import main as main_module
+from paperdeck.tui.screens.confirm import ConfirmScreen
+from paperdeck.tui.screens.help import HelpScreen
+from paperdeck.tui.screens.link_chooser import LinkChooser
+from paperdeck.tui.screens.main import WATCH_S
+from paperdeck.tui.widgets.abstract_pane import AbstractPane
+from paperdeck.tui.widgets.paper_table import FETCH, PaperTable
+from paperdeck.tui.widgets.status_line import StatusLine
+from paperdeck.tui.widgets.welcome import Welcome
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.sync_setup import config as sync_config
@@ -33,16 +43,6 @@ from tests.tui_support import (
     settle,
     table_lines,
 )
-from tui.app import check_settings
-from tui.screens import main as main_module
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.help import HelpScreen
-from tui.screens.link_chooser import LinkChooser
-from tui.screens.main import WATCH_S
-from tui.widgets.abstract_pane import AbstractPane
-from tui.widgets.paper_table import FETCH, PaperTable
-from tui.widgets.status_line import StatusLine
-from tui.widgets.welcome import Welcome
 
 SIZE = (140, 40)
 
@@ -387,7 +387,7 @@ async def test_a_star_in_the_app_is_seen_by_the_cli_at_once(private_paths: Path)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("j", "s")
             listed = subprocess.run(  # another process, while the app is open
-                [sys.executable, "-m", "tui", "list", "--starred", "--format", "json"],
+                [sys.executable, "-m", "paperdeck", "list", "--starred", "--format", "json"],
                 cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=60,
             )
             assert [p["id"] for p in json.loads(listed.stdout)] == ["2406.10012"]
@@ -582,7 +582,7 @@ async def test_a_translation_fetched_in_the_reader_is_printed_by_the_cli_without
             await settle(app, pilot)
         asked = len(server.requests)
         printed = subprocess.run(
-            [sys.executable, "-m", "tui", "translate", "2406.10012", "--to", "de"],
+            [sys.executable, "-m", "paperdeck", "translate", "2406.10012", "--to", "de"],
             cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=60,
         )
         assert printed.returncode == 0, printed.stderr

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from storage import cache as cache_module
-from storage.cache import Cache
+from paperdeck.storage import cache as cache_module
+from paperdeck.storage.cache import Cache
+from paperdeck.tui.widgets.paper_table import PaperTable
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.big_digest import write_digest
 from tests.support.loopback import LoopbackServer
 from tests.tui_support import main_screen, make_app, sample_cache, settle
-from tui.widgets.paper_table import PaperTable
 
 ROOT = Path(__file__).resolve().parents[1]
 API = "/api/query"
@@ -44,7 +44,7 @@ def other_process(command: str, folder: Path, api_url: str) -> subprocess.Popen:
             write_digest(folder / f"{n}.md", n * IMPORTED, IMPORTED)
             args.append(str(folder / f"{n}.md"))
     return subprocess.Popen(
-        [sys.executable, "-m", "tui", *args], cwd=ROOT, env=os.environ.copy(),
+        [sys.executable, "-m", "paperdeck", *args], cwd=ROOT, env=os.environ.copy(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from textual.worker import WorkerCancelled
 
-from storage.cache import Cache
-from storage.config import Config
-from storage.importer import import_file
-from storage.state import UiState
-from tui.app import PaperdeckApp
-from tui.screens.main import MainScreen
-from tui.widgets.abstract_pane import AbstractPane
-from tui.widgets.paper_table import PaperTable
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import Config
+from paperdeck.storage.importer import import_file
+from paperdeck.storage.state import UiState
+from paperdeck.tui.app import PaperdeckApp
+from paperdeck.tui.screens.main import MainScreen
+from paperdeck.tui.widgets.abstract_pane import AbstractPane
+from paperdeck.tui.widgets.paper_table import PaperTable
 
 SAMPLE = Path(__file__).parent / "data" / "sample-digest.md"
 

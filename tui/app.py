@@ -15,13 +15,12 @@ from textual.dom import DOMNode
 from textual.keys import KEY_TO_UNICODE_NAME, REPLACED_KEYS, Keys
 from textual.screen import Screen
 
-from storage.cache import Cache
-from storage.config import Config, ConfigError, setting_error
-from storage.state import UiState, load_state
-
-from .screens.help import HelpScreen
-from .screens.main import MainScreen
-from .widgets.paper_table import PaperTable
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import Config, ConfigError, setting_error
+from paperdeck.storage.state import UiState, load_state
+from paperdeck.tui.screens.help import HelpScreen
+from paperdeck.tui.screens.main import MainScreen
+from paperdeck.tui.widgets.paper_table import PaperTable
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 

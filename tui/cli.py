@@ -14,15 +14,15 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from storage.cache import Cache, CacheError, CacheUnusable, describe_sqlite_error
-from storage.config import ConfigError, cache_path, load_config
-from storage.export import bibtex, bibtex_key, iter_details, markdown, record
-from storage.ids import parse_id
-from storage.importer import import_source
-from storage.models import ImportReport
-from storage.recovery import aside_path, reset_cache
-from storage.translate import TranslationError, fetch_translation, translate_missing
-from storage.views import PaperList, View
+from paperdeck.storage.cache import Cache, CacheError, CacheUnusable, describe_sqlite_error
+from paperdeck.storage.config import ConfigError, cache_path, load_config
+from paperdeck.storage.export import bibtex, bibtex_key, iter_details, markdown, record
+from paperdeck.storage.ids import parse_id
+from paperdeck.storage.importer import import_source
+from paperdeck.storage.models import ImportReport
+from paperdeck.storage.recovery import aside_path, reset_cache
+from paperdeck.storage.translate import TranslationError, fetch_translation, translate_missing
+from paperdeck.storage.views import PaperList, View
 
 
 class CommandError(Exception):
@@ -216,7 +216,7 @@ def print_report(report: ImportReport) -> None:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from storage.sync import UnknownTopic, run_sync
+    from paperdeck.storage.sync import UnknownTopic, run_sync
 
     try:
         config = load_config()
@@ -378,7 +378,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         config = load_config()
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
-    from .app import run_app
+    from paperdeck.tui.app import run_app
 
     return run_app(config, open_cache(args))
 

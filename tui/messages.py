@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from storage.models import PaperRow, Translation
-from storage.sync import SyncEvent, SyncSummary
-from storage.views import View
+from paperdeck.storage.models import PaperRow, Translation
+from paperdeck.storage.sync import SyncEvent, SyncSummary
+from paperdeck.storage.views import View
 
 
 class ViewCounted(Message):

@@ -20,17 +20,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from ..cache import Cache
-from ..config import TranslationSettings, config_path
-from ..models import Paper, Translation
-from ..text import clean_generated, clean_line
-from .base import Provider
-from .deepl import DeepL
-from .errors import TranslationError
-from .langs import normalize_lang
-from .libretranslate import LibreTranslate
-from .openai import OpenAICompatible
-from .split import translate_texts
+from paperdeck.storage.cache import Cache
+from paperdeck.storage.config import TranslationSettings, config_path
+from paperdeck.storage.models import Paper, Translation
+from paperdeck.storage.text import clean_generated, clean_line
+from paperdeck.storage.translate.base import Provider
+from paperdeck.storage.translate.deepl import DeepL
+from paperdeck.storage.translate.errors import TranslationError
+from paperdeck.storage.translate.langs import normalize_lang
+from paperdeck.storage.translate.libretranslate import LibreTranslate
+from paperdeck.storage.translate.openai import OpenAICompatible
+from paperdeck.storage.translate.split import translate_texts
 
 if TYPE_CHECKING:
     import httpx
@@ -152,7 +152,7 @@ def _translator(
         )
     key = _api_key(settings)
     if client is None:
-        from ..http import make_client
+        from paperdeck.storage.http import make_client
 
         with make_client(timeout=provider_class.timeout) as own:
             yield provider_class(settings, key, own, sleep=sleep, patient=patient)

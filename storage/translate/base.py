@@ -9,10 +9,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..config import TranslationSettings, config_path
-from ..http import FetchError, json_body, retry_after_seconds, send
-from ..text import clean_line
-from .errors import TooLong, TranslationError
+from paperdeck.storage.config import TranslationSettings, config_path
+from paperdeck.storage.http import FetchError, json_body, retry_after_seconds, send
+from paperdeck.storage.text import clean_line
+from paperdeck.storage.translate.errors import TooLong, TranslationError
 
 if TYPE_CHECKING:  # httpx is imported lazily: it costs start-up time
     import httpx

@@ -6,10 +6,10 @@ Free keys (ending in ``:fx``) belong to api-free.deepl.com, others to api.deepl.
 
 from __future__ import annotations
 
-from ..config import TranslationSettings, config_path
-from .base import Provider
-from .errors import TranslationError
-from .langs import is_traditional_chinese, subtags
+from paperdeck.storage.config import TranslationSettings, config_path
+from paperdeck.storage.translate.base import Provider
+from paperdeck.storage.translate.errors import TranslationError
+from paperdeck.storage.translate.langs import is_traditional_chinese, subtags
 
 FREE_URL = "https://api-free.deepl.com"
 PRO_URL = "https://api.deepl.com"

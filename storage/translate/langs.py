@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import TranslationError
+from paperdeck.storage.translate.errors import TranslationError
 
 _CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 _TRADITIONAL = frozenset({"hant", "tw", "hk", "mo"})

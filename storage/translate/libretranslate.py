@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from .base import Provider
-from .errors import TranslationError
-from .langs import is_traditional_chinese, subtags
+from paperdeck.storage.translate.base import Provider
+from paperdeck.storage.translate.errors import TranslationError
+from paperdeck.storage.translate.langs import is_traditional_chinese, subtags
 
 _TEXT_LIMIT = re.compile(r"exceeds text limit \((\d+)\)")
 # Chinese is zh-Hans/zh-Hant on current servers, zh/zt on older ones.

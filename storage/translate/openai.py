@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from ..config import TranslationSettings, config_path
-from .base import Provider
-from .errors import TranslationError
-from .langs import language_name
+from paperdeck.storage.config import TranslationSettings, config_path
+from paperdeck.storage.translate.base import Provider
+from paperdeck.storage.translate.errors import TranslationError
+from paperdeck.storage.translate.langs import language_name
 
 
 def system_prompt(code: str) -> str:

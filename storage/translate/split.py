@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .base import Provider
-from .errors import TooLong
+from paperdeck.storage.translate.base import Provider
+from paperdeck.storage.translate.errors import TooLong
 
 MIN_LIMIT = 50
 """Below this many characters a request is not worth cutting further: the error stands."""

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from storage.cache import Cache
+from paperdeck.storage.cache import Cache
 from tests.support.synthetic import digest_text, papers
 
 ROOT = Path(__file__).resolve().parents[2]

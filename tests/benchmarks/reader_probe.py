@@ -30,12 +30,12 @@ def rss_mb() -> float:
 
 
 async def probe(cache_path: Path, start: float) -> dict:
-    from storage.cache import Cache
-    from storage.config import Config
-    from storage.views import PaperList, View, count_view
-    from tui.app import PaperdeckApp
-    from tui.screens.main import FIRST_PAGE
-    from tui.widgets.paper_table import PaperTable
+    from paperdeck.storage.cache import Cache
+    from paperdeck.storage.config import Config
+    from paperdeck.storage.views import PaperList, View, count_view
+    from paperdeck.tui.app import PaperdeckApp
+    from paperdeck.tui.screens.main import FIRST_PAGE
+    from paperdeck.tui.widgets.paper_table import PaperTable
 
     painted: list[float] = []
     draw = PaperTable.render_line

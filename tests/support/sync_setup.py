@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from storage.config import ArxivSettings, CodelinkSettings, Config, DigestSource, Feed, Topic
-from storage.source import SyncEvent
+from paperdeck.storage.config import (
+    ArxivSettings,
+    CodelinkSettings,
+    Config,
+    DigestSource,
+    Feed,
+    Topic,
+)
+from paperdeck.storage.source import SyncEvent
 
 
 def config(

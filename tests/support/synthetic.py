@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from storage.models import Incoming, Paper, Translation
+from paperdeck.storage.models import Incoming, Paper, Translation
 
 WORDS = (
     "language model learning neural graph vision transformer diffusion robust efficient "

@@ -15,21 +15,20 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar
 
-from storage.cache import Cache, CacheBusy, CacheError
-from storage.codelinks import safe_url
-from storage.config import config_path
-from storage.models import PaperRow, Translation
-from storage.state import UiState, save_state
-from storage.sync import plan, run_sync
-from storage.translate import (
+from paperdeck.storage.cache import Cache, CacheBusy, CacheError
+from paperdeck.storage.codelinks import safe_url
+from paperdeck.storage.config import config_path
+from paperdeck.storage.models import PaperRow, Translation
+from paperdeck.storage.state import UiState, save_state
+from paperdeck.storage.sync import plan, run_sync
+from paperdeck.storage.translate import (
     TranslationError,
     any_translation,
     cached_translation,
     fetch_translation,
 )
-from storage.views import SORTS, PaperList, View, count_unread, count_view
-
-from ..messages import (
+from paperdeck.storage.views import SORTS, PaperList, View, count_unread, count_view
+from paperdeck.tui.messages import (
     FirstPage,
     SyncFinished,
     SyncProgress,
@@ -38,12 +37,12 @@ from ..messages import (
     ViewCounted,
     ViewTotal,
 )
-from ..widgets.abstract_pane import AbstractPane
-from ..widgets.paper_table import ColumnHeader, PaperTable
-from ..widgets.status_line import StatusLine
-from ..widgets.welcome import Welcome
-from .confirm import ConfirmScreen
-from .link_chooser import LinkChooser
+from paperdeck.tui.screens.confirm import ConfirmScreen
+from paperdeck.tui.screens.link_chooser import LinkChooser
+from paperdeck.tui.widgets.abstract_pane import AbstractPane
+from paperdeck.tui.widgets.paper_table import ColumnHeader, PaperTable
+from paperdeck.tui.widgets.status_line import StatusLine
+from paperdeck.tui.widgets.welcome import Welcome
 
 SEARCH_DEBOUNCE_S = 0.15
 WATCH_S = 2.0

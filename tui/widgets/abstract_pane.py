@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from storage.models import PaperDetail, Translation
+from paperdeck.storage.models import PaperDetail, Translation
 
 MAX_AUTHORS = 100
 """Names listed in the pane: a collaboration's 3,000 would take half a second to lay out

@@ -21,8 +21,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from storage.models import PaperRow
-from storage.views import PaperList
+from paperdeck.storage.models import PaperRow
+from paperdeck.storage.views import PaperList
 
 FETCH = 120
 """Rows fetched per window (a tall screen and some margin)."""

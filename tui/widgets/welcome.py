@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from storage.config import Config
+from paperdeck.storage.config import Config
 
 
 class Welcome(Static):
