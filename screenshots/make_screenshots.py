@@ -17,9 +17,9 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Config
-from paperdeck.storage.importer import import_file
+from paperdeck.storage.library.importer import import_file
 from paperdeck.tui.app import PaperdeckApp
 
 HERE = Path(__file__).resolve().parent

@@ -9,8 +9,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from paperdeck.storage.cache.views import SORTS
 from paperdeck.storage.config import data_dir
-from paperdeck.storage.views import SORTS
 
 
 @dataclass(slots=True)

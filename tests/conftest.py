@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

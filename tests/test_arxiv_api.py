@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Topic
-from paperdeck.storage.importer import import_lines
+from paperdeck.storage.library.importer import import_lines
 from paperdeck.storage.models import Incoming, Paper, Translation
-from paperdeck.storage.sync import run_sync
+from paperdeck.storage.sources.runner import run_sync
 from tests.support.arxiv_stub import ATOM_TYPE, ArxivStub, Entry, atom, generated
 from tests.support.loopback import LoopbackServer, Reply, in_turn
 from tests.support.sync_setup import Events, config

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from tests.benchmarks.reader import LIMIT, gate, measure
 from tests.support.synthetic import papers
 

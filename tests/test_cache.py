@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache import Cache, CacheError
+from paperdeck.storage.cache.database import Cache, CacheError
+from paperdeck.storage.cache.migrations import MIGRATIONS, SCHEMA_VERSION
+from paperdeck.storage.cache.views import PaperList, View, _Sql
 from paperdeck.storage.models import Incoming, Paper, Translation
-from paperdeck.storage.schema import MIGRATIONS, SCHEMA_VERSION
-from paperdeck.storage.views import PaperList, View, _Sql
 from tests.support.synthetic import papers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +162,7 @@ def test_two_processes_write_at_once_without_database_locked(tmp_path: Path):
     writer = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import time
-            from paperdeck.storage.cache import Cache
+            from paperdeck.storage.cache.database import Cache
             from tests.support.synthetic import papers
             from datetime import date
             with Cache({str(path)!r}) as cache:
@@ -280,7 +280,7 @@ def test_records_are_plain_dataclasses():
 
 
 def test_the_counting_shortcuts_agree_with_counting_every_row(cache: Cache):
-    from paperdeck.storage.views import count_unread, count_view
+    from paperdeck.storage.cache.views import count_unread, count_view
 
     cache.upsert(papers(120))
     ids = [r.id for r in PaperList(cache, View()).window(0, 120)]

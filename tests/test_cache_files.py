@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache import Cache, CacheInaccessible, CacheTooNew, CacheUnusable
+from paperdeck.storage.cache.database import Cache, CacheInaccessible, CacheTooNew, CacheUnusable
+from paperdeck.storage.cache.migrations import SCHEMA_VERSION
+from paperdeck.storage.cache.recovery import aside_path, set_aside
 from paperdeck.storage.config import cache_path
-from paperdeck.storage.recovery import aside_path, set_aside
-from paperdeck.storage.schema import SCHEMA_VERSION
 from paperdeck.tui.cli import main
 from tests.support.synthetic import papers
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.codelink_lookup import code_link_from
-from paperdeck.storage.codelinks import code_url, find_code_urls
+from paperdeck.storage.parsers.codelinks import code_url, find_code_urls
+from paperdeck.storage.sources.codelink_lookup import code_link_from
 
 
 @pytest.mark.parametrize(

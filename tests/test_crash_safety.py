@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Topic
-from paperdeck.storage.importer import import_file
+from paperdeck.storage.library.importer import import_file
 from paperdeck.storage.models import Incoming, Paper
-from paperdeck.storage.sync import run_sync
+from paperdeck.storage.sources.runner import run_sync
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.big_digest import write_digest
 from tests.support.loopback import LoopbackServer, Request

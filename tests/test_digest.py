@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage import digest
-from paperdeck.storage.digest import DigestParser, parse_digest, split_cells
 from paperdeck.storage.models import Skipped
+from paperdeck.storage.parsers import digest
+from paperdeck.storage.parsers.digest import DigestParser, parse_digest, split_cells
 from tests.conftest import SHARED_DATA
 
 REAL_DIGESTS = sorted((SHARED_DATA / "digests").glob("*.md")) if SHARED_DATA.is_dir() else []

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage import feeds
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Feed, Topic
-from paperdeck.storage.feeds import ArxivFeed, parse_feed
-from paperdeck.storage.source import SourceError
-from paperdeck.storage.sync import run_sync
-from paperdeck.storage.tex import tex_to_unicode
+from paperdeck.storage.parsers.tex import tex_to_unicode
+from paperdeck.storage.sources import feeds
+from paperdeck.storage.sources.base import SourceError
+from paperdeck.storage.sources.feeds import ArxivFeed, parse_feed
+from paperdeck.storage.sources.runner import run_sync
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.loopback import LoopbackServer, Reply, in_turn
 from tests.support.sync_setup import Events, config

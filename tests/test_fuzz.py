@@ -20,17 +20,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperdeck.storage import codelink_lookup
-from paperdeck.storage.cache import Cache
-from paperdeck.storage.codelink_lookup import code_link_from
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import TranslationSettings
-from paperdeck.storage.digest import DigestParser
-from paperdeck.storage.feeds import parse_feed
 from paperdeck.storage.ids import parse_id, valid_date
-from paperdeck.storage.importer import import_lines
+from paperdeck.storage.library.importer import import_lines
 from paperdeck.storage.models import Incoming, Paper
-from paperdeck.storage.source import SourceError
-from paperdeck.storage.sync import run_sync
+from paperdeck.storage.parsers.digest import DigestParser
+from paperdeck.storage.sources import codelink_lookup
+from paperdeck.storage.sources.base import SourceError
+from paperdeck.storage.sources.codelink_lookup import code_link_from
+from paperdeck.storage.sources.feeds import parse_feed
+from paperdeck.storage.sources.runner import run_sync
 from paperdeck.storage.translate import TranslationError, fetch_translation
 from tests.conftest import SHARED_DATA
 from tests.support.arxiv_stub import ATOM_TYPE, ArxivStub, Entry

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperdeck.storage.cache import Cache
-from paperdeck.storage.codelinks import code_url, find_code_urls, safe_url
-from paperdeck.storage.export import markdown
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.library.export import markdown
 from paperdeck.storage.models import Incoming, Paper
+from paperdeck.storage.parsers.codelinks import code_url, find_code_urls, safe_url
 from paperdeck.tui.screens.link_chooser import LinkChooser
 from tests.support.hostile import leftovers
 from tests.tui_support import main_screen, make_app, settle

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from textual.widgets import Input
 from textual.widgets._toast import Toast
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Topic, TranslationSettings
 from paperdeck.storage.models import Incoming, Paper, Translation
 from paperdeck.tui.screens.confirm import ConfirmScreen

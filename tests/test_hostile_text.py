@@ -15,14 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Feed, TranslationSettings
-from paperdeck.storage.feeds import parse_feed
-from paperdeck.storage.importer import import_file
+from paperdeck.storage.library.importer import import_file
 from paperdeck.storage.models import Incoming, Paper
-from paperdeck.storage.source import SourceError
-from paperdeck.storage.sync import run_sync
-from paperdeck.storage.text import clean_generated, clean_line, reflow, strip_controls
+from paperdeck.storage.parsers.text import clean_generated, clean_line, reflow, strip_controls
+from paperdeck.storage.sources.base import SourceError
+from paperdeck.storage.sources.feeds import parse_feed
+from paperdeck.storage.sources.runner import run_sync
 from paperdeck.storage.translate import fetch_translation
 from tests.support.arxiv_stub import ATOM_TYPE, ArxivStub, Entry, error_page
 from tests.support.hostile import (

@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage import http, remote_digests
-from paperdeck.storage.cache import Cache
+from paperdeck.storage import http
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import cache_path, config_path
 from paperdeck.storage.models import Incoming, Paper, Translation
+from paperdeck.storage.sources import remote_digests
 from paperdeck.tui.cli import main
 from tests.support.loopback import LoopbackServer, Reply
 

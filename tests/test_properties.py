@@ -9,13 +9,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from paperdeck.storage.cache import Cache
-from paperdeck.storage.digest import DigestParser
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.merge import merge
+from paperdeck.storage.cache.views import PaperList, View
 from paperdeck.storage.ids import parse_id
-from paperdeck.storage.importer import import_lines
-from paperdeck.storage.merge import merge
+from paperdeck.storage.library.importer import import_lines
 from paperdeck.storage.models import Incoming, Paper
-from paperdeck.storage.views import PaperList, View
+from paperdeck.storage.parsers.digest import DigestParser
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

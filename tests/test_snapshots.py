@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import TranslationSettings
 from tests.tui_support import SAMPLE_ORDER, make_app, sample_cache, settle
 

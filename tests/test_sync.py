@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage import codelink_lookup, remote_digests, sync_state
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache import sync_state
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Topic
 from paperdeck.storage.models import Incoming, Paper, Translation
-from paperdeck.storage.sync import SourceResult, SyncSummary, UnknownTopic, run_sync
+from paperdeck.storage.sources import codelink_lookup, remote_digests
+from paperdeck.storage.sources.runner import SourceResult, SyncSummary, UnknownTopic, run_sync
 from tests.support.arxiv_stub import ATOM_TYPE, ArxivStub, Entry, atom, generated
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.sync_setup import Events, config

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from paperdeck.storage import sync_state
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache import sync_state
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.migrations import MIGRATIONS
 from paperdeck.storage.models import Incoming, Paper
-from paperdeck.storage.schema import MIGRATIONS
 
 
 def test_a_schema_1_cache_gains_sync_state_and_keeps_its_papers(tmp_path: Path):

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import TranslationSettings, config_path
 from paperdeck.storage.http import make_client
 from paperdeck.storage.models import Incoming, Paper, Translation
@@ -652,7 +652,7 @@ def test_translate_missing_asks_one_at_a_time_for_what_is_missing(cache, sleeps)
 
 
 def test_storage_translate_imports_without_httpx():
-    code = "import sys, storage.translate; print('httpx' in sys.modules)"
+    code = "import sys, paperdeck.storage.translate; print('httpx' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import cache_path, config_path
 from paperdeck.storage.models import Incoming, Paper, Translation
 from paperdeck.tui.cli import main

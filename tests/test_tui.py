@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.views import PaperList, View
 from paperdeck.storage.config import ConfigError, SyncSettings, TranslationSettings, UiSettings
 from paperdeck.storage.models import Incoming
 from paperdeck.storage.state import UiState, load_state
-from paperdeck.storage.views import PaperList, View
 from paperdeck.tui.app import check_settings
 from paperdeck.tui.screens import main as main_module
 from paperdeck.tui.screens.confirm import ConfirmScreen

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage import cache as cache_module
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache import database as cache_module
+from paperdeck.storage.cache.database import Cache
 from paperdeck.tui.widgets.paper_table import PaperTable
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.big_digest import write_digest

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from textual.worker import WorkerCancelled
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Config
-from paperdeck.storage.importer import import_file
+from paperdeck.storage.library.importer import import_file
 from paperdeck.storage.state import UiState
 from paperdeck.tui.app import PaperdeckApp
 from paperdeck.tui.screens.main import MainScreen

@@ -15,7 +15,7 @@ from textual.dom import DOMNode
 from textual.keys import KEY_TO_UNICODE_NAME, REPLACED_KEYS, Keys
 from textual.screen import Screen
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Config, ConfigError, setting_error
 from paperdeck.storage.state import UiState, load_state
 from paperdeck.tui.screens.help import HelpScreen

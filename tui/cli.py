@@ -14,15 +14,15 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from paperdeck.storage.cache import Cache, CacheError, CacheUnusable, describe_sqlite_error
+from paperdeck.storage.cache.database import Cache, CacheError, CacheUnusable, describe_sqlite_error
+from paperdeck.storage.cache.recovery import aside_path, reset_cache
+from paperdeck.storage.cache.views import PaperList, View
 from paperdeck.storage.config import ConfigError, cache_path, load_config
-from paperdeck.storage.export import bibtex, bibtex_key, iter_details, markdown, record
 from paperdeck.storage.ids import parse_id
-from paperdeck.storage.importer import import_source
+from paperdeck.storage.library.export import bibtex, bibtex_key, iter_details, markdown, record
+from paperdeck.storage.library.importer import import_source
 from paperdeck.storage.models import ImportReport
-from paperdeck.storage.recovery import aside_path, reset_cache
 from paperdeck.storage.translate import TranslationError, fetch_translation, translate_missing
-from paperdeck.storage.views import PaperList, View
 
 
 class CommandError(Exception):
@@ -216,7 +216,7 @@ def print_report(report: ImportReport) -> None:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from paperdeck.storage.sync import UnknownTopic, run_sync
+    from paperdeck.storage.sources.runner import UnknownTopic, run_sync
 
     try:
         config = load_config()
@@ -231,7 +231,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
-def _print_event(event) -> None:  # a storage.sync.SyncEvent
+def _print_event(event) -> None:  # a paperdeck.storage.sources.runner.SyncEvent
     if event.kind == "page":
         said = f"page {event.page}: {event.new} new, {event.updated} updated so far"
     else:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from paperdeck.storage.cache.views import View
 from paperdeck.storage.models import PaperRow, Translation
-from paperdeck.storage.sync import SyncEvent, SyncSummary
-from paperdeck.storage.views import View
+from paperdeck.storage.sources.runner import SyncEvent, SyncSummary
 
 
 class ViewCounted(Message):

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import TranslationSettings, config_path
 from paperdeck.storage.models import Paper, Translation
-from paperdeck.storage.text import clean_generated, clean_line
+from paperdeck.storage.parsers.text import clean_generated, clean_line
 from paperdeck.storage.translate.base import Provider
 from paperdeck.storage.translate.deepl import DeepL
 from paperdeck.storage.translate.errors import TranslationError

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from paperdeck.storage.config import TranslationSettings, config_path
 from paperdeck.storage.http import FetchError, json_body, retry_after_seconds, send
-from paperdeck.storage.text import clean_line
+from paperdeck.storage.parsers.text import clean_line
 from paperdeck.storage.translate.errors import TooLong, TranslationError
 
 if TYPE_CHECKING:  # httpx is imported lazily: it costs start-up time

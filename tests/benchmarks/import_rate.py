@@ -4,7 +4,7 @@
 
 Writes a synthetic digest in the seed's format (table + Abstracts section with ~1.3 KB
 abstracts of realistic vocabulary and a translation for one paper in five), imports it
-through ``storage.importer`` (parse + upsert, one transaction) in a fresh process whose
+through ``paperdeck.storage.library.importer`` (parse + upsert, one transaction) in a fresh process whose
 peak memory it reports, then copies the resulting
 rows into a fresh cache with plain ``executemany`` calls in the most favourable order —
 the floor any importer could reach with this schema. Prints both rates and their ratio
@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from tests.support.synthetic import digest_text, papers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,8 +71,8 @@ def import_in_child(digest: Path, cache: Path) -> dict:
     """Import in a fresh process, so its peak memory is the import's own."""
     code = (
         "import json, resource, sys, time\n"
-        "from storage.cache import Cache\n"
-        "from storage.importer import import_file\n"
+        "from paperdeck.storage.cache.database import Cache\n"
+        "from paperdeck.storage.library.importer import import_file\n"
         "with Cache(sys.argv[2]) as cache:\n"
         "    start = time.perf_counter()\n"
         "    report = import_file(cache, sys.argv[1])\n"

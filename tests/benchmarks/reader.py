@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from tests.support.synthetic import papers
 
 ROOT = Path(__file__).resolve().parents[2]

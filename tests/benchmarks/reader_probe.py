@@ -30,9 +30,9 @@ def rss_mb() -> float:
 
 
 async def probe(cache_path: Path, start: float) -> dict:
-    from paperdeck.storage.cache import Cache
+    from paperdeck.storage.cache.database import Cache
+    from paperdeck.storage.cache.views import PaperList, View, count_view
     from paperdeck.storage.config import Config
-    from paperdeck.storage.views import PaperList, View, count_view
     from paperdeck.tui.app import PaperdeckApp
     from paperdeck.tui.screens.main import FIRST_PAGE
     from paperdeck.tui.widgets.paper_table import PaperTable

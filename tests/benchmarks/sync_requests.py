@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Topic
-from paperdeck.storage.sync import run_sync
+from paperdeck.storage.sources.runner import run_sync
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.loopback import LoopbackServer
 from tests.support.sync_setup import config

@@ -10,7 +10,7 @@ from paperdeck.storage.config import (
     Feed,
     Topic,
 )
-from paperdeck.storage.source import SyncEvent
+from paperdeck.storage.sources.base import SyncEvent
 
 
 def config(

@@ -15,19 +15,19 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar
 
-from paperdeck.storage.cache import Cache, CacheBusy, CacheError
-from paperdeck.storage.codelinks import safe_url
+from paperdeck.storage.cache.database import Cache, CacheBusy, CacheError
+from paperdeck.storage.cache.views import SORTS, PaperList, View, count_unread, count_view
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import PaperRow, Translation
+from paperdeck.storage.parsers.codelinks import safe_url
+from paperdeck.storage.sources.runner import plan, run_sync
 from paperdeck.storage.state import UiState, save_state
-from paperdeck.storage.sync import plan, run_sync
 from paperdeck.storage.translate import (
     TranslationError,
     any_translation,
     cached_translation,
     fetch_translation,
 )
-from paperdeck.storage.views import SORTS, PaperList, View, count_unread, count_view
 from paperdeck.tui.messages import (
     FirstPage,
     SyncFinished,

@@ -1,8 +1,8 @@
 """The paper table: a Line-API scroll view that renders only the visible rows.
 
-Rows come from a :class:`storage.views.PaperList` a window at a time, so the table opens
-and moves as fast on a million papers as on a hundred. Text from papers is drawn as plain
-segments: markup in a title can never style the screen.
+Rows come from a :class:`paperdeck.storage.cache.views.PaperList` a window at a time, so
+the table opens and moves as fast on a million papers as on a hundred. Text from papers is
+drawn as plain segments: markup in a title can never style the screen.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from paperdeck.storage.cache.views import PaperList
 from paperdeck.storage.models import PaperRow
-from paperdeck.storage.views import PaperList
 
 FETCH = 120
 """Rows fetched per window (a tall screen and some margin)."""

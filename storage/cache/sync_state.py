@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from paperdeck.storage.cache import Cache, now
+from paperdeck.storage.cache.database import Cache, now
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,15 +19,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from paperdeck.storage import sync_state
-from paperdeck.storage.codelinks import find_code_urls
+from paperdeck.storage.cache import sync_state
 from paperdeck.storage.config import Feed
 from paperdeck.storage.http import send, status_error
 from paperdeck.storage.ids import parse_id, valid_date
 from paperdeck.storage.models import Incoming, Paper
-from paperdeck.storage.source import NOT_MODIFIED, Context, SourceError, SourceResult, SyncEvent
-from paperdeck.storage.tex import tex_to_unicode
-from paperdeck.storage.text import clean_line, reflow
+from paperdeck.storage.parsers.codelinks import find_code_urls
+from paperdeck.storage.parsers.tex import tex_to_unicode
+from paperdeck.storage.parsers.text import clean_line, reflow
+from paperdeck.storage.sources.base import (
+    NOT_MODIFIED,
+    Context,
+    SourceError,
+    SourceResult,
+    SyncEvent,
+)
 
 FEEDS_URL = "https://rss.arxiv.org/rss/"
 MAX_FEED_BYTES = 64 << 20

@@ -1,6 +1,6 @@
 """What every sync source is: something that fetches papers into the cache and reports
 its progress. The arXiv API topics, the new-submission feeds and the remote digests are
-each one :class:`Source`; :func:`storage.sync.run_sync` runs them alike.
+each one :class:`Source`; :func:`paperdeck.storage.sources.runner.run_sync` runs them alike.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.http import FetchError, make_client
 
 if TYPE_CHECKING:

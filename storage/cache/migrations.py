@@ -1,13 +1,13 @@
 """The cache's schema as a list of forward migrations, numbered by ``PRAGMA user_version``.
 
 Design:
-- ``papers.key`` (the rowid) is :func:`storage.ids.sort_key` — published date, then id —
+- ``papers.key`` (the rowid) is :func:`paperdeck.storage.ids.sort_key` — published date, then id —
   so "newest first" is a descending rowid walk and the full-text index, whose rowid is
   the same key, returns search hits newest first without sorting.
 - ``papers.authors`` holds the ordered author names one per line; ``authors`` has one row
   per name for exact-name lookups.
 - New papers enter the full-text index in one batch per chunk, in ascending key order
-  (:meth:`storage.cache.Cache.upsert`), which is several times faster than a row trigger;
+  (:meth:`paperdeck.storage.cache.Cache.upsert`), which is several times faster than a row trigger;
   triggers keep it in step on the rarer updates and deletes.
 - User state (read, starred) lives in ``user_state``, keyed by the arXiv id, apart from
   metadata: no import or sync statement ever writes to it.

@@ -14,14 +14,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from paperdeck.storage.arxiv_api import ArxivTopic
-from paperdeck.storage.cache import Cache, now
-from paperdeck.storage.codelink_lookup import HuggingFaceLookup
+from paperdeck.storage.cache.database import Cache, now
 from paperdeck.storage.config import Config
-from paperdeck.storage.feeds import ArxivFeed
 from paperdeck.storage.http import FetchError
-from paperdeck.storage.remote_digests import RemoteDigest
-from paperdeck.storage.source import (
+from paperdeck.storage.sources.arxiv_api import ArxivTopic
+from paperdeck.storage.sources.base import (
     Cancelled,
     Context,
     Pacer,
@@ -30,6 +27,9 @@ from paperdeck.storage.source import (
     SourceResult,
     SyncEvent,
 )
+from paperdeck.storage.sources.codelink_lookup import HuggingFaceLookup
+from paperdeck.storage.sources.feeds import ArxivFeed
+from paperdeck.storage.sources.remote_digests import RemoteDigest
 
 __all__ = ["SourceResult", "SyncEvent", "SyncSummary", "UnknownTopic", "plan", "run_sync"]
 

@@ -17,11 +17,11 @@ import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from paperdeck.storage import sync_state
-from paperdeck.storage.codelinks import code_url
+from paperdeck.storage.cache import sync_state
 from paperdeck.storage.http import FetchError, json_body, send
 from paperdeck.storage.models import Incoming
-from paperdeck.storage.source import Context, Pacer, SourceResult
+from paperdeck.storage.parsers.codelinks import code_url
+from paperdeck.storage.sources.base import Context, Pacer, SourceResult
 
 HF_API_URL = "https://huggingface.co/api/papers/"
 LOOKUP_INTERVAL_S = 0.6

@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from paperdeck.storage.cache import Cache, now
+from paperdeck.storage.cache.database import Cache, now
 from paperdeck.storage.models import PaperRow
 
 SORTS = ("date", "title", "author")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from paperdeck.storage.cache import Cache, CacheUnusable
+from paperdeck.storage.cache.database import Cache, CacheUnusable
 from paperdeck.storage.ids import parse_id
 
 COMPANIONS = ("-wal", "-shm", "-journal")

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import os
 
-from paperdeck.storage import sync_state
-from paperdeck.storage.importer import download, import_file
-from paperdeck.storage.source import NOT_MODIFIED, Context, SourceError, SourceResult, SyncEvent
+from paperdeck.storage.cache import sync_state
+from paperdeck.storage.library.importer import download, import_file
+from paperdeck.storage.sources.base import (
+    NOT_MODIFIED,
+    Context,
+    SourceError,
+    SourceResult,
+    SyncEvent,
+)
 
 RETRY_BACKOFF_S = 1.0
 """First wait before retrying a digest host (it doubles); a Retry-After replaces it."""

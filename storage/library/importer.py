@@ -8,10 +8,10 @@ import tempfile
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from paperdeck.storage.cache import Cache
-from paperdeck.storage.digest import DigestParser
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.http import FetchError, describe_error, make_client, send, status_error
 from paperdeck.storage.models import ImportReport
+from paperdeck.storage.parsers.digest import DigestParser
 
 if TYPE_CHECKING:
     import httpx
@@ -72,7 +72,7 @@ def download(url: str, client: httpx.Client, headers: dict[str, str] | None = No
 
     Returns ``(path, response)``: the caller deletes the file. The path is None when
     the server answered 304 Not Modified. Raises :class:`FetchError` for transport
-    failures and error statuses. ``send_options`` go to :func:`storage.http.send`
+    failures and error statuses. ``send_options`` go to :func:`paperdeck.storage.http.send`
     (backoff, sleep).
     """
     import httpx

@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from paperdeck.storage.codelinks import safe_url
 from paperdeck.storage.ids import parse_id, valid_date
 from paperdeck.storage.models import Incoming, Paper, Skipped, Translation
-from paperdeck.storage.text import clean_generated, clean_line, reflow
+from paperdeck.storage.parsers.codelinks import safe_url
+from paperdeck.storage.parsers.text import clean_generated, clean_line, reflow
 
 _HEADING_LINE = re.compile(rb"\n([ \t]*#{1,6}[ \t][^\n]*)")
 _PAGE_HEADER = re.compile(r"arxiv[-_ ]?daily|^updated on\b", re.IGNORECASE)

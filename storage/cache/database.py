@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from paperdeck.storage.cache.merge import merge
+from paperdeck.storage.cache.migrations import MIGRATIONS, SCHEMA_VERSION
 from paperdeck.storage.ids import sort_key
-from paperdeck.storage.merge import merge
 from paperdeck.storage.models import (
     Incoming,
     Paper,
@@ -24,7 +25,6 @@ from paperdeck.storage.models import (
     UpsertCounts,
     UserState,
 )
-from paperdeck.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 15.0
 CHUNK = 2000

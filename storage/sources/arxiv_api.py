@@ -14,13 +14,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from paperdeck.storage import sync_state
-from paperdeck.storage.codelinks import find_code_urls
+from paperdeck.storage.cache import sync_state
 from paperdeck.storage.config import ArxivSettings, Topic
 from paperdeck.storage.http import RETRY_STATUSES, USER_AGENT, retry_after_seconds, timeouts
 from paperdeck.storage.ids import parse_id, valid_date
 from paperdeck.storage.models import Incoming, Paper
-from paperdeck.storage.source import (
+from paperdeck.storage.parsers.codelinks import find_code_urls
+from paperdeck.storage.parsers.text import clean_line, reflow
+from paperdeck.storage.sources.base import (
     Context,
     Pacer,
     SourceError,
@@ -28,7 +29,6 @@ from paperdeck.storage.source import (
     SyncEvent,
     Unreachable,
 )
-from paperdeck.storage.text import clean_line, reflow
 
 if TYPE_CHECKING:
     import arxiv

@@ -6,9 +6,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from paperdeck.storage.cache import Cache
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.views import PaperList, View
 from paperdeck.storage.models import PaperDetail
-from paperdeck.storage.views import PaperList, View
 
 WINDOW = 500
 

@@ -1,0 +1,1 @@
+"""The cache layer: the SQLite database, its migrations and its queries."""

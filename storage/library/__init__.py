@@ -1,0 +1,1 @@
+"""Library-level operations over the cache: importing files, exporting papers."""
