@@ -1,0 +1,53 @@
+"""The architecture line, enforced: storage/ never loads a UI library, and the code lints clean
+(ruff's rules include the ban on the old ``storage``/``tui`` import roots)."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import paperdeck.storage
+
+ROOT = Path(__file__).resolve().parents[1]
+RUFF = Path(sys.executable).parent / "ruff"  # a test dependency, beside this interpreter
+
+
+def _storage_modules() -> list[str]:
+    found = pkgutil.walk_packages(paperdeck.storage.__path__, prefix="paperdeck.storage.")
+    return sorted(["paperdeck.storage", *(module.name for module in found)])
+
+
+def test_every_storage_module_is_found():
+    names = _storage_modules()
+    assert "paperdeck.storage.cache.database" in names
+    assert len(names) == len(list((ROOT / "storage").rglob("*.py")))
+
+
+def test_importing_storage_loads_neither_textual_nor_rich():
+    code = (
+        "import importlib, sys\n"
+        f"for name in {_storage_modules()!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_code_lints_clean():
+    result = subprocess.run([RUFF, "check", "--no-cache", "--output-format", "concise", "."],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_stray_old_import_root_is_refused(tmp_path):
+    """The lint rule itself: ``import storage`` would load a second copy of every module."""
+    stray = tmp_path / "stray.py"
+    stray.write_text("from storage.cache.database import Cache\n\nprint(Cache)\n")
+    result = subprocess.run([RUFF, "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"),
+                             "--output-format", "concise", str(stray)],
+                            capture_output=True, text=True)
+    assert "TID251" in result.stdout
