@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from paperdeck.storage.cache import database
 from paperdeck.storage.cache.database import Cache, CacheError
 from paperdeck.storage.cache.migrations import MIGRATIONS, SCHEMA_VERSION
 from paperdeck.storage.cache.views import PaperList, View, _Sql
@@ -56,6 +57,36 @@ def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path: Path):
     sqlite3.connect(path).execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
     with pytest.raises(CacheError, match="newer paperdeck"):
         Cache(path)
+
+
+def test_a_failing_migration_is_rolled_back_closed_and_named(tmp_path: Path, monkeypatch):
+    path = tmp_path / "c.db"
+    with Cache(path) as cache:
+        cache.upsert([Incoming(paper())])
+    broken = "CREATE TABLE half_done(x);\nCREATE TABLE papers(x);\n"  # fails halfway
+    monkeypatch.setattr(database, "MIGRATIONS", [*MIGRATIONS, broken])
+    monkeypatch.setattr(database, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    opened: list[sqlite3.Connection] = []
+    connect = sqlite3.connect
+
+    def recording_connect(*args, **kwargs) -> sqlite3.Connection:
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(sqlite3, "connect", recording_connect)
+    with pytest.raises(CacheError) as raised:
+        Cache(path)
+    assert str(raised.value) == (
+        f"{path}: migration {SCHEMA_VERSION + 1} of the cache schema failed (table papers "
+        f"already exists); it was rolled back and the file left at schema {SCHEMA_VERSION}"
+    )
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].execute("SELECT 1")
+    monkeypatch.undo()
+    with Cache(path) as cache:
+        assert cache.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        tables = {name for (name,) in cache.conn.execute("SELECT name FROM sqlite_master")}
+        assert "half_done" not in tables and cache.count_papers() == 1
 
 
 def test_a_foreign_sqlite_file_is_refused(tmp_path: Path):

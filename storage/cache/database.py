@@ -120,6 +120,8 @@ class Cache:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
+        self._topic_ids: dict[str, int] = {}
+        """Topic ids by name, as made or read in this connection."""
         if str(path) != ":memory:":
             _check_location(self.path)
         try:
@@ -136,7 +138,6 @@ class Cache:
         except sqlite3.Error as exc:
             self.conn.close()
             raise describe_sqlite_error(self.path, exc) from None
-        self._topic_ids: dict[str, int] = {}
 
     def _inspect(self) -> None:
         """Refuse a file that is not a paperdeck cache, only reading it."""
@@ -179,12 +180,25 @@ class Cache:
         self.conn.execute(f"PRAGMA cache_size=-{READ_CACHE_KB}")
 
     def _migrate(self) -> None:
+        """Each migration in its own transaction: one that fails is rolled back whole and
+        leaves the file at the schema before it."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         for number in range(version, SCHEMA_VERSION):
-            with self.transaction():
-                for statement in _statements(MIGRATIONS[number]):
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={number + 1}")
+            try:
+                with self.transaction():
+                    for statement in _statements(MIGRATIONS[number]):
+                        self.conn.execute(statement)
+                    self.conn.execute(f"PRAGMA user_version={number + 1}")
+            except CacheError:
+                raise
+            except sqlite3.Error as exc:
+                problem = describe_sqlite_error(self.path, exc)
+                if type(problem) is CacheError:  # nothing more telling than SQLite's words
+                    problem = CacheError(
+                        f"{self.path}: migration {number + 1} of the cache schema failed "
+                        f"({exc}); it was rolled back and the file left at schema {number}"
+                    )
+                raise problem from None
 
     def quick_check(self) -> str:
         """ "ok", or the first problem SQLite's ``quick_check`` finds (it reads every page:
@@ -217,9 +231,9 @@ class Cache:
             yield self.conn
             self.conn.execute("COMMIT")
         except BaseException:
-            self._topic_ids.clear()  # topics made in the transaction are gone with it
             if self.conn.in_transaction:  # SQLite rolls back by itself after some errors
                 self.conn.execute("ROLLBACK")
+            self._topic_ids.clear()  # topics made in the transaction are gone with it
             raise
 
     # --- metadata ------------------------------------------------------------------
