@@ -18,7 +18,6 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "paperdeck"
-PROVIDERS = ("none", "libretranslate", "openai", "deepl")
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 
 
@@ -290,11 +289,14 @@ def setting_error(config: Config, section: str, key: str, message: str) -> Confi
 
 def _check_values(config: Config, locate: _Locator) -> None:
     """Checks that go beyond types."""
-    if config.translation.provider not in PROVIDERS:
+    from paperdeck.storage.translate import PROVIDERS  # it imports this module
+
+    providers = ("none", *PROVIDERS)
+    if config.translation.provider not in providers:
         raise locate.error(
             "translation",
             None,
-            f"provider must be one of {', '.join(PROVIDERS)}, not {config.translation.provider!r}",
+            f"provider must be one of {', '.join(providers)}, not {config.translation.provider!r}",
             "provider",
         )
     for key in ("api_url",):

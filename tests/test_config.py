@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from paperdeck.storage import translate
 from paperdeck.storage.config import (
     MAX_CONFIG_BYTES,
     ConfigError,
@@ -121,6 +122,16 @@ def test_invalid_files_name_file_line_and_key(tmp_path: Path, text: str, message
     with pytest.raises(ConfigError) as error:
         load_config(path)
     assert str(error.value).startswith(str(tmp_path / message.split(":")[0]) + message[len(message.split(":")[0]):])
+
+
+def test_the_providers_the_config_accepts_are_the_ones_translation_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """One list of providers: one added to translation's is accepted at once."""
+    monkeypatch.setitem(translate.PROVIDERS, "echo", object)
+    assert parse_config('[translation]\nprovider = "echo"\n', tmp_path / "c.toml").translation.provider == "echo"
+    with pytest.raises(ConfigError, match="must be one of none, libretranslate, openai, deepl, echo, not 'x'"):
+        parse_config('[translation]\nprovider = "x"\n', tmp_path / "c.toml")
 
 
 def test_an_unreadable_file_is_a_clear_error(tmp_path: Path):

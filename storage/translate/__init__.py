@@ -47,8 +47,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PROVIDERS: dict[str, type[Provider]] = {
-    provider.name: provider for provider in (LibreTranslate, DeepL, OpenAICompatible)
+    provider.name: provider for provider in (LibreTranslate, OpenAICompatible, DeepL)
 }
+"""Every provider by its name in ``[translation] provider`` (besides ``none``)."""
 
 
 def cached_translation(cache: Cache, paper_id: str, lang: str) -> Translation | None:
