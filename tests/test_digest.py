@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.models import Skipped
 from paperdeck.storage.parsers import digest
-from paperdeck.storage.parsers.digest import DigestParser, parse_digest, split_cells
+from paperdeck.storage.parsers.digest import DigestParser, split_cells
 from tests.conftest import SHARED_DATA
 
 REAL_DIGESTS = sorted((SHARED_DATA / "digests").glob("*.md")) if SHARED_DATA.is_dir() else []
@@ -23,6 +22,13 @@ def parse(text: str | bytes):
     return records, parser.skipped
 
 
+def parse_path(path: Path):
+    parser = DigestParser()
+    with path.open("rb") as handle:
+        records = list(parser.parse(handle))
+    return records, parser.skipped
+
+
 def by_id(records):
     return {record.paper.id: record for record in records}
 
@@ -31,9 +37,7 @@ def by_id(records):
 
 
 def test_seed_digest_gives_the_hundred_papers_of_2024_06_04(seed_digest: Path):
-    skipped: list[Skipped] = []
-    with seed_digest.open("rb") as handle:
-        records = list(parse_digest(handle, skipped))
+    records, skipped = parse_path(seed_digest)
     assert skipped == []
     assert len(records) == 100
     assert len({r.paper.id for r in records}) == 100
@@ -82,7 +86,7 @@ def _real(name: str) -> Path:
 
 
 def test_multi_topic_page_with_group_heading_and_paragraph_artefacts():
-    records = list(parse_digest(_real("jawatech__arxiv-daily-in-place__storage_2024-12-13").open("rb")))
+    records = parse_path(_real("jawatech__arxiv-daily-in-place__storage_2024-12-13"))[0]
     topics = collections.Counter(t for r in records for t in r.topics)
     assert topics == {"Knowledge Graphs": 100, "Medical explainable AI": 100, "Medical": 100, "LLM": 100}
     assert len({r.paper.id for r in records}) == 387  # 13 papers sit under two topics
@@ -96,15 +100,15 @@ def test_multi_topic_page_with_group_heading_and_paragraph_artefacts():
 
 
 def test_lb_artefacts_and_empty_translations():
-    llm = list(parse_digest(_real("jawatech__arxiv-daily-in-place__docs_AI_LLM").open("rb")))
+    llm = parse_path(_real("jawatech__arxiv-daily-in-place__docs_AI_LLM"))[0]
     assert not any("<lb" in t.abstract for r in llm for t in r.translations)
-    empty = list(parse_digest(_real("jawatech__arxiv-daily-in-place__storage_2026-03-17").open("rb")))
+    empty = parse_path(_real("jawatech__arxiv-daily-in-place__storage_2026-03-17"))[0]
     assert len(empty) == 20 and all(r.translations == () for r in empty)
     assert all(r.paper.abstract for r in empty)
 
 
 def test_whole_readme_with_toc_back_to_top_and_unversioned_ids():
-    records = list(parse_digest(_real("Vincentqyw").open("rb")))
+    records = parse_path(_real("Vincentqyw"))[0]
     assert len(records) == 9312 and len({r.paper.id for r in records}) == 8563
     assert all(r.paper.version is None for r in records)
     assert {t for r in records for t in r.topics} == {
@@ -114,7 +118,7 @@ def test_whole_readme_with_toc_back_to_top_and_unversioned_ids():
 
 
 def test_summary_column_with_think_output_on_ragged_rows():
-    records = list(parse_digest(_real("HuJiaming11").open("rb")))
+    records = parse_path(_real("HuJiaming11"))[0]
     summaries = [r.paper.summary for r in records if r.paper.summary]
     assert len(summaries) == 15
     assert not any("<think>" in s or "</think>" in s for s in summaries)

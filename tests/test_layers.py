@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import subprocess
 import sys
@@ -51,3 +52,39 @@ def test_a_stray_old_import_root_is_refused(tmp_path):
                              "--output-format", "concise", str(stray)],
                             capture_output=True, text=True)
     assert "TID251" in result.stdout
+
+
+def _product_files() -> list[Path]:
+    return sorted([*(ROOT / "storage").rglob("*.py"), *(ROOT / "tui").rglob("*.py")])
+
+
+def test_storage_holds_nothing_that_only_tests_use():
+    """Every function, class and method of storage/ is named somewhere in the product
+    besides its own definition: code that only tests call is not the product's."""
+    defined: list[tuple[str, str]] = []
+    used: set[str] = set()
+    for path in _product_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                used.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                used.add(node.attr)
+            elif isinstance(node, ast.alias):
+                used.add(node.name.rpartition(".")[2])
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                used.add(node.value)  # getattr(obj, "name")
+        if path.is_relative_to(ROOT / "storage"):
+            where = str(path.relative_to(ROOT))
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef):
+                    defined += [(where, f.name) for f in node.body if _is_function(f)]
+                if isinstance(node, ast.ClassDef) or _is_function(node):
+                    defined.append((where, node.name))
+    unused = [f"{where}: {name}" for where, name in defined
+              if name not in used and not name.startswith("__")]
+    assert unused == []
+
+
+def _is_function(node: ast.AST) -> bool:
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)

@@ -555,9 +555,6 @@ class Cache:
         """Changes when another connection (another process, a worker) commits."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def integrity_check(self) -> str:
-        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
-
 
 def _statements(script: str) -> list[str]:
     """Split a migration script into statements (triggers hold semicolons of their own)."""

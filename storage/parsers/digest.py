@@ -472,13 +472,3 @@ def _code_urls(cell: str) -> list[str]:
         return []
     urls = [url for _, url in _LINK.findall(text)] or _URL.findall(text)
     return list(dict.fromkeys(filter(None, (safe_url(url) for url in urls))))
-
-
-def parse_digest(lines: Iterable[bytes | str], skipped: list[Skipped] | None = None):
-    """Parse digest lines; bad rows are appended to ``skipped`` (when given)."""
-    parser = DigestParser()
-    try:
-        yield from parser.parse(lines)
-    finally:
-        if skipped is not None:
-            skipped.extend(parser.skipped)
