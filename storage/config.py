@@ -113,6 +113,16 @@ class UiSettings:
     """A Textual theme name."""
 
 
+@dataclass(slots=True)
+class FulltextSettings:
+    html_url: str = "https://arxiv.org/html/"
+    """arXiv's HTML renderings: a paper is at ``<html_url><id>v<N>``."""
+    ar5iv_url: str = "https://ar5iv.labs.arxiv.org/html/"
+    """ar5iv's renderings of older papers, asked when arXiv has none: ``<ar5iv_url><id>``."""
+    delay_seconds: float = 3.0
+    """Seconds between two full-text requests (arXiv's crawl delay)."""
+
+
 def _default_topics() -> list[Topic]:
     return [Topic(name="LLM", query='abs:"large language model" OR ti:LLM')]
 
@@ -127,6 +137,7 @@ class Config:
     translation: TranslationSettings = field(default_factory=TranslationSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    fulltext: FulltextSettings = field(default_factory=FulltextSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, applied with ``App.set_keymap``."""
     path: Path | None = None
@@ -212,6 +223,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "translation": ("table", TranslationSettings),
     "sync": ("table", SyncSettings),
     "ui": ("table", UiSettings),
+    "fulltext": ("table", FulltextSettings),
     "keys": ("keys", dict),
 }
 
@@ -303,6 +315,10 @@ def _check_values(config: Config, locate: _Locator) -> None:
         url = getattr(config.arxiv, key)
         if not re.match(r"https?://", url):
             raise locate.error("arxiv", None, f"{key} must be an http(s) URL, not {url!r}", key)
+    for key in ("html_url", "ar5iv_url"):
+        url = getattr(config.fulltext, key)
+        if not re.match(r"https?://[^/\s]+", url):
+            raise locate.error("fulltext", None, f"{key} must be an http(s) URL, not {url!r}", key)
     if config.arxiv.page_size < 1 or config.arxiv.page_size > 2000:
         raise locate.error("arxiv", None, "page_size must be between 1 and 2000", "page_size")
     for index, digest in enumerate(config.digests):
