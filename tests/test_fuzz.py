@@ -566,7 +566,7 @@ def test_a_code_link_answer_nested_too_deeply_or_too_large_ends_lookups_calmly(
     with Cache(tmp_path / "c.db") as cache, LoopbackServer(routes) as server:
         monkeypatch.setenv("PAPERDECK_HF_API_URL", server.url("/hf/"))
         summary = run_sync(config(server.url("/api/query"), lookup=True), cache)
-        assert summary.ok and summary.results[1].skipped == 1
+        assert summary.ok and summary.lookup.skipped == 1
         assert cache.paper("2611.00001").code_urls == []
 
 

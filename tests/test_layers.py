@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,27 @@ def test_a_stray_old_import_root_is_refused(tmp_path):
                              "--output-format", "concise", str(stray)],
                             capture_output=True, text=True)
     assert "TID251" in result.stdout
+
+
+_SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|PRAGMA|BEGIN|COMMIT)\b")
+
+
+def test_all_sql_lives_behind_the_cache_layer():
+    """Outside storage/cache/ nothing touches a connection or holds a statement: the rest
+    of storage/ (and tui/) asks the cache layer."""
+    found = []
+    for path in _product_files():
+        if path.is_relative_to(ROOT / "storage" / "cache"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in _CONNECTION:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: .{node.attr}")
+            elif isinstance(node, ast.Constant) and _SQL.match(str(node.value)):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:40]!r}")
+    assert found == []
+
+
+_CONNECTION = {"conn", "execute", "executemany", "executescript", "total_changes"}
 
 
 def _product_files() -> list[Path]:

@@ -3,15 +3,19 @@ the summary, code-link lookups — against real HTTP servers on 127.0.0.1."""
 
 from __future__ import annotations
 
+import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from paperdeck.storage.cache import sync_state
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.sync_state import SyncState
 from paperdeck.storage.config import Topic
 from paperdeck.storage.models import Incoming, Paper, Translation
-from paperdeck.storage.sources import codelink_lookup, remote_digests
+from paperdeck.storage.sources import codelink_lookup, remote_digests, runner
+from paperdeck.storage.sources.base import Page, SourceError
 from paperdeck.storage.sources.runner import SourceResult, SyncSummary, UnknownTopic, run_sync
 from tests.support.arxiv_stub import ATOM_TYPE, ArxivStub, Entry, atom, generated
 from tests.support.loopback import LoopbackServer, Reply
@@ -139,10 +143,11 @@ def test_a_broken_digest_does_not_stop_the_topics(cache: Cache):
 
 
 def test_a_source_that_breaks_unexpectedly_fails_alone(cache: Cache, monkeypatch):
-    def broken(self, ctx, result):
+    def broken(self, ctx):
         raise KeyError("a field no digest ever lacked")
+        yield
 
-    monkeypatch.setattr(remote_digests.RemoteDigest, "run", broken)
+    monkeypatch.setattr(remote_digests.RemoteDigest, "pages", broken)
     with LoopbackServer({API: ArxivStub(generated(3))}) as server:
         summary = run_sync(config(server.url(API), digests=[server.url("/d.md")]), cache)
     topic, digest_result = summary.results
@@ -234,6 +239,75 @@ def test_the_summary_says_what_was_saved_before_a_failure():
     assert not summary.ok and SyncSummary(summary.results[::2]).ok
 
 
+# --- the runner: the only writer, a page at a time -----------------------------------------
+
+
+def test_only_the_runner_writes_each_page_with_its_state_in_one_transaction(
+    cache: Cache, monkeypatch, no_lookup_pause
+):
+    monkeypatch.setattr(codelink_lookup, "LOOKUP_LIMIT", 2)
+    storing: list[Page] = []
+    per_page: dict[int, int] = {}
+    elsewhere: list[str] = []
+    store, transaction = runner._store, Cache.transaction
+
+    def watched_store(cache: Cache, page: Page, result: SourceResult) -> None:
+        storing.append(page)
+        per_page[id(page)] = 0
+        try:
+            store(cache, page, result)
+        finally:
+            storing.pop()
+
+    @contextmanager
+    def watched_transaction(self: Cache):
+        if not self.conn.in_transaction:
+            if storing:
+                per_page[id(storing[-1])] += 1
+            else:
+                elsewhere.append("".join(traceback.format_stack(limit=6)))
+        with transaction(self) as conn:
+            yield conn
+
+    monkeypatch.setattr(runner, "_store", watched_store)
+    monkeypatch.setattr(Cache, "transaction", watched_transaction)
+    routes = {API: ArxivStub(generated(15)), "/d.md": markdown(digest(1, 2), ETag='"d"')}
+    with LoopbackServer(routes) as server:
+        monkeypatch.setenv("PAPERDECK_HF_API_URL", server.url("/hf/"))
+        summary = run_sync(config(server.url(API), digests=[server.url("/d.md")], lookup=True), cache)
+    assert summary.ok and [r.new for r in summary.results] == [15, 2] and summary.lookup.unchanged == 2
+    assert elsewhere == []
+    assert sorted(per_page.values()) == [0] + [1] * 6  # 2 pages + the end, 1 digest, 2 lookups; "2 left"
+    assert sync_state.load(cache, "arxiv-query:ti:test").result == "complete to 50"
+    assert sync_state.load(cache, server.url("/d.md")).etag == '"d"'
+
+
+def test_a_page_is_stored_whole_with_its_state_or_not_at_all(cache: Cache, monkeypatch):
+    def paper(n: int) -> Incoming:
+        return Incoming(Paper(id=f"2406.{n:05d}", title=f"Paper {n}", published="2024-06-04"))
+
+    class Breaking:
+        name = "breaking"
+
+        def pages(self, ctx):
+            yield Page([paper(1), paper(2)], SyncState("breaking", result="page 1"))
+            yield Page(self.broken(), SyncState("breaking", result="page 2"))
+
+        def broken(self):
+            yield paper(3)
+            raise SourceError("the answer broke off")
+
+    monkeypatch.setattr(runner, "plan", lambda config, topic=None: [Breaking()])
+    events = Events()
+    summary = run_sync(config(), cache, progress=events)
+    assert summary.results[0].new == 2 and summary.results[0].error == "the answer broke off"
+    assert cache.count_papers() == 2 and cache.paper("2406.00003") is None
+    assert sync_state.load(cache, "breaking").result == "page 1"
+    assert [(e.kind, e.page, e.new) for e in events] == [
+        ("start", None, 0), ("page", 1, 2), ("failed", None, 2)
+    ]
+
+
 # --- code-link lookups -----------------------------------------------------------------------
 
 
@@ -263,15 +337,20 @@ def test_lookups_find_links_for_papers_without_one(cache: Cache, monkeypatch, no
         first = run_sync(setup, cache)
         lookups = [r.path for r in server.requests if r.path.startswith("/hf/")]
         second = run_sync(setup, cache)
-    topic, found = first.results
+    found = first.lookup
+    assert [r.source for r in first.results] == ["arXiv topic T"]
     assert found.source == "code links (Hugging Face)" and found.error is None
     assert (found.updated, found.unchanged, found.requests) == (1, 1, 2)
+    assert first.describe().splitlines()[1:] == [
+        "1 source: 3 new, 0 updated",
+        "code links (Hugging Face): 2 papers looked up, 1 link found",
+    ]
     assert lookups == ["/hf/2611.00002", "/hf/2611.00001"]
     assert cache.paper("2611.00002").code_urls == ["https://github.com/lab/two"]
     assert cache.paper("2611.00003").code_urls == ["https://github.com/lab/three"]
     assert cache.paper("2611.00001").code_urls == []
     assert sync_state.load(cache, "hf:2611.00001").result == ""
-    assert second.results[1].requests == 0  # nothing new, nothing asked again
+    assert second.lookup.requests == 0  # nothing new, nothing asked again
 
 
 @pytest.mark.parametrize(
@@ -285,8 +364,11 @@ def test_a_refusing_lookup_service_never_fails_the_sync(
         monkeypatch.setenv("PAPERDECK_HF_API_URL", server.url("/hf"))
         events = Events()
         summary = run_sync(config(server.url(API), lookup=True), cache, progress=events)
-    found = summary.results[1]
+    found = summary.lookup
     assert summary.ok and found.error is None and (found.skipped, found.requests) == (2, 1)
+    assert summary.describe().endswith(
+        "code links (Hugging Face): 0 papers looked up, 0 links found, 2 left for the next sync"
+    )
     assert events[-1].kind == "done" and events[-1].message.startswith(server.url("/hf/2611.00002"))
     assert events[-1].message.endswith("; 2 papers left for the next sync")
     assert sync_state.load(cache, "hf:2611.00002") is None  # asked again next time
@@ -298,7 +380,7 @@ def test_an_unreachable_lookup_service_never_fails_the_sync(
     monkeypatch.setenv("PAPERDECK_HF_API_URL", "http://127.0.0.1:9/api/papers/")
     with LoopbackServer({API: three_papers()}) as server:
         summary = run_sync(config(server.url(API), lookup=True), cache)
-    assert summary.ok and summary.results[1].skipped == 2
+    assert summary.ok and summary.lookup.skipped == 2
 
 
 def test_lookups_per_sync_are_limited(cache: Cache, monkeypatch, no_lookup_pause):
@@ -307,7 +389,7 @@ def test_lookups_per_sync_are_limited(cache: Cache, monkeypatch, no_lookup_pause
         monkeypatch.setenv("PAPERDECK_HF_API_URL", server.url("/hf/"))
         events = Events()
         summary = run_sync(config(server.url(API), lookup=True), cache, progress=events)
-    assert (summary.results[1].unchanged, summary.results[1].skipped) == (1, 1)
+    assert (summary.lookup.unchanged, summary.lookup.skipped) == (1, 1)
     assert events[-1].message == "at most 1 lookups per sync; 1 papers left for the next sync"
 
 
@@ -323,7 +405,8 @@ def test_lookups_are_spaced(cache: Cache, monkeypatch):
 def test_without_lookup_no_service_is_asked(cache: Cache):
     with LoopbackServer({API: Reply(200, atom([Entry(id="2611.00001")]), ATOM_TYPE)}) as server:
         summary = run_sync(config(server.url(API)), cache)
-    assert [r.source for r in summary.results] == ["arXiv topic T"] and len(server.requests) == 1
+    assert [r.source for r in summary.results] == ["arXiv topic T"] and summary.lookup is None
+    assert len(server.requests) == 1
 
 
 def test_a_sync_cut_off_midway_is_finished_by_the_next_one_not_skipped(tmp_path: Path):

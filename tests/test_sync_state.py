@@ -8,6 +8,7 @@ from pathlib import Path
 from paperdeck.storage.cache import sync_state
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.migrations import MIGRATIONS
+from paperdeck.storage.cache.sync_state import SyncState
 from paperdeck.storage.models import Incoming, Paper
 
 
@@ -28,18 +29,19 @@ def test_a_schema_1_cache_gains_sync_state_and_keeps_its_papers(tmp_path: Path):
 
 def test_saved_validators_become_conditional_headers(cache: Cache):
     url = "https://example.org/digest.md"
-    sync_state.save(cache, url, etag='"abc"', last_modified="Wed, 25 Nov 2026 10:00:00 GMT")
+    headers = {"ETag": '"abc"', "Last-Modified": "Wed, 25 Nov 2026 10:00:00 GMT"}
+    sync_state.save(cache, SyncState.answered(url, headers))
     state = sync_state.load(cache, url)
     assert state.conditional_headers() == {
         "If-None-Match": '"abc"',
         "If-Modified-Since": "Wed, 25 Nov 2026 10:00:00 GMT",
     }
-    sync_state.save(cache, url)  # a server that stopped sending validators
+    sync_state.save(cache, SyncState.answered(url, {}))  # a server that stopped sending them
     assert sync_state.load(cache, url).conditional_headers() == {}
 
 
 def test_a_lookup_answer_is_kept_with_its_time(cache: Cache):
-    sync_state.save(cache, "hf:2406.00001", result="https://github.com/o/r")
+    sync_state.save(cache, SyncState("hf:2406.00001", result="https://github.com/o/r"))
     state = sync_state.load(cache, "hf:2406.00001")
     assert state.result == "https://github.com/o/r" and state.etag is None
     assert state.synced_at.startswith("20")

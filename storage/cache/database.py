@@ -462,6 +462,19 @@ class Cache:
             found.setdefault(key, []).append(name)
         return found
 
+    def versions_in_topic(self, topic: str, ids: list[str]) -> dict[str, int]:
+        """The version (0 when unknown) of each of ``ids`` already cached in ``topic``."""
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            "SELECT p.id, coalesce(p.version, 0) FROM papers p "
+            "JOIN paper_topics pt ON pt.paper_key = p.key "
+            "JOIN topics t ON t.id = pt.topic_id "
+            f"WHERE t.name = ? AND p.id IN ({','.join('?' * len(ids))})",
+            [topic, *ids],
+        )
+        return dict(rows.fetchall())
+
     def topics(self) -> list[str]:
         """Every topic's name, in order (counting their papers would walk them all)."""
         return [row[0] for row in self.conn.execute("SELECT name FROM topics ORDER BY name")]

@@ -1,12 +1,14 @@
 """What each remote source said last time: HTTP validators and lookup answers.
 
 A digest or feed URL keeps its ``ETag`` and ``Last-Modified`` so the next sync asks
-"changed since?" and an unchanged source costs one 304. A code-link lookup keeps its
-answer under ``hf:<paper id>`` so a paper is not asked about again for a while.
+"changed since?" and an unchanged source costs one 304. An arXiv query keeps how far its
+last sync went. A code-link lookup keeps its answer under ``hf:<paper id>`` so a paper is
+not asked about again for a while.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from paperdeck.storage.cache.database import Cache, now
@@ -18,9 +20,15 @@ class SyncState:
     etag: str | None = None
     last_modified: str | None = None
     synced_at: str = ""
-    """UTC ISO timestamp of the last successful answer."""
+    """UTC ISO timestamp of the last successful answer (set by :func:`save`)."""
     result: str = ""
     """What the source answered, when worth keeping (a lookup's code link, or empty)."""
+
+    @classmethod
+    def answered(cls, source: str, headers: Mapping[str, str]) -> SyncState:
+        """The state after a 200 answer: its ``ETag`` and ``Last-Modified``, for the
+        next "changed since?"."""
+        return cls(source, etag=headers.get("ETag"), last_modified=headers.get("Last-Modified"))
 
     def conditional_headers(self) -> dict[str, str]:
         """Headers that make the server answer 304 when nothing changed."""
@@ -40,15 +48,8 @@ def load(cache: Cache, source: str) -> SyncState | None:
     return SyncState(*row) if row else None
 
 
-def save(
-    cache: Cache,
-    source: str,
-    *,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    result: str = "",
-) -> None:
-    """Record a successful answer from ``source`` (now)."""
+def save(cache: Cache, state: SyncState) -> None:
+    """Record ``state`` as of now (in the caller's transaction, or in one of its own)."""
     with cache.transaction():
         cache.conn.execute(
             """INSERT INTO sync_state(source, etag, last_modified, synced_at, result)
@@ -56,10 +57,17 @@ def save(
                ON CONFLICT(source) DO UPDATE SET etag = excluded.etag,
                    last_modified = excluded.last_modified, synced_at = excluded.synced_at,
                    result = excluded.result""",
-            (source, etag, last_modified, now(), result),
+            (state.source, state.etag, state.last_modified, now(), state.result),
         )
 
 
-def save_validators(cache: Cache, source: str, headers) -> None:
-    """Record a 200 answer's ``ETag`` and ``Last-Modified`` for the next "changed since?"."""
-    save(cache, source, etag=headers.get("ETag"), last_modified=headers.get("Last-Modified"))
+def papers_to_look_up(cache: Cache, prefix: str, since: str, asked_before: str) -> list[str]:
+    """Papers stored or changed from ``since`` on that have no code link and
+    were not asked about (under ``prefix + id``) since ``asked_before``, newest first."""
+    rows = cache.conn.execute(
+        "SELECT p.id FROM papers p LEFT JOIN sync_state s ON s.source = ? || p.id "
+        "WHERE p.fetched_at >= ? AND p.code_urls = '[]' "
+        "AND (s.synced_at IS NULL OR s.synced_at < ?) ORDER BY p.key DESC",
+        (prefix, since, asked_before),
+    )
+    return [paper_id for (paper_id,) in rows]

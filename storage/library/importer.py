@@ -26,21 +26,28 @@ def is_url(source: str) -> bool:
     return bool(_URL.match(source))
 
 
-def _store(cache: Cache, parser, records, source: str) -> ImportReport:
+def digest_outcome(parser: DigestParser, source: str, papers: bool) -> tuple[str, str | None]:
+    """What a digest read to its end comes to: a note (an empty day) and an error (no
+    digest table, no row that could be read). ``papers``: it gave at least one paper."""
+    if parser.tables == 0 and parser.page_header:
+        return EMPTY_DAY, None
+    if parser.tables == 0:
+        return "", (
+            f"{source}: no digest table found "
+            "(expected a header row like |Publish Date|Title|Authors|PDF|Code|)"
+        )
+    if not papers and parser.skipped:
+        return "", f"{source}: none of the {len(parser.skipped)} rows could be read"
+    return "", None
+
+
+def _store(cache: Cache, parser: DigestParser, records, source: str) -> ImportReport:
     """Store parsed records in one transaction and say how it went."""
     report = ImportReport(source=source)
     with cache.transaction():
         report.counts = cache.upsert(records)
     report.skipped = parser.skipped
-    if parser.tables == 0 and parser.page_header:
-        report.note = EMPTY_DAY
-    elif parser.tables == 0:
-        report.error = (
-            f"{source}: no digest table found "
-            "(expected a header row like |Publish Date|Title|Authors|PDF|Code|)"
-        )
-    elif report.counts.total == 0 and report.skipped:
-        report.error = f"{source}: none of the {len(report.skipped)} rows could be read"
+    report.note, report.error = digest_outcome(parser, source, report.counts.total > 0)
     return report
 
 

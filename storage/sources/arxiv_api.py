@@ -11,24 +11,18 @@ and leaves the package's own delay at zero.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from paperdeck.storage.cache import sync_state
+from paperdeck.storage.cache.sync_state import SyncState
 from paperdeck.storage.config import ArxivSettings, Topic
 from paperdeck.storage.http import RETRY_STATUSES, USER_AGENT, retry_after_seconds, timeouts
 from paperdeck.storage.ids import parse_id, valid_date
 from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.parsers.codelinks import find_code_urls
 from paperdeck.storage.parsers.text import clean_line, reflow
-from paperdeck.storage.sources.base import (
-    Context,
-    Pacer,
-    SourceError,
-    SourceResult,
-    SyncEvent,
-    Unreachable,
-)
+from paperdeck.storage.sources.base import Context, Pacer, Page, SourceError, Unreachable
 
 if TYPE_CHECKING:
     import arxiv
@@ -141,10 +135,11 @@ def _session_class():
         arXiv's spacing, retries with backoff on 429/5xx and connection failures (honouring
         Retry-After), and a :class:`SourceError` in plain words for anything else."""
 
-        def __init__(self, pacer: Pacer):
+        def __init__(self, pacer: Pacer, count: Callable[[], None]):
             super().__init__()
             self.pacer = pacer
-            self.requests = 0
+            self.count = count
+            """Called for every request that goes out."""
             self.last_url = ""
 
         def request(self, method, url, *args, **kwargs) -> requests.Response:
@@ -154,7 +149,7 @@ def _session_class():
             for attempt in range(RETRIES + 1):
                 backoff = self.pacer.delay * 2**attempt
                 self.pacer.wait()
-                self.requests += 1
+                self.count()
                 try:
                     response = super().request(method, url, *args, **kwargs)
                 except requests.RequestException as exc:
@@ -223,7 +218,8 @@ class ArxivTopic:
     cached in this topic at the same version — so a second sync of an unchanged topic
     costs one request. That shortcut is only taken when the previous sync of the same
     query ran to its end: after one that was cut off (killed, offline, cancelled) the
-    older pages it never reached are fetched too.
+    older pages it never reached are fetched too. The first page is stored with the mark
+    "cut off", the last with how deep the query went.
     """
 
     def __init__(self, topic: Topic, settings: ArxivSettings):
@@ -231,15 +227,16 @@ class ArxivTopic:
         self.settings = settings
         self.name = f"arXiv topic {topic.name}"
 
-    def run(self, ctx: Context, result: SourceResult) -> str:
+    def pages(self, ctx: Context) -> Iterator[Page]:
         import arxiv
 
         if self.topic.max_results == 0:
-            return "max_results is 0"
+            yield Page(note="max_results is 0", numbered=False)
+            return
         page_size = min(self.settings.page_size, self.topic.max_results)
         client = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=EMPTY_PAGE_RETRIES)
         client.query_url_format = self.settings.api_url + "?{}"
-        session = _session_class()(ctx.arxiv_pacer)
+        session = _session_class()(ctx.arxiv_pacer, ctx.count_request)
         client._session.close()
         client._session = session  # the package offers no other way to set its session
         search = arxiv.Search(
@@ -250,53 +247,49 @@ class ArxivTopic:
         )
         try:
             with ctx.reaching(self.settings.api_url):
-                return self._sync_pages(ctx, result, client, search, page_size, session)
+                yield from self._pages(ctx, client, search, page_size, session)
         finally:
-            result.requests += session.requests
             session.close()
 
-    def _sync_pages(self, ctx, result, client, search, page_size, session) -> str:
+    def _pages(self, ctx, client, search, page_size, session) -> Iterator[Page]:
         marker = f"arxiv-query:{search.query}"
         previous = sync_state.load(ctx.cache, marker)
-        complete = COMPLETE.format(search.max_results)
+        complete = SyncState(marker, result=COMPLETE.format(search.max_results))
         may_stop_early = previous is not None and _depth(previous.result) >= search.max_results
         pages = 0
         for _attempt in range(EMPTY_PAGE_RETRIES + 1):  # an empty first page may be a hiccup
-            for page in _pages(client, search, page_size):
+            for entries in _result_pages(client, search, page_size):
                 pages += 1
-                with ctx.cache.transaction():  # the first page and "cut off" go in together
-                    if pages == 1:
-                        sync_state.save(ctx.cache, marker, result="cut off")
-                    fresh = self._store(ctx, result, page)
-                ctx.report(SyncEvent(self.name, "page", pages, result.new, result.updated))
-                if not fresh and may_stop_early:
-                    sync_state.save(ctx.cache, marker, result=complete)
-                    return f"page {pages} held nothing new: stopped there"
+                page, fresh = self._page(ctx, entries)
+                if pages == 1:
+                    page.state = SyncState(marker, result="cut off")
+                if not fresh and may_stop_early:  # the pages after it are known already
+                    page.state = complete
+                    page.note = f"page {pages} held nothing new: stopped there"
+                    yield page
+                    return
+                yield page
                 ctx.check_cancel()
             if pages:
-                sync_state.save(ctx.cache, marker, result=complete)
-                return ""
+                yield Page(state=complete, numbered=False)
+                return
         raise SourceError(
             f"arXiv returned no papers for {search.query!r} ({EMPTY_PAGE_RETRIES + 1} tries, "
             f"{session.last_url}); check the query, or try later if it matched papers before"
         )
 
-    def _store(self, ctx: Context, result: SourceResult, page: list) -> bool:
-        """Store one page; False when it brought nothing new."""
-        records = []
-        for entry in page:
+    def _page(self, ctx: Context, entries: list) -> tuple[Page, bool]:
+        """The page of ``entries``, and whether it brings anything new to the topic."""
+        records, skipped = [], 0
+        for entry in entries:
             paper = to_paper(entry)
             if paper is None:
-                result.skipped += 1
+                skipped += 1
             else:
                 records.append(Incoming(paper, topics=(self.topic.name,)))
-        known = _cached_in_topic(ctx, self.topic.name, [r.paper.id for r in records])
+        known = ctx.cache.versions_in_topic(self.topic.name, [r.paper.id for r in records])
         fresh = any(known.get(r.paper.id, -1) != (r.paper.version or 0) for r in records)
-        counts = ctx.cache.upsert(records)
-        result.new += counts.new
-        result.updated += counts.updated
-        result.unchanged += counts.unchanged
-        return fresh
+        return Page(records, skipped=skipped), fresh
 
 
 def _depth(result: str | None) -> int:
@@ -307,7 +300,7 @@ def _depth(result: str | None) -> int:
     return 0
 
 
-def _pages(client: arxiv.Client, search: arxiv.Search, page_size: int) -> Iterator[list]:
+def _result_pages(client: arxiv.Client, search: arxiv.Search, page_size: int) -> Iterator[list]:
     """The package's results cut into the pages they came in (``page_size`` each; the
     last may be shorter). The next request goes out only when the next page is asked for."""
     import arxiv
@@ -332,17 +325,3 @@ def _pages(client: arxiv.Client, search: arxiv.Search, page_size: int) -> Iterat
             page = []
     if page:
         yield page
-
-
-def _cached_in_topic(ctx: Context, topic: str, ids: list[str]) -> dict[str, int]:
-    """Version (0 when unknown) of each of ``ids`` already cached in ``topic``."""
-    if not ids:
-        return {}
-    rows = ctx.cache.conn.execute(
-        "SELECT p.id, coalesce(p.version, 0) FROM papers p "
-        "JOIN paper_topics pt ON pt.paper_key = p.key "
-        "JOIN topics t ON t.id = pt.topic_id "
-        f"WHERE t.name = ? AND p.id IN ({','.join('?' * len(ids))})",
-        [topic, *ids],
-    )
-    return dict(rows.fetchall())

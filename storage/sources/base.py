@@ -1,20 +1,23 @@
-"""What every sync source is: something that fetches papers into the cache and reports
-its progress. The arXiv API topics, the new-submission feeds and the remote digests are
-each one :class:`Source`; :func:`paperdeck.storage.sources.runner.run_sync` runs them alike.
+"""What every sync source is: something that fetches papers and hands them over a page at
+a time. The arXiv API topics, the new-submission feeds and the remote digests are each one
+:class:`Source`; :func:`paperdeck.storage.sources.runner.run_sync` runs them alike and is
+the only one that writes what they bring into the cache.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.sync_state import SyncState
 from paperdeck.storage.http import FetchError, make_client
+from paperdeck.storage.models import Incoming
 
 if TYPE_CHECKING:
     import httpx
@@ -91,23 +94,41 @@ class Pacer:
         sleep_unless_cancelled(self.cancel, seconds)
 
 
-class Context:
-    """What a source works with during one sync: the cache (written in short
-    transactions), one HTTP client, the arXiv pacer, progress and cancellation."""
+@dataclass
+class Page:
+    """One answer of a source, for the runner to store: its records and the sync state
+    that goes with them are written in one transaction — both, or neither.
 
-    def __init__(
-        self,
-        cache: Cache,
-        arxiv_pacer: Pacer,
-        progress: Callable[[SyncEvent], None] | None,
-    ):
+    ``records`` is consumed once, inside that transaction, so a large digest streams
+    through its parser; a source that streams may fill in ``skipped`` and ``note`` as the
+    records are read (the runner reads both after them), and raise :class:`SourceError`
+    from them to store nothing of the page.
+    """
+
+    records: Iterable[Incoming] = ()
+    state: SyncState | None = None
+    """What to remember about the source once these records are stored (validators,
+    how far a query went, a lookup's answer)."""
+    skipped: int = 0
+    """Entries of the answer that could not be read, or papers left for later."""
+    note: str = ""
+    """For the source's "done" event; a later page's note replaces an earlier one."""
+    numbered: bool = True
+    """Whether a "page" event reports it: False for what only marks something (the end
+    of a query, "not modified", a lookup's answer)."""
+
+
+class Context:
+    """What a source works with during one sync: the cache to read (never to write), one
+    HTTP client, the arXiv pacer, cancellation, and a count of the requests made."""
+
+    def __init__(self, cache: Cache, arxiv_pacer: Pacer):
         self.cache = cache
         self.arxiv_pacer = arxiv_pacer
         self.cancel = arxiv_pacer.cancel
-        self._progress = progress
         self._http: httpx.Client | None = None
         self.requests = 0
-        """HTTP requests made through ``http`` so far."""
+        """HTTP requests made so far (through ``http``, or counted with :meth:`count_request`)."""
         self.unreachable: dict[str, str] = {}
         """Hosts that did not answer during this sync, with the reason."""
 
@@ -115,18 +136,15 @@ class Context:
     def http(self) -> httpx.Client:
         """The httpx client for feeds, digests and lookups, made when first needed."""
         if self._http is None:
-            self._http = make_client(event_hooks={"request": [self._count_request]})
+            self._http = make_client(event_hooks={"request": [self.count_request]})
         return self._http
 
     def close(self) -> None:
         if self._http is not None:
             self._http.close()
 
-    def report(self, event: SyncEvent) -> None:
-        if self._progress is not None:
-            self._progress(event)
-
-    def _count_request(self, _request: httpx.Request) -> None:
+    def count_request(self, _request: object = None) -> None:
+        """One more request went out (the arXiv package's session counts its own here)."""
         self.requests += 1
 
     @contextmanager
@@ -160,7 +178,7 @@ class Source(Protocol):
     name: str
     """How progress lines and the summary name this source."""
 
-    def run(self, ctx: Context, result: SourceResult) -> str:
-        """Fetch papers into ``ctx.cache``, counting into ``result`` and reporting
-        "page" events; raise :class:`SourceError` (or :class:`Cancelled`) to stop.
-        Returns a note for the "done" event ("" when there is nothing to add)."""
+    def pages(self, ctx: Context) -> Iterator[Page]:
+        """Fetch papers and yield them a page at a time, reading ``ctx.cache`` where need
+        be but never writing to it; raise :class:`SourceError` (or :class:`Cancelled`) to
+        stop — the pages yielded before are kept."""

@@ -1,4 +1,5 @@
-"""Code links from a lookup service, for papers that came without one.
+"""Code links from a lookup service, for papers that came without one: a step after the
+sources, not a source — it brings no papers, it completes those the sources brought.
 
 With ``[codelinks] lookup = true``, after the sources have run, the papers this sync
 brought in or changed that still have no code link are looked up in the Hugging Face
@@ -7,6 +8,7 @@ Each answer — a link or none — is remembered for a week, at most
 :data:`LOOKUP_LIMIT` papers are asked about per sync, one request every
 :data:`LOOKUP_INTERVAL_S` seconds, and the first refusal (429, an error, no answer) ends
 the lookups for this sync without failing it: the papers left wait for the next one.
+Like a source, it hands each answer to the runner as a page to store.
 
 ``PAPERDECK_HF_API_URL`` overrides the base URL (for mirrors and tests).
 """
@@ -14,14 +16,17 @@ the lookups for this sync without failing it: the papers left wait for the next 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from paperdeck.storage.cache import sync_state
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.sync_state import SyncState
 from paperdeck.storage.http import FetchError, json_body, send
 from paperdeck.storage.models import Incoming
 from paperdeck.storage.parsers.codelinks import code_url
-from paperdeck.storage.sources.base import Context, Pacer, SourceResult
+from paperdeck.storage.sources.base import Context, Pacer, Page
 
 HF_API_URL = "https://huggingface.co/api/papers/"
 LOOKUP_INTERVAL_S = 0.6
@@ -30,6 +35,8 @@ LOOKUP_LIMIT = 50
 RECHECK_AFTER = timedelta(days=7)
 """A paper Hugging Face knew nothing about may have a page a few days later."""
 NAME = "code links (Hugging Face)"
+PREFIX = "hf:"
+"""Answers are remembered in the sync state as ``hf:<paper id>``."""
 MAX_ANSWER_BYTES = 1 << 20
 """A paper's record is a few kilobytes; a larger answer is not read further."""
 
@@ -51,6 +58,8 @@ def code_link_from(answer: object) -> str | None:
 
 
 class HuggingFaceLookup:
+    """The lookups of one sync, run by the runner after every source."""
+
     name = NAME
 
     def __init__(self, since: str, base_url: str | None = None):
@@ -58,57 +67,49 @@ class HuggingFaceLookup:
         """Papers stored or changed from this UTC timestamp on are candidates."""
         self.base_url = (base_url or hf_api_url()).rstrip("/") + "/"
 
-    def candidates(self, ctx: Context) -> list[str]:
-        """Papers of this sync without a code link and not looked up lately, newest first."""
+    def pages(self, ctx: Context) -> Iterator[Page]:
+        """One page per paper asked about (its link, and the answer to remember), then,
+        when lookups stop early, one that says how many papers are left."""
         recent = (datetime.now(UTC) - RECHECK_AFTER).isoformat(timespec="microseconds")
-        rows = ctx.cache.conn.execute(
-            "SELECT p.id FROM papers p LEFT JOIN sync_state s ON s.source = 'hf:' || p.id "
-            "WHERE p.fetched_at >= ? AND p.code_urls = '[]' "
-            "AND (s.synced_at IS NULL OR s.synced_at < ?) ORDER BY p.key DESC",
-            (self.since, recent),
-        )
-        return [paper_id for (paper_id,) in rows]
-
-    def run(self, ctx: Context, result: SourceResult) -> str:
-        papers = self.candidates(ctx)
+        papers = sync_state.papers_to_look_up(ctx.cache, PREFIX, self.since, recent)
         pacer = Pacer(LOOKUP_INTERVAL_S, ctx.cancel)
-        note = ""
         for index, paper_id in enumerate(papers):
             if index == LOOKUP_LIMIT:
-                note = f"at most {LOOKUP_LIMIT} lookups per sync"
+                found, stop = None, f"at most {LOOKUP_LIMIT} lookups per sync"
             else:
                 pacer.wait()
-                note = self._lookup(ctx, result, paper_id)
+                found, stop = self._ask(ctx, paper_id)
                 pacer.sent()
-            if note:
-                result.skipped = len(papers) - index
-                return f"{note}; {result.skipped} papers left for the next sync"
-        return ""
+            if stop:
+                left = len(papers) - index
+                note = f"{stop}; {left} papers left for the next sync"
+                yield Page(skipped=left, note=note, numbered=False)
+                return
+            answer = SyncState(PREFIX + paper_id, result=found or "")
+            yield Page(_linked(ctx.cache, paper_id, found), answer, numbered=False)
 
-    def _lookup(self, ctx: Context, result: SourceResult, paper_id: str) -> str:
-        """Ask about one paper; a non-empty reason when lookups should stop."""
+    def _ask(self, ctx: Context, paper_id: str) -> tuple[str | None, str]:
+        """The code link Hugging Face knows for one paper (None: none), and a non-empty
+        reason when lookups should stop instead."""
         url = self.base_url + paper_id
         try:
             request = ctx.http.build_request("GET", url)
             response = send(ctx.http, request, retries=0, read_limit=MAX_ANSWER_BYTES)
-            body = response.content
         except FetchError as exc:
-            return str(exc)
+            return None, str(exc)
         if response.status_code == 404:  # Hugging Face does not know the paper (yet)
-            found = None
-        elif response.status_code == 200:
-            try:
-                found = code_link_from(json_body(body))
-            except ValueError:
-                return f"{url} answered with something other than JSON"
-        else:
-            return f"{url} answered {response.status_code} {response.reason_phrase}".rstrip()
-        with ctx.cache.transaction():
-            paper = ctx.cache.paper(paper_id)
-            if found and paper is not None:
-                ctx.cache.upsert([Incoming(replace(paper, code_urls=[found]))])
-                result.updated += 1
-            else:
-                result.unchanged += 1
-            sync_state.save(ctx.cache, f"hf:{paper_id}", result=found or "")
-        return ""
+            return None, ""
+        if response.status_code != 200:
+            return None, f"{url} answered {response.status_code} {response.reason_phrase}".rstrip()
+        try:
+            return code_link_from(json_body(response.content)), ""
+        except ValueError:
+            return None, f"{url} answered with something other than JSON"
+
+
+def _linked(cache: Cache, paper_id: str, url: str | None) -> Iterator[Incoming]:
+    """The paper with the code link found (as it is when none was), read in the page's
+    transaction so that nothing written to it meanwhile is undone."""
+    paper = cache.paper(paper_id)
+    if paper is not None:
+        yield Incoming(replace(paper, code_urls=[url]) if url else paper)

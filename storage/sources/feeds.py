@@ -15,11 +15,12 @@ import html
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from paperdeck.storage.cache import sync_state
+from paperdeck.storage.cache.sync_state import SyncState
 from paperdeck.storage.config import Feed
 from paperdeck.storage.http import send, status_error
 from paperdeck.storage.ids import parse_id, valid_date
@@ -27,13 +28,7 @@ from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.parsers.codelinks import find_code_urls
 from paperdeck.storage.parsers.tex import tex_to_unicode
 from paperdeck.storage.parsers.text import clean_line, reflow
-from paperdeck.storage.sources.base import (
-    NOT_MODIFIED,
-    Context,
-    SourceError,
-    SourceResult,
-    SyncEvent,
-)
+from paperdeck.storage.sources.base import NOT_MODIFIED, Context, Page, SourceError
 
 FEEDS_URL = "https://rss.arxiv.org/rss/"
 MAX_FEED_BYTES = 64 << 20
@@ -201,7 +196,7 @@ class ArxivFeed:
         self.url = (base_url or feeds_url()).rstrip("/") + "/" + feed.category
         self.name = f"feed {feed.category}"
 
-    def run(self, ctx: Context, result: SourceResult) -> str:
+    def pages(self, ctx: Context) -> Iterator[Page]:
         state = sync_state.load(ctx.cache, self.url)
         headers = state.conditional_headers() if state else {}
         pacer = ctx.arxiv_pacer  # the feeds are arXiv's too: same spacing
@@ -218,15 +213,13 @@ class ArxivFeed:
             finally:
                 pacer.sent()
         if response.status_code == 304:
-            return NOT_MODIFIED
+            yield Page(note=NOT_MODIFIED, numbered=False)
+            return
         if response.status_code >= 400:
             raise SourceError(str(status_error(response)))
         parsed = parse_feed(
             response.content, self.url, self.feed.category, self.feed.announce_types
         )
-        counts = ctx.cache.upsert(parsed.records)
-        result.new, result.updated = counts.new, counts.updated
-        result.unchanged, result.skipped = counts.unchanged, parsed.skipped
-        sync_state.save_validators(ctx.cache, self.url, response.headers)
-        ctx.report(SyncEvent(self.name, "page", 1, result.new, result.updated))
-        return ""
+        yield Page(
+            parsed.records, SyncState.answered(self.url, response.headers), skipped=parsed.skipped
+        )

@@ -1,22 +1,21 @@
-"""Remote digests: each ``[[digests]] url`` fetched on sync and imported like a file.
+"""Remote digests: each ``[[digests]] url`` fetched on sync and read like a digest file.
 
 The request carries the ``ETag`` and ``Last-Modified`` of the last answer, so an
-unchanged digest costs one 304 and is not parsed again.
+unchanged digest costs one 304 and is not parsed again. A digest is one page: stored
+whole with its new validators, or not at all.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from paperdeck.storage.cache import sync_state
-from paperdeck.storage.library.importer import download, import_file
-from paperdeck.storage.sources.base import (
-    NOT_MODIFIED,
-    Context,
-    SourceError,
-    SourceResult,
-    SyncEvent,
-)
+from paperdeck.storage.cache.sync_state import SyncState
+from paperdeck.storage.library.importer import digest_outcome, download
+from paperdeck.storage.models import Incoming
+from paperdeck.storage.parsers.digest import DigestParser
+from paperdeck.storage.sources.base import NOT_MODIFIED, Context, Page, SourceError
 
 RETRY_BACKOFF_S = 1.0
 """First wait before retrying a digest host (it doubles); a Retry-After replaces it."""
@@ -27,7 +26,7 @@ class RemoteDigest:
         self.url = url
         self.name = f"digest {url}"
 
-    def run(self, ctx: Context, result: SourceResult) -> str:
+    def pages(self, ctx: Context) -> Iterator[Page]:
         state = sync_state.load(ctx.cache, self.url)
         headers = state.conditional_headers() if state else {}
         with ctx.reaching(self.url):
@@ -35,16 +34,26 @@ class RemoteDigest:
                 self.url, ctx.http, headers, backoff=RETRY_BACKOFF_S, sleep=ctx.sleep
             )
         if path is None:
-            return NOT_MODIFIED
+            yield Page(note=NOT_MODIFIED, numbered=False)
+            return
         try:
-            report = import_file(ctx.cache, path, source=self.url)
+            page = Page(state=SyncState.answered(self.url, response.headers))
+            page.records = self._read(path, page)
+            yield page
         finally:
             os.unlink(path)
-        counts = report.counts
-        result.new, result.updated, result.unchanged = counts.new, counts.updated, counts.unchanged
-        result.skipped = len(report.skipped)
-        if report.error:
-            raise SourceError(report.error)
-        sync_state.save_validators(ctx.cache, self.url, response.headers)
-        ctx.report(SyncEvent(self.name, "page", 1, result.new, result.updated))
-        return report.note
+
+    def _read(self, path: str, page: Page) -> Iterator[Incoming]:
+        """The digest's papers, streamed from the downloaded file as the runner stores
+        them; then its skipped rows and note on ``page`` — or, when it is no usable
+        digest, a :class:`SourceError` that stores nothing of it."""
+        parser = DigestParser()
+        papers = False
+        with open(path, "rb") as handle:
+            for record in parser.parse(handle):
+                papers = True
+                yield record
+        page.skipped = len(parser.skipped)
+        page.note, error = digest_outcome(parser, self.url, papers)
+        if error:
+            raise SourceError(error)

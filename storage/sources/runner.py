@@ -1,10 +1,13 @@
-"""Run the configured sources into the cache: arXiv API topics, new-submission feeds,
-remote digests, then (when asked for) code-link lookups.
+"""Run the configured sources into the cache — arXiv API topics, new-submission feeds,
+remote digests — then, when asked for, the code-link lookups.
 
-Each source fails alone — its error is recorded and the next one runs — and writes in
-short transactions (one per page), so the reader can star papers meanwhile. User state is
-never written. :func:`run_sync` is meant for a worker thread with its own :class:`Cache`;
-``cancel`` stops it between requests, also during the polite delay.
+The runner is the only writer of a sync. Sources yield pages; each page's records and
+the sync state that goes with them are stored in one short transaction, so the reader can
+star papers meanwhile, and a crash loses at most the page in flight — never leaving a
+state that says a page was stored when it was not. User state is never written. Each
+source fails alone: its error is recorded and the next one runs. :func:`run_sync` is
+meant for a worker thread with its own :class:`Cache`; ``cancel`` stops it between
+requests, also during the polite delay.
 """
 
 from __future__ import annotations
@@ -12,16 +15,20 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 
+from paperdeck.storage.cache import sync_state
 from paperdeck.storage.cache.database import Cache, now
 from paperdeck.storage.config import Config
 from paperdeck.storage.http import FetchError
+from paperdeck.storage.models import UpsertCounts
 from paperdeck.storage.sources.arxiv_api import ArxivTopic
 from paperdeck.storage.sources.base import (
     Cancelled,
     Context,
     Pacer,
+    Page,
     Source,
     SourceError,
     SourceResult,
@@ -43,13 +50,18 @@ class UnknownTopic(ValueError):
 @dataclass
 class SyncSummary:
     results: list[SourceResult]
+    """One per source, in the order they ran."""
+    lookup: SourceResult | None = None
+    """The code-link lookups after the sources (None when not configured): papers
+    ``updated`` with a link found, ``unchanged`` without one, ``skipped`` left for later."""
 
     @property
     def ok(self) -> bool:
-        return all(result.error is None for result in self.results)
+        steps = [*self.results, *([self.lookup] if self.lookup else [])]
+        return all(result.error is None for result in steps)
 
     def describe(self) -> str:
-        """One line per source, then the totals."""
+        """One line per source, their totals, then the lookups."""
         lines = [_describe(result) for result in self.results]
         new = sum(r.new for r in self.results)
         updated = sum(r.updated for r in self.results)
@@ -57,6 +69,8 @@ class SyncSummary:
         sources = f"{len(self.results)} source{'s' if len(self.results) > 1 else ''}"
         total = f"{sources}: {new} new, {updated} updated"
         lines.append(total + (f", {failed} failed" if failed else ""))
+        if self.lookup is not None:
+            lines.append(_describe_lookup(self.lookup))
         return "\n".join(lines)
 
 
@@ -71,6 +85,20 @@ def _describe(result: SourceResult) -> str:
     if not said and result.unchanged:
         said = f"nothing new ({result.unchanged} unchanged)"
     return f"{result.source}: {said or 'nothing new'}"
+
+
+def _describe_lookup(result: SourceResult) -> str:
+    asked = result.updated + result.unchanged
+    said = f"{_count(asked, 'paper')} looked up, {_count(result.updated, 'link')} found"
+    if result.skipped:
+        said += f", {result.skipped} left for the next sync"
+    if result.error is not None:
+        return f"{result.source}: failed — {result.error} ({said} before that)"
+    return f"{result.source}: {said}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def plan(config: Config, topic: str | None = None) -> list[Source]:
@@ -96,38 +124,48 @@ def run_sync(
     progress: Callable[[SyncEvent], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> SyncSummary:
-    """Sync every configured source (or one topic) into ``cache``.
+    """Sync every configured source (or one topic) into ``cache``, then look up code
+    links for the papers it brought when ``[codelinks] lookup`` is on.
 
     ``progress`` is called on the calling thread (a worker's: hand events to the UI
     thread from there). An empty summary means nothing is configured. Raises
     :class:`UnknownTopic` when ``topic`` names no configured topic.
     """
-    sources: list[Source] = plan(config, topic)
+    sources = plan(config, topic)
     if not sources:
         return SyncSummary([])
-    if config.codelinks.lookup:
-        sources.append(HuggingFaceLookup(since=now()))
-    cancel = cancel or threading.Event()
-    results = []
-    ctx = Context(cache, Pacer(config.arxiv.delay_seconds, cancel), progress)
+    since = now()
+    ctx = Context(cache, Pacer(config.arxiv.delay_seconds, cancel or threading.Event()))
+    report = progress if progress is not None else (lambda event: None)
     try:
-        for source in sources:
-            if cancel.is_set():
-                results.append(SourceResult(source.name, error=CANCELLED))
-            else:
-                results.append(_run(source, ctx))
+        results = [_run(source, ctx, report) for source in sources]
+        lookup = None
+        if config.codelinks.lookup:
+            lookup = _run(HuggingFaceLookup(since), ctx, report)
     finally:
         ctx.close()
-    return SyncSummary(results)
+    return SyncSummary(results, lookup)
 
 
-def _run(source: Source, ctx: Context) -> SourceResult:
+def _run(
+    source: Source | HuggingFaceLookup, ctx: Context, report: Callable[[SyncEvent], None]
+) -> SourceResult:
+    """Store the pages of one source (or of the lookups) as they come; say how it went."""
     result = SourceResult(source.name)
-    ctx.report(SyncEvent(source.name, "start"))
+    if ctx.cancel.is_set():
+        result.error = CANCELLED
+        return result
+    report(SyncEvent(source.name, "start"))
     before = ctx.requests
-    note = ""
+    note, pages = "", 0
     try:
-        note = source.run(ctx, result)
+        with closing(source.pages(ctx)) as answers:
+            for page in answers:
+                _store(ctx.cache, page, result)
+                note = page.note or note
+                if page.numbered:
+                    pages += 1
+                    report(SyncEvent(source.name, "page", pages, result.new, result.updated))
     except (SourceError, FetchError) as exc:
         result.error = str(exc)
     except Cancelled:
@@ -136,9 +174,23 @@ def _run(source: Source, ctx: Context) -> SourceResult:
         result.error = f"the cache could not be written ({exc})"
     except Exception as exc:  # a bug in one source must not stop the others
         result.error = f"failed unexpectedly ({type(exc).__name__}: {exc})"
-    result.requests += ctx.requests - before
+    result.requests = ctx.requests - before
     if result.error is None:
-        ctx.report(SyncEvent(source.name, "done", None, result.new, result.updated, note))
+        report(SyncEvent(source.name, "done", None, result.new, result.updated, note))
     else:
-        ctx.report(SyncEvent(source.name, "failed", None, result.new, result.updated, result.error))
+        report(SyncEvent(source.name, "failed", None, result.new, result.updated, result.error))
     return result
+
+
+def _store(cache: Cache, page: Page, result: SourceResult) -> None:
+    """Write a page's records and its sync state in one transaction, then count them."""
+    counts = UpsertCounts()
+    if page.state is not None or page.records:
+        with cache.transaction():
+            counts = cache.upsert(page.records)
+            if page.state is not None:
+                sync_state.save(cache, page.state)
+    result.new += counts.new
+    result.updated += counts.updated
+    result.unchanged += counts.unchanged
+    result.skipped += page.skipped
