@@ -29,7 +29,12 @@ class PaperdeckApp(App):
     """paperdeck's reader."""
 
     TITLE = "paperdeck"
-    CSS_PATH = [STYLES / "app.tcss", STYLES / "main.tcss", STYLES / "dialogs.tcss"]
+    CSS_PATH = [
+        STYLES / "app.tcss",
+        STYLES / "main.tcss",
+        STYLES / "dialogs.tcss",
+        STYLES / "fulltext.tcss",
+    ]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Keys", id="help"),
@@ -83,7 +88,17 @@ class PaperdeckApp(App):
 
 def reader_binding_ids() -> set[str]:
     """The ids ``[keys]`` can remap: every binding the reader defines."""
-    return {b.id for cls in (PaperTable, MainScreen, PaperdeckApp) for b in cls.BINDINGS if b.id}
+    classes = (PaperTable, MainScreen, PaperdeckApp, *fulltext_classes())
+    return {b.id for cls in classes for b in cls.BINDINGS if b.id}
+
+
+def fulltext_classes() -> tuple[type, ...]:
+    """The full-text screen and its widgets (imported when first needed)."""
+    from paperdeck.tui.screens.fulltext import FullTextScreen
+    from paperdeck.tui.screens.references import ReferenceList
+    from paperdeck.tui.widgets.paper_text import PaperText
+
+    return (FullTextScreen, ReferenceList, PaperText)
 
 
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}

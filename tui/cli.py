@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
+from paperdeck.storage.cache import fulltext as stored_fulltext
 from paperdeck.storage.cache.database import Cache, CacheError, CacheUnusable, describe_sqlite_error
 from paperdeck.storage.cache.recovery import aside_path, reset_cache
 from paperdeck.storage.cache.views import PaperList, View
@@ -23,6 +24,7 @@ from paperdeck.storage.library.export import bibtex, bibtex_key, iter_details, m
 from paperdeck.storage.library.importer import import_source
 from paperdeck.storage.models import ImportReport
 from paperdeck.storage.translate import TranslationError, fetch_translation, translate_missing
+from paperdeck.tui.cli_fulltext import add_commands as add_fulltext_commands
 
 
 class CommandError(Exception):
@@ -89,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("bibtex", "markdown", "json"), default="bibtex")
     _add_filters(p)
     p.set_defaults(run=cmd_export)
+
+    add_fulltext_commands(commands)  # read, prefetch
     return parser
 
 
@@ -248,17 +252,21 @@ def cmd_list(args: argparse.Namespace) -> int:
         elif args.format == "tsv":
             _print_tsv(cache, view, args.limit)
         else:
-            _print_json(iter_details(cache, view, args.limit))
+            _print_json(iter_details(cache, view, args.limit), cache)
     return 0
 
 
-def _print_json(details) -> None:
-    """One JSON array, written as it goes (a large cache never sits in memory)."""
+def _print_json(details, cache: Cache | None = None) -> None:
+    """One JSON array, written as it goes (a large cache never sits in memory). With
+    ``cache``, each paper also says whether its full text is stored (``fulltext``)."""
     out, count = sys.stdout, 0
     out.write("[")
     for detail in details:
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(record(detail), ensure_ascii=False))
+        item = record(detail)
+        if cache is not None:
+            item["fulltext"] = stored_fulltext.has(cache, detail.paper.id)
+        out.write(json.dumps(item, ensure_ascii=False))
         count += 1
     out.write("\n]\n" if count else "]\n")
 

@@ -121,6 +121,27 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX papers_by_key_id ON papers(key, id);
     """,
+    # 4: full texts (see storage/cache/fulltext.py): each paper's HTML rendering as fetched
+    # and its converted document, both zlib-compressed, with the converter's version (a
+    # newer converter converts the stored page again); and where the reader left each paper.
+    """
+    CREATE TABLE fulltext (
+        paper_id TEXT PRIMARY KEY,
+        version INTEGER,
+        source_url TEXT NOT NULL,
+        html BLOB NOT NULL,
+        converter INTEGER NOT NULL,
+        document BLOB NOT NULL,
+        fetched_at TEXT NOT NULL,
+        converted_at TEXT NOT NULL
+    );
+    CREATE TABLE reading_positions (
+        paper_id TEXT PRIMARY KEY,
+        block INTEGER NOT NULL,
+        line INTEGER NOT NULL DEFAULT 0,
+        read_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

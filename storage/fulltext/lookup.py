@@ -1,0 +1,56 @@
+"""Bringing one paper into the cache by its arXiv id: one API request (``id_list``).
+
+The reading screen uses it when a reference names an arXiv paper the cache does not hold:
+the paper's metadata comes in through the same ``arxiv`` package, session and parsing as
+a topic sync (:mod:`paperdeck.storage.sources.arxiv_api`), pointed at ``[arxiv] api_url``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.config import ArxivSettings
+from paperdeck.storage.models import Incoming, Paper
+from paperdeck.storage.sources.base import Pacer, SourceError
+
+
+class LookupFailed(Exception):
+    """arXiv could not be asked, or knows no such paper; the message says which."""
+
+
+def fetch_paper(paper_id: str, settings: ArxivSettings) -> Paper:
+    """The paper's metadata from the arXiv API (one request)."""
+    import arxiv
+
+    from paperdeck.storage.sources.arxiv_api import _session_class, to_paper
+
+    pacer = Pacer(settings.delay_seconds, threading.Event())
+    client = arxiv.Client(page_size=1, delay_seconds=0, num_retries=0)
+    client.query_url_format = settings.api_url + "?{}"
+    session = _session_class()(pacer, lambda: None)
+    client._session.close()
+    client._session = session  # the package offers no other way to set its session
+    try:
+        results = list(client.results(arxiv.Search(id_list=[paper_id], max_results=1)))
+    except SourceError as exc:
+        raise LookupFailed(str(exc)) from None
+    except (arxiv.ArxivError, ValueError, TypeError, OverflowError) as exc:
+        raise LookupFailed(f"arXiv's answer about {paper_id} cannot be read ({exc})") from None
+    finally:
+        session.close()
+    for result in results:
+        paper = to_paper(result)
+        if paper is not None and paper.id == paper_id:
+            return paper
+    raise LookupFailed(f"arXiv knows no paper {paper_id}")
+
+
+def bring_in(cache: Cache, paper_id: str, settings: ArxivSettings) -> Paper:
+    """The cached paper, or the paper fetched from arXiv and stored now."""
+    paper = cache.paper(paper_id)
+    if paper is not None:
+        return paper
+    paper = fetch_paper(paper_id, settings)
+    cache.upsert([Incoming(paper)])
+    return cache.paper(paper_id) or paper

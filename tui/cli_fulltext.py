@@ -1,0 +1,101 @@
+"""``paperdeck read`` and ``paperdeck prefetch``: a paper's full text from the command line.
+
+``read ID`` prints the paper (fetching and storing its HTML rendering first when it is not
+stored; from the cache, offline, when it is). ``prefetch`` stores full texts ahead of
+time, politely: one request at a time, ``[fulltext] delay_seconds`` apart, progress on
+stderr. (``--later`` and ``--tag`` come with the personal library.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from paperdeck.storage.config import ConfigError, load_config
+from paperdeck.storage.ids import parse_id
+
+
+def add_commands(commands) -> None:
+    """Add ``read`` and ``prefetch`` to the CLI's subcommands."""
+    p = commands.add_parser("read", help="print a paper's full text (its arXiv HTML rendering)")
+    p.add_argument("paper", metavar="ID", help="an arXiv id or URL")
+    p.add_argument("--format", choices=("markdown", "text"), default="markdown")
+    p.set_defaults(run=cmd_read)
+
+    p = commands.add_parser("prefetch", help="store full texts for offline reading")
+    p.add_argument("papers", nargs="*", metavar="ID", help="arXiv ids or URLs")
+    p.add_argument("--starred", action="store_true", help="every starred paper")
+    p.add_argument("--topic", metavar="NAME", help="every paper of this topic")
+    p.set_defaults(run=cmd_prefetch, usage=p.error)
+
+
+def _settings():
+    from paperdeck.tui.cli import CommandError
+
+    try:
+        return load_config().fulltext
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _id(text: str) -> str:
+    from paperdeck.tui.cli import CommandError
+
+    parsed = parse_id(text)
+    if parsed is None:
+        raise CommandError(
+            f"{text!r} is not an arXiv id (expected e.g. 2406.02543 or hep-th/9901001)"
+        )
+    return parsed[0]
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    from paperdeck.storage.fulltext.render import to_markdown, to_text
+    from paperdeck.storage.fulltext.store import FullTextError, NoRendering, open_document
+    from paperdeck.tui.cli import CommandError, open_cache
+
+    settings = _settings()
+    paper_id = _id(args.paper)
+    with open_cache(args) as cache:
+        try:
+            document = open_document(cache, paper_id, settings, progress=_say)
+        except (NoRendering, FullTextError) as exc:
+            raise CommandError(str(exc)) from None
+    sys.stdout.write(to_markdown(document) if args.format == "markdown" else to_text(document))
+    return 0
+
+
+def cmd_prefetch(args: argparse.Namespace) -> int:
+    from paperdeck.storage.cache.views import PaperList, View
+    from paperdeck.storage.fulltext.store import prefetch
+    from paperdeck.tui.cli import CommandError, open_cache
+
+    if not (args.papers or args.starred or args.topic):
+        args.usage("give paper IDs, --starred or --topic NAME")
+    settings = _settings()
+    ids = [_id(text) for text in args.papers]
+    with open_cache(args) as cache:
+        views = []
+        if args.starred:
+            views.append(View(starred=True))
+        if args.topic is not None:
+            if args.topic not in cache.topics():
+                known = ", ".join(cache.topics()) or "none yet"
+                raise CommandError(f"no topic named {args.topic!r} (topics: {known})")
+            views.append(View(topic=args.topic))
+        for view in views:
+            papers = PaperList(cache, view)
+            for start in range(0, len(papers), 500):
+                ids.extend(row.id for row in papers.window(start, 500))
+        if not ids:
+            print("nothing to prefetch: no paper matches", file=sys.stderr)
+            return 0
+        summary = prefetch(cache, ids, settings, progress=_say)
+    print(summary.describe())
+    for paper_id, reason in summary.failed:
+        print(f"  {paper_id}: {reason}")
+    return 0 if summary.ok else 1

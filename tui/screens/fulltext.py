@@ -1,0 +1,439 @@
+"""The full-text screen: a paper's text beside its table of contents.
+
+It opens at once with a loading line; a worker brings the document — from the cache, or
+fetched, converted and stored (:func:`paperdeck.storage.fulltext.store.open_document`) —
+and lays it out for the text's width, so the UI never waits. A paper reopens where it was
+left: the position is written (in a worker) when the screen closes.
+
+The screen routes: the text widget owns moving, finding and drawing; the screen wires
+keys to it, keeps the contents in step and opens links, figures and referenced papers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import webbrowser
+from functools import partial
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from paperdeck.storage.cache import fulltext as stored_texts
+from paperdeck.storage.cache.database import Cache, CacheError
+from paperdeck.storage.fulltext import model
+from paperdeck.storage.fulltext.fetch import pdf_url
+from paperdeck.storage.fulltext.model import Document
+from paperdeck.storage.models import Paper
+from paperdeck.storage.parsers.codelinks import safe_url
+from paperdeck.tui.screens.link_chooser import LinkChooser
+from paperdeck.tui.screens.references import ReferenceList
+from paperdeck.tui.widgets.paper_text import PaperText
+from paperdeck.tui.widgets.text_layout import Layout, lay_out
+
+TOC_CELLS = 31
+"""Cells of a heading shown in the contents (one line each: the rest is cut)."""
+
+
+class FullTextScreen(Screen):
+    """One paper's full text; ``Escape`` returns to the screen below."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="fulltext_back"),
+        Binding("tab", "switch_focus", "Contents", id="fulltext_contents"),
+        Binding("right_square_bracket", "next_section", "Next section", id="fulltext_next_section"),
+        Binding(
+            "left_square_bracket",
+            "previous_section",
+            "Previous section",
+            show=False,
+            id="fulltext_previous_section",
+        ),
+        Binding("slash", "find", "Find", id="fulltext_find"),
+        Binding("n", "find_next", "Next match", id="fulltext_find_next"),
+        Binding("N", "find_previous", "Previous match", show=False, id="fulltext_find_previous"),
+        Binding("b", "references", "References", id="fulltext_references"),
+        Binding("o", "open_arxiv", "arXiv", id="open_arxiv"),
+        Binding("p", "open_pdf", "PDF", id="open_pdf"),
+        Binding("c", "open_code", "Code", id="open_code"),
+        Binding("s", "star", "Star", id="star"),
+    ]
+
+    class Loaded(Message):
+        def __init__(
+            self, document: Document, position: tuple[int, int] | None, layout: Layout, note: str
+        ) -> None:
+            super().__init__()
+            self.document = document
+            self.position = position
+            self.layout = layout
+            self.note = note
+
+    class Failed(Message):
+        def __init__(self, reason: str, pdf: str | None) -> None:
+            super().__init__()
+            self.reason = reason
+            self.pdf = pdf
+
+    class Progress(Message):
+        def __init__(self, line: str) -> None:
+            super().__init__()
+            self.line = line
+
+    def __init__(self, paper_id: str, *, look_up: bool = False) -> None:
+        """``look_up``: bring the paper's metadata in from arXiv first when the cache
+        does not hold it (a paper opened from a reference)."""
+        super().__init__()
+        self.paper_id = paper_id
+        self.look_up = look_up
+        self.paper: Paper | None = None
+        self._saved = False
+        self._heading_blocks: list[int] = []
+        self._find_status = ""
+        self._where = ""
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="ft-title")
+        with Horizontal(id="ft-body"):
+            yield OptionList(id="toc")
+            yield PaperText(id="text")
+        yield Input(placeholder="Find in the paper…", id="find")
+        yield Static(id="ft-status")
+        yield Footer()
+
+    @property
+    def text(self) -> PaperText:
+        return self.query_one(PaperText)
+
+    @property
+    def toc(self) -> OptionList:
+        return self.query_one("#toc", OptionList)
+
+    def on_mount(self) -> None:
+        self.paper = self.app.cache.paper(self.paper_id)
+        title = self.paper.title if self.paper else self.paper_id
+        self.query_one("#ft-title", Static).update(Text(f"{title}  ·  {self.paper_id}"))
+        self.query_one("#find").display = False
+        self.text.show_message(f"Opening the full text of {self.paper_id}…")
+        self.text.focus()
+        self._status("Loading…")
+        self._load(self.paper_id)
+
+    def _status(self, line: str, find: str | None = None) -> None:
+        """The status line: where the reader is, then what a find found (kept as the
+        reader moves on)."""
+        if find is not None:
+            self._find_status = find
+        line = f"{line}  ·  {self._find_status}" if self._find_status else line
+        self.query_one("#ft-status", Static).update(Text(line))
+
+    # --- loading ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="fulltext-load")
+    def _load(self, paper_id: str) -> None:
+        from paperdeck.storage.fulltext.lookup import LookupFailed, bring_in
+        from paperdeck.storage.fulltext.store import FullTextError, NoRendering, open_document
+
+        config = self.app.config
+        note = ""
+        try:
+            with Cache(self.app.cache.path) as cache:
+                if self.look_up and cache.paper(paper_id) is None:
+                    self.post_message(self.Progress(f"Asking arXiv about {paper_id}…"))
+                    try:
+                        bring_in(cache, paper_id, config.arxiv)
+                    except LookupFailed as exc:
+                        note = str(exc)
+                document = open_document(
+                    cache,
+                    paper_id,
+                    config.fulltext,
+                    progress=lambda line: self.post_message(self.Progress(line)),
+                )
+                position = stored_texts.position(cache, paper_id)
+        except NoRendering as exc:
+            self.post_message(self.Failed(str(exc), exc.pdf_url))
+            return
+        except (FullTextError, CacheError) as exc:
+            self.post_message(self.Failed(str(exc), None))
+            return
+        # Laid out here for the width the text has by now (the screen is up): the UI
+        # thread only swaps it in (it lays out again if the terminal was resized).
+        layout = lay_out(document, self.text.text_width)
+        self.post_message(self.Loaded(document, position, layout, note))
+
+    def on_full_text_screen_progress(self, message: Progress) -> None:
+        if self.text.document is None:
+            self.text.show_message(message.line + "…")
+            self._status(message.line)
+
+    def on_full_text_screen_failed(self, message: Failed) -> None:
+        lines = ["", message.reason]
+        if message.pdf:
+            lines += ["", "Press p to open the PDF, Escape to go back."]
+        else:
+            lines += ["", "Press Escape to go back; f on the paper tries again."]
+        self.text.show_message(*lines)
+        self._status(message.reason)
+        self.paper = self.app.cache.paper(self.paper_id) or self.paper
+
+    def on_full_text_screen_loaded(self, message: Loaded) -> None:
+        document = message.document
+        self.paper = self.app.cache.paper(self.paper_id) or self.paper
+        if self.paper is None:
+            title = document.title
+            self.query_one("#ft-title", Static).update(Text(f"{title}  ·  {self.paper_id}"))
+        self.text.show(document, message.position, message.layout)
+        self._fill_contents(document)
+        notes = [note for note in (message.note, *document.notes) if note]
+        if notes:
+            self.notify("; ".join(notes), title="Full text", markup=False, timeout=8)
+
+    def _fill_contents(self, document: Document) -> None:
+        options = []
+        for index, block in document.headings():
+            prompt = Text("  " * (block.level - 1), no_wrap=True, overflow="ellipsis")
+            if block.label:
+                prompt.append(block.label + " ", style="dim")
+            prompt.append(" ".join(model.plain(block.spans).split()))  # text, never markup
+            prompt.truncate(TOC_CELLS, overflow="ellipsis")
+            options.append(Option(prompt, id=str(index)))
+        self.toc.clear_options()
+        self.toc.add_options(options)
+        self._heading_blocks = [index for index, _ in document.headings()]
+        self._sync_contents(self.text.cursor_block or 0)
+
+    # --- following the text -----------------------------------------------------------
+
+    def on_paper_text_cursor_moved(self, message: PaperText.CursorMoved) -> None:
+        self._sync_contents(message.block)
+
+    def _sync_contents(self, block: int) -> None:
+        document = self.text.document
+        if document is None:
+            return
+        blocks = self._heading_blocks
+        at = bisect.bisect_right(blocks, block) - 1
+        if at >= 0 and not self.toc.has_focus:
+            self.toc.highlighted = at
+        section = model.plain(document.blocks[blocks[at]].spans) if at >= 0 else ""
+        label = document.blocks[blocks[at]].label if at >= 0 else ""
+        total = max(1, self.text.line_count - 1)
+        percent = round(100 * self.text.cursor / total)
+        where = f"{label} {section}".strip() or document.title
+        self._where = f"{where}  ·  {percent}%"
+        self._status(self._where)
+
+    @on(OptionList.OptionSelected, "#toc")
+    def _chosen_in_contents(self, event: OptionList.OptionSelected) -> None:
+        self.text.jump_to_block(int(event.option.id))
+        self.text.focus()
+        self.remove_class("-toc-shown")
+
+    def on_paper_text_activated(self, message: PaperText.Activated) -> None:
+        document = self.text.document
+        if document is None:
+            return
+        block = document.blocks[message.block]
+        if block.kind == model.FIGURE:
+            if block.url:
+                self._open_url(block.url)
+            else:
+                self.notify("This figure's image has no http(s) link to open.")
+        elif block.kind == model.REFERENCE and block.arxiv:
+            self._open_paper(block.arxiv)
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        find = self.query_one("#find", Input)
+        if find.has_focus:
+            find.display = False
+            self.text.focus()
+            return
+        if self.has_class("-toc-shown"):
+            self.remove_class("-toc-shown")
+            self.text.focus()
+            return
+        self._save_position()
+        self.app.pop_screen()
+
+    def _save_position(self) -> None:
+        if self._saved or self.text.document is None:
+            return
+        self._saved = True
+        block, row = self.text.position()
+        self.app.run_worker(
+            partial(_write_position, self.app.cache.path, self.paper_id, block, row),
+            thread=True,
+            group="fulltext-position",
+            exit_on_error=False,
+        )
+
+    def action_switch_focus(self) -> None:
+        if self.toc.has_focus:
+            self.remove_class("-toc-shown")
+            self.text.focus()
+        else:
+            self.add_class("-toc-shown")
+            self.toc.focus()
+
+    def action_next_section(self) -> None:
+        if self.text.document is not None and not self.text.next_section():
+            self.notify("This is the last section.", timeout=2)
+        self.text.focus()
+
+    def action_previous_section(self) -> None:
+        if self.text.document is not None and not self.text.previous_section():
+            self.notify("This is the first section.", timeout=2)
+        self.text.focus()
+
+    def action_find(self) -> None:
+        if self.text.document is None:
+            return
+        find = self.query_one("#find", Input)
+        find.display = True
+        find.value = self.text.find_text
+        find.focus()
+
+    @on(Input.Changed, "#find")
+    def _typed(self, event: Input.Changed) -> None:
+        count = self.text.find(event.value)
+        if event.value.strip():
+            found = f"{count:,} matches for “{event.value}”" if count else "no match"
+        else:
+            found = ""
+        self._status(self._where, find=found)
+
+    @on(Input.Submitted, "#find")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.input.display = False
+        self.text.focus()
+        if event.value.strip():
+            self.action_find_next()
+
+    def action_find_next(self, backwards: bool = False) -> None:
+        if not self.text.find_text.strip():
+            self.notify("Press / to find text in the paper first.", timeout=3)
+            return
+        found = self.text.find_next(backwards=backwards)
+        if found is None:
+            self.notify(f"No match for “{self.text.find_text}”.", markup=False, timeout=3)
+            return
+        number, total = found
+        self._status(self._where, find=f"match {number} of {total} for “{self.text.find_text}”")
+
+    def action_find_previous(self) -> None:
+        self.action_find_next(backwards=True)
+
+    def action_references(self) -> None:
+        document = self.text.document
+        if document is None:
+            return
+        references = document.references()
+        if not references:
+            self.notify("This paper lists no references.")
+            return
+        self.app.push_screen(ReferenceList(references), self._reference_chosen)
+
+    def _reference_chosen(self, block_index: int | None) -> None:
+        document = self.text.document
+        if block_index is None or document is None:
+            return
+        block = document.blocks[block_index]
+        if block.arxiv:
+            self._open_paper(block.arxiv)
+        else:
+            self.text.jump_to_block(block_index)
+            self.text.focus()
+            self.notify("This reference names no arXiv paper; here it is in the list.")
+
+    def _open_paper(self, paper_id: str) -> None:
+        if paper_id == self.paper_id:
+            self.notify("That is this paper.")
+            return
+        self._save_position()
+        self._saved = False  # this screen stays: its position is written again when it closes
+        self.app.push_screen(FullTextScreen(paper_id, look_up=True))
+
+    def action_open_arxiv(self) -> None:
+        self._open_url(
+            self.paper.abs_url if self.paper else f"https://arxiv.org/abs/{self.paper_id}"
+        )
+
+    def action_open_pdf(self) -> None:
+        self._open_url(self.paper.pdf_url if self.paper else pdf_url(self.paper_id, None))
+
+    def action_open_code(self) -> None:
+        urls = [url for url in (self.paper.code_urls if self.paper else []) if safe_url(url)]
+        if not urls:
+            self.notify("No code link for this paper.")
+        elif len(urls) == 1:
+            self._open_url(urls[0])
+        else:
+            self.app.push_screen(LinkChooser(urls), lambda url: url and self._open_url(url))
+
+    def action_star(self) -> None:
+        if self.paper is None:
+            self.notify("This paper is not in the cache, so it cannot be starred.")
+            return
+        self._toggle_star(self.app.cache.path, self.paper_id)
+
+    @work(thread=True, group="fulltext-star")
+    def _toggle_star(self, path, paper_id: str) -> None:
+        """Written through a connection of its own (the table below notices the change
+        and shows it), off the UI thread: a busy cache never blocks the reader."""
+        try:
+            with Cache(path) as cache:
+                starred = not cache.state(paper_id).starred
+                cache.set_starred(paper_id, starred)
+        except CacheError as exc:
+            self.app.call_from_thread(
+                self.notify, str(exc), title="Not saved", severity="error", markup=False
+            )
+            return
+        said = "★ Starred" if starred else "Unstarred"
+        self.app.call_from_thread(self.notify, f"{said} {paper_id}", timeout=3)
+
+    def _open_url(self, url: str) -> None:
+        safe = safe_url(url)
+        if safe is None:
+            self.notify(
+                f"Not opening {url}: only http and https links are opened.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._browse(safe)
+
+    @work(thread=True, group="browser")
+    def _browse(self, url: str) -> None:
+        """``webbrowser`` (so ``$BROWSER`` counts), off the UI thread."""
+        if webbrowser.open(url):
+            self.app.call_from_thread(self.notify, f"Opened {url}", timeout=3, markup=False)
+        else:
+            self.app.call_from_thread(
+                self.notify,
+                f"No web browser could be started for {url} (set $BROWSER).",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+
+
+def _write_position(path, paper_id: str, block: int, row: int) -> None:
+    try:
+        with Cache(path) as cache:
+            stored_texts.save_position(cache, paper_id, block, row)
+    except CacheError:
+        pass  # a position is worth no error message; the next close writes it again
