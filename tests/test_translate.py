@@ -192,6 +192,15 @@ def test_libretranslate_translates_title_and_abstract_once_then_serves_the_cache
     assert paper.translation_langs(ID) == ["zh"]
 
 
+
+def test_a_fetched_translation_can_be_saved_by_the_caller(paper: Cache):
+    """The reader hands the save to its writer: a busy cache never costs the translation."""
+    saved: list[Translation] = []
+    with FakeLibreTranslate() as server:
+        fetched = fetch_translation(paper, libre(server), ID, save=saved.append)
+    assert saved == [fetched] and fetched.source == "libretranslate"
+    assert paper.translation_langs(ID) == []
+
 @pytest.mark.parametrize(
     ("codes", "asked", "sent"),
     [

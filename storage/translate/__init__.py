@@ -71,13 +71,16 @@ def fetch_translation(
     *,
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    save: Callable[[Translation], None] | None = None,
 ) -> Translation:
     """The translation of a paper's title and abstract into ``lang`` (default: the
     configured target): from the cache without a request, else through the provider,
     stored with the provider's name as its source. Raises :class:`TranslationError`.
 
     Safe in a worker thread with its own ``cache``; the result carries ``paper_id`` so a
-    late answer can be matched to what is on screen. ``sleep`` waits between retries.
+    late answer can be matched to what is on screen. ``sleep`` waits between retries;
+    ``save`` stores a fetched translation instead of ``cache.put_translation`` (the
+    reader hands it to its writer, so a busy cache never costs the translation).
     """
     code = lang or settings.target
     found = cached_translation(cache, paper_id, code)
@@ -87,7 +90,9 @@ def fetch_translation(
     if paper is None:
         raise TranslationError(f"{paper_id} is not in the cache")
     with _translator(settings, client=client, sleep=sleep) as provider:
-        return _translate_paper(cache, provider, paper, code)
+        translation = _translate(provider, paper, code)
+    (save or cache.put_translation)(translation)
+    return translation
 
 
 def translate_missing(
@@ -129,7 +134,7 @@ def translate_missing(
     with _translator(settings, client=client, sleep=wait, patient=True) as provider:
         for number, paper in enumerate(missing, start=1):
             progress(f"[{number}/{len(missing)}] {paper.id} {paper.title[:60]}")
-            _translate_paper(cache, provider, paper, code)
+            cache.put_translation(_translate(provider, paper, code))
     return len(missing)
 
 
@@ -174,7 +179,7 @@ def _api_key(settings: TranslationSettings) -> str | None:
     return key
 
 
-def _translate_paper(cache: Cache, provider: Provider, paper: Paper, code: str) -> Translation:
+def _translate(provider: Provider, paper: Paper, code: str) -> Translation:
     if not paper.abstract:
         raise TranslationError(f"{paper.id} has no abstract to translate")
     log.debug("translating %s into %s through %s", paper.id, code, provider.name)
@@ -191,5 +196,4 @@ def _translate_paper(cache: Cache, provider: Provider, paper: Paper, code: str) 
         raise provider.error(
             f"translator at {provider.url} sent an empty translation of {paper.id}"
         )
-    cache.put_translation(translation)
     return translation
