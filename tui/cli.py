@@ -334,7 +334,6 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    args.search, args.author = "", None
     with open_cache(args) as cache:
         details = iter_details(cache, _view(cache, args))
         if args.format == "json":
