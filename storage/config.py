@@ -123,6 +123,25 @@ class FulltextSettings:
     """Seconds between two full-text requests (arXiv's crawl delay)."""
 
 
+@dataclass(slots=True)
+class LibrarySettings:
+    quick_tags: list[str] = field(default_factory=list)
+    """Tags that the keys 1 to 9 toggle in the reader, in that order."""
+    sync_dir: str = ""
+    """A folder that Syncthing, Dropbox or git carries between machines: each machine
+    appends its changes to its own file there and merges the others' (empty: off)."""
+    machine: str = ""
+    """This machine's name in ``sync_dir`` (default: an id made on first use)."""
+
+
+@dataclass(slots=True)
+class SavedView:
+    name: str
+    """How the view is labelled as ``v`` cycles to it."""
+    query: str
+    """A search in the query language (``tag:cite -is:read``)."""
+
+
 def _default_topics() -> list[Topic]:
     return [Topic(name="LLM", query='abs:"large language model" OR ti:LLM')]
 
@@ -138,6 +157,8 @@ class Config:
     sync: SyncSettings = field(default_factory=SyncSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     fulltext: FulltextSettings = field(default_factory=FulltextSettings)
+    library: LibrarySettings = field(default_factory=LibrarySettings)
+    views: list[SavedView] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, applied with ``App.set_keymap``."""
     path: Path | None = None
@@ -224,6 +245,8 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "sync": ("table", SyncSettings),
     "ui": ("table", UiSettings),
     "fulltext": ("table", FulltextSettings),
+    "library": ("table", LibrarySettings),
+    "views": ("list", SavedView),
     "keys": ("keys", dict),
 }
 
@@ -335,6 +358,7 @@ def _check_values(config: Config, locate: _Locator) -> None:
                     f"announce_types: {kind!r} is not one of {', '.join(ANNOUNCE_TYPES)}",
                     "announce_types",
                 )
+    _check_library(config, locate)
     names = [topic.name for topic in config.topics]
     for index, name in enumerate(names):
         if not name.strip():
@@ -345,6 +369,51 @@ def _check_values(config: Config, locate: _Locator) -> None:
             )
         if name in names[:index]:
             raise locate.error("topics", index, f"topic {name!r} is defined twice", "name")
+
+
+MACHINE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+"""A machine's name: it names its file in the shared folder."""
+
+
+def _check_library(config: Config, locate: _Locator) -> None:
+    from paperdeck.storage.cache.query import QueryError, parse
+    from paperdeck.storage.library.tags import TagError, check_tag
+
+    library = config.library
+    if len(library.quick_tags) > 9:
+        raise locate.error(
+            "library", None, "quick_tags holds at most 9 tags (keys 1 to 9)", "quick_tags"
+        )
+    for tag in library.quick_tags:
+        try:
+            check_tag(tag)
+        except TagError as exc:
+            raise locate.error("library", None, f"quick_tags: {exc}", "quick_tags") from None
+    library.quick_tags = [check_tag(tag) for tag in library.quick_tags]
+    if library.machine and not MACHINE.fullmatch(library.machine):
+        raise locate.error(
+            "library",
+            None,
+            f"machine {library.machine!r} must be letters, digits and . _ - "
+            "(at most 64; it names this machine's file in sync_dir)",
+            "machine",
+        )
+    if library.sync_dir and not library.sync_dir.strip():
+        raise locate.error("library", None, "sync_dir must name a folder", "sync_dir")
+    names = [view.name for view in config.views]
+    for index, view in enumerate(config.views):
+        if not view.name.strip() or not view.name.isprintable():
+            raise locate.error(
+                "views", index, f"name {view.name!r} must be printable and not empty", "name"
+            )
+        if view.name in names[:index]:
+            raise locate.error("views", index, f"view {view.name!r} is defined twice", "name")
+        try:
+            parse(view.query)
+        except QueryError as exc:
+            raise locate.error("views", index, f"query: {exc}", "query") from None
+        if not view.query.strip():
+            raise locate.error("views", index, "query must not be empty", "query")
 
 
 class _Locator:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Source = Literal["arxiv", "feed", "digest"]
+Source = Literal["arxiv", "feed", "digest", "library"]
+"""Where a paper's metadata came from; ``library``: an imported BibTeX, RIS or CSL-JSON
+entry (the least authoritative: any other source's record wins)."""
 
 
 @dataclass(slots=True)
@@ -72,6 +74,12 @@ class UserState:
     starred: bool = False
     read_at: str | None = None
     starred_at: str | None = None
+    later: bool = False
+    """On the read-later list."""
+    note: str | None = None
+    citekey: str | None = None
+    """The pinned citation key (None until the paper is first starred or exported)."""
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)
@@ -88,6 +96,8 @@ class PaperRow:
     read: bool
     starred: bool
     topics: tuple[str, ...] = ()
+    later: bool = False
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -140,6 +150,10 @@ class ImportReport:
     """Set when nothing could be read at all (missing file, HTTP error, ...)."""
     note: str = ""
     """Worth saying about a digest that imported fine (an empty day's page)."""
+    unit: str = "rows"
+    """What the file is made of: a digest's rows, a library file's entries."""
+    notes: list[str] = field(default_factory=list)
+    """Lines worth reading about what was imported (a citation key that was kept)."""
 
     @property
     def ok(self) -> bool:

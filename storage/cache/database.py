@@ -496,12 +496,20 @@ class Cache:
 
     def state(self, paper_id: str) -> UserState:
         row = self.conn.execute(
-            "SELECT read, starred, read_at, starred_at FROM user_state WHERE paper_id = ?",
+            "SELECT read, starred, read_at, starred_at, later, note, citekey FROM user_state "
+            "WHERE paper_id = ?",
             (paper_id,),
         ).fetchone()
+        tags = tuple(
+            tag
+            for (tag,) in self.conn.execute(
+                "SELECT tag FROM paper_tags WHERE paper_id = ? AND tagged ORDER BY tag",
+                (paper_id,),
+            )
+        )
         if row is None:
-            return UserState()
-        return UserState(bool(row[0]), bool(row[1]), row[2], row[3])
+            return UserState(tags=tags)
+        return UserState(bool(row[0]), bool(row[1]), row[2], row[3], bool(row[4]), *row[5:], tags)
 
     def set_starred(self, paper_id: str, starred: bool) -> None:
         self._set_state(paper_id, "starred", starred)

@@ -17,6 +17,142 @@ Design:
 
 from __future__ import annotations
 
+_NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+
+
+def _version_at(field: str) -> str:
+    """The time of a local change to ``field`` (milliseconds since 1970): now, but always
+    after the version it replaces (a value merged from a machine whose clock runs ahead,
+    or this machine's clock set back), unless that version lies more than a day ahead."""
+    later_than = (
+        f"(SELECT at FROM library_fields WHERE paper_id = new.paper_id AND field = {field})",
+        f"(SELECT at FROM library_log WHERE paper_id = new.paper_id AND field = {field} "
+        "ORDER BY seq DESC LIMIT 1)",
+    )
+    bumps = ", ".join(
+        f"coalesce((SELECT v + 1 FROM (SELECT {version} AS v) WHERE v <= {_NOW_MS} + 86400000), 0)"
+        for version in later_than
+    )
+    return f"max({_NOW_MS}, {bumps})"
+
+
+def _log_trigger(name: str, event: str, when: str, field: str, value: str) -> str:
+    return f"""
+    CREATE TRIGGER library_log_{name} AFTER {event}
+    WHEN ({when}) AND (SELECT journal FROM library_settings WHERE id = 1)
+    BEGIN
+        INSERT INTO library_log(paper_id, field, value, at)
+        VALUES (new.paper_id, {field}, {value}, {_version_at(field)});
+    END;
+    """
+
+
+_STATE_FIELDS = ("read", "starred", "later", "note", "citekey")
+_FLAGS = ("read", "starred", "later")
+
+_LIBRARY = (
+    """
+    ALTER TABLE user_state ADD COLUMN later INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE user_state ADD COLUMN later_at TEXT;
+    ALTER TABLE user_state ADD COLUMN note TEXT;
+    ALTER TABLE user_state ADD COLUMN note_at TEXT;
+    ALTER TABLE user_state ADD COLUMN citekey TEXT;
+    ALTER TABLE user_state ADD COLUMN citekey_at TEXT;
+    CREATE INDEX user_state_later ON user_state(paper_id) WHERE later;
+    CREATE INDEX user_state_noted ON user_state(paper_id) WHERE note IS NOT NULL;
+    CREATE UNIQUE INDEX user_state_citekey ON user_state(citekey COLLATE NOCASE)
+        WHERE citekey IS NOT NULL;
+
+    CREATE TABLE paper_tags (
+        paper_id TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        tagged INTEGER NOT NULL,
+        tagged_at TEXT NOT NULL,
+        PRIMARY KEY (paper_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX paper_tags_by_tag ON paper_tags(tag, paper_id) WHERE tagged;
+
+    CREATE TABLE library_text (
+        key INTEGER PRIMARY KEY,
+        paper_id TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL
+    );
+    DROP TRIGGER papers_fts_delete;
+    CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN
+        INSERT INTO papers_fts(papers_fts, rowid, title, authors, abstract)
+        VALUES ('delete', old.key, old.title, old.authors, old.abstract
+                || coalesce((SELECT char(10) || text FROM library_text WHERE key = old.key), ''));
+        DELETE FROM library_text WHERE key = old.key;
+    END;
+    DROP TRIGGER papers_fts_update;
+    CREATE TRIGGER papers_fts_update AFTER UPDATE OF key, title, authors, abstract ON papers BEGIN
+        INSERT INTO papers_fts(papers_fts, rowid, title, authors, abstract)
+        VALUES ('delete', old.key, old.title, old.authors, old.abstract
+                || coalesce((SELECT char(10) || text FROM library_text WHERE key = old.key), ''));
+        UPDATE library_text SET key = new.key WHERE key = old.key;
+        INSERT INTO papers_fts(rowid, title, authors, abstract)
+        VALUES (new.key, new.title, new.authors, new.abstract
+                || coalesce((SELECT char(10) || text FROM library_text WHERE key = new.key), ''));
+    END;
+
+    CREATE INDEX papers_to_fill ON papers(id) WHERE source = 'library' AND abstract = '';
+
+    CREATE TABLE library_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        journal INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO library_settings(id) VALUES (1);
+    CREATE TABLE library_log (
+        seq INTEGER PRIMARY KEY,
+        paper_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX library_log_by_field ON library_log(paper_id, field, seq);
+    CREATE TABLE library_fields (
+        paper_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        machine TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (paper_id, field)
+    ) WITHOUT ROWID;
+    CREATE TABLE library_peers (
+        file TEXT PRIMARY KEY,
+        offset INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        head TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    """
+    + "".join(
+        _log_trigger(
+            f"{name}_set",
+            f"UPDATE OF {name} ON user_state",
+            f"new.{name} IS NOT old.{name}",
+            f"'{name}'",
+            f"new.{name}",
+        )
+        + _log_trigger(
+            f"{name}_new",
+            "INSERT ON user_state",
+            f"new.{name}_at IS NOT NULL"
+            + (f" OR new.{name}" if name in _FLAGS else f" OR new.{name} IS NOT NULL"),
+            f"'{name}'",
+            f"new.{name}",
+        )
+        for name in _STATE_FIELDS
+    )
+    + _log_trigger(
+        "tag_set",
+        "UPDATE OF tagged ON paper_tags",
+        "new.tagged IS NOT old.tagged",
+        "'tag:' || new.tag",
+        "new.tagged",
+    )
+    + _log_trigger("tag_new", "INSERT ON paper_tags", "1", "'tag:' || new.tag", "new.tagged")
+)
+
 MIGRATIONS: list[str] = [
     # 1: papers, authors, topics, translations, user state, full-text index.
     """
@@ -142,6 +278,14 @@ MIGRATIONS: list[str] = [
         read_at TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 5: the personal library (see storage/cache/library.py): read-later, notes and
+    # citation keys beside the stars; tags with a row per (paper, tag) that remembers an
+    # untag; a paper's note and tags indexed with its text (``library_text`` holds what was
+    # appended to its abstract in ``papers_fts``, so the triggers delete exactly what was
+    # indexed); and this machine's change log, written by triggers while the library is
+    # shared (``library_settings.journal``), with the versions of values merged from
+    # other machines.
+    _LIBRARY,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 
+from paperdeck.storage.cache import query as q
 from paperdeck.storage.cache.database import Cache, now
 from paperdeck.storage.models import PaperRow
 
@@ -21,7 +22,7 @@ SORTS = ("date", "title", "author")
 _SORT_COLUMN = {"title": "p.title", "author": "p.first_author"}
 _ROW = (
     "p.key, p.id, p.published, p.title, p.first_author, p.n_authors, p.has_code, "
-    "coalesce(s.read, 0), coalesce(s.starred, 0)"
+    "coalesce(s.read, 0), coalesce(s.starred, 0), coalesce(s.later, 0)"
 )
 _UNREAD = "coalesce(s.read, 0) = 0"
 _USES_STATE = re.compile(r"\bs\.")
@@ -40,6 +41,11 @@ class View:
     author: str | None = None
     """An exact author name, in any position (case-insensitive)."""
     search: str = ""
+    query: str = ""
+    """A saved search (``[[views]]``, the later list) in the query language of
+    :mod:`paperdeck.storage.cache.query`; ``search`` (what is typed) narrows it further."""
+    name: str = ""
+    """What the label calls a saved search."""
     sort: str = "date"
 
     def __post_init__(self) -> None:
@@ -49,7 +55,8 @@ class View:
     @property
     def label(self) -> str:
         flags = (("Unread", self.unread), ("Starred", self.starred), ("With code", self.code))
-        parts = [name for name, on in flags if on]
+        parts = [self.name] if self.name else []
+        parts += [name for name, on in flags if on]
         if self.topic is not None:
             parts.append(f"Topic: {self.topic}")
         if self.author is not None:
@@ -59,8 +66,28 @@ class View:
 
     @property
     def effective_sort(self) -> str:
-        """Search results are always newest first (the full-text index's own order)."""
-        return "date" if self.search else self.sort
+        """Search results are always newest first (the full-text index's own order), and
+        so are saved searches with words."""
+        if self.search:
+            return "date"
+        if self.query:
+            try:
+                return "date" if q.parse(self.query).words else self.sort
+            except q.QueryError:
+                return "date"
+        return self.sort
+
+    def terms(self) -> q.Query:
+        """The whole view in the query language (:class:`QueryError` for a bad query)."""
+        flags = [
+            q.Term("is", "unread") if self.unread else None,
+            q.Term("is", "starred") if self.starred else None,
+            q.Term("has", "code") if self.code else None,
+            q.Term("topic", self.topic) if self.topic is not None else None,
+            q.Term("author", self.author) if self.author is not None else None,
+        ]
+        own = q.Query(tuple(term for term in flags if term is not None))
+        return q.parse(self.query) + own + q.parse(self.search)
 
     def with_(self, **changes) -> View:
         return replace(self, **changes)
@@ -92,9 +119,15 @@ class _Sql:
     links for a topic, else the papers themselves.
     """
 
-    def __init__(self, view: View, kept: frozenset[str] = frozenset()):
+    def __init__(self, view: View, kept: frozenset[str] = frozenset(), cache: Cache | None = None):
         self.params: list = []
         self.where: list[str] = []
+        if view.search or view.query:  # the query language (raises QueryError)
+            plan = q.compile_query(cache, view.terms(), kept)
+            self.source, self.key = plan.source, plan.key
+            self.where, self.params = plan.where, plan.params
+            self.column = None if plan.words else _SORT_COLUMN.get(view.effective_sort)
+            return
         state = "LEFT JOIN user_state s ON s.paper_id = p.id"
         topic_id = "(SELECT id FROM topics WHERE name = ?)"
         query = fts_query(view.search) if view.search else None
@@ -187,14 +220,14 @@ class _Sql:
 
 
 def count_view(cache: Cache, view: View, kept: frozenset[str] = frozenset()) -> int:
-    sql, params = _Sql(view, kept).count()
+    sql, params = _Sql(view, kept, cache).count()
     return cache.conn.execute(sql, params).fetchone()[0]
 
 
 def count_unread(cache: Cache, view: View) -> int:
     if view == View(sort=view.sort):  # every paper: those minus the ones marked read
         return cache.count_papers() - cache.count_read()
-    sql, params = _Sql(view).count([_UNREAD])
+    sql, params = _Sql(view, cache=cache).count([_UNREAD])
     return cache.conn.execute(sql, params).fetchone()[0]
 
 
@@ -218,7 +251,7 @@ class PaperList:
         self.cache = cache
         self.view = view
         self.kept = kept
-        self._sql = _Sql(view, kept)
+        self._sql = _Sql(view, kept, cache)
         self.total: int = count_view(cache, view, kept) if total is None else total
         self._offsets: list[int] = []
         self._anchors: dict[int, PaperRow] = {}
@@ -228,9 +261,10 @@ class PaperList:
 
     def keep(self, paper_id: str) -> None:
         """Keep ``paper_id`` in this view whatever its read or starred state becomes."""
-        if (self.view.unread or self.view.starred) and paper_id not in self.kept:
+        stateful = self.view.unread or self.view.starred or self.view.query or self.view.search
+        if stateful and paper_id not in self.kept:
             self.kept = self.kept | {paper_id}
-            self._sql = _Sql(self.view, self.kept)
+            self._sql = _Sql(self.view, self.kept, self.cache)
 
     def window(self, offset: int, limit: int) -> list[PaperRow]:
         """Rows ``offset`` .. ``offset + limit - 1`` of the view."""
@@ -286,11 +320,19 @@ class PaperList:
             has_code=bool(r[6]),
             read=bool(r[7]),
             starred=bool(r[8]),
+            later=bool(r[9]),
         )
 
     def _with_topics(self, rows: list[PaperRow]) -> list[PaperRow]:
+        """The rows with their topics and tags."""
+        from paperdeck.storage.cache.library import tags_of
+
         topics = self.cache.topics_of_keys([row.key for row in rows])
-        return [replace(row, topics=tuple(topics.get(row.key, ()))) for row in rows]
+        tags = tags_of(self.cache, [row.id for row in rows]) if rows else {}
+        return [
+            replace(row, topics=tuple(topics.get(row.key, ())), tags=tuple(tags.get(row.id, ())))
+            for row in rows
+        ]
 
     def _remember(self, offset: int, row: PaperRow) -> None:
         if offset in self._anchors:
@@ -337,6 +379,12 @@ class PaperList:
         sql, args = self._sql.select(conditions, params, False, 1, 0)
         row = self.cache.conn.execute(sql, args).fetchone()
         return row[1] if row else None
+
+    def ids_sql(self) -> tuple[str, list]:
+        """A SELECT of the ids (column ``id``) of every paper in the view, for writes that
+        apply to a whole view (tags, the later list)."""
+        where = " AND ".join(self._sql.where) or "1"
+        return f"SELECT p.id AS id FROM {self._sql.source} WHERE {where}", list(self._sql.params)
 
     def mark_all_read(self) -> str:
         """Mark every unread paper of the view read; the returned tag undoes it

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from paperdeck.storage.cache import sync_state
 from paperdeck.storage.cache.database import Cache, now
+from paperdeck.storage.cache.library import papers_to_fill
 from paperdeck.storage.config import Config
 from paperdeck.storage.http import FetchError
 from paperdeck.storage.models import UpsertCounts
@@ -36,6 +37,7 @@ from paperdeck.storage.sources.base import (
 )
 from paperdeck.storage.sources.codelink_lookup import HuggingFaceLookup
 from paperdeck.storage.sources.feeds import ArxivFeed
+from paperdeck.storage.sources.library import FillAbstracts, merge_library
 from paperdeck.storage.sources.remote_digests import RemoteDigest
 
 __all__ = ["SourceResult", "SyncEvent", "SyncSummary", "UnknownTopic", "plan", "run_sync"]
@@ -132,13 +134,19 @@ def run_sync(
     :class:`UnknownTopic` when ``topic`` names no configured topic.
     """
     sources = plan(config, topic)
-    if not sources:
+    if topic is None and papers_to_fill(cache, 1):  # imported from a library file
+        sources.append(FillAbstracts(config.arxiv))
+    shared = topic is None and bool(config.library.sync_dir)
+    if not sources and not shared:
         return SyncSummary([])
     since = now()
     ctx = Context(cache, Pacer(config.arxiv.delay_seconds, cancel or threading.Event()))
     report = progress if progress is not None else (lambda event: None)
     try:
-        results = [_run(source, ctx, report) for source in sources]
+        results = []
+        if shared:  # the library merged with the other machines' (one more source)
+            results.append(merge_library(config, cache, report)[0])
+        results += [_run(source, ctx, report) for source in sources]
         lookup = None
         if config.codelinks.lookup:
             lookup = _run(HuggingFaceLookup(since), ctx, report)

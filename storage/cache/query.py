@@ -1,0 +1,334 @@
+"""The query language of ``/`` in the reader and ``paperdeck list --search``, and its
+compilation to SQL over the cache's indexes.
+
+    attention tag:proj/rag -is:read author:"Ashish Vaswani" after:2017-01-01
+
+Free words and ``"quoted phrases"`` are matched by the full-text index (title, authors,
+abstract, and the paper's note and tags); the last word of the query also matches as a
+prefix, so results follow typing. Filters: ``tag:NAME`` (a nested name also matches its
+children), ``is:starred|unread|read|later``, ``has:code|note|fulltext``,
+``author:"Full Name"``, ``topic:NAME``, ``after:YYYY-MM-DD`` (published on or after),
+``before:YYYY-MM-DD`` (published before). A ``-`` in front of any term negates it. Terms
+combine with AND. An unclosed quote runs to the end of the query (it is being typed).
+
+Compilation picks the table that drives the walk so that the first page costs a few index
+steps: a small set of the user's papers (a tag, the stars, the later list, the notes) when
+the query names one, else the full-text index for words, else an author's papers, a
+topic's, or all papers — each walked newest first by the key that orders the cache. Dates
+are ranges of that key (it begins with the publication day).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from paperdeck.storage.ids import valid_date
+
+FILTERS = ("tag", "is", "has", "author", "topic", "after", "before")
+IS_VALUES = ("starred", "unread", "read", "later")
+HAS_VALUES = ("code", "note", "fulltext")
+PREFIX_FROM = 3
+"""The last word matches as a prefix from this many characters on (shorter ones, such as
+"RL", match whole words: a one- or two-letter prefix matches nearly every paper)."""
+SMALL_SET = 20_000
+"""A set of the user's papers (a tag, the stars…) up to this size drives the walk itself:
+sorting it costs less than walking the whole cache for it."""
+_DAY_SHIFT = 40  # paperdeck.storage.ids.sort_key: days since 1900 << 40 | id rank
+_EPOCH = date(1900, 1, 1).toordinal()
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message (one line) names the bad term."""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    kind: str
+    """"word" or one of :data:`FILTERS`."""
+    value: str
+    negated: bool = False
+    phrase: bool = False
+    """A word term written in quotes: matched as a phrase."""
+    prefix: bool = False
+    """The query's last word: matched as a prefix."""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    terms: tuple[Term, ...] = ()
+
+    @property
+    def words(self) -> list[Term]:
+        return [t for t in self.terms if t.kind == "word" and not t.negated]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def __add__(self, other: Query) -> Query:
+        return Query(self.terms + other.terms)
+
+
+_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)("?)|([^\s"]*))')
+
+
+def parse(text: str) -> Query:
+    """The terms of ``text``; :class:`QueryError` names the first bad one."""
+    terms: list[Term] = []
+    at = 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at >= len(text):
+            break
+        match = _TOKEN.match(text, at)
+        assert match is not None  # every alternative may match empty; a quote ends a run
+        end = match.end()
+        if end == at:  # a lone '"' inside a word: skip it as punctuation
+            at += 1
+            continue
+        minus, key, quoted, closed, bare = match.groups()
+        token = text[at:end]
+        at = end
+        # An unclosed quote runs to the end (the closing one is still being typed).
+        value = quoted if quoted is not None else (bare or "")
+        if key is None:
+            if not value and minus:
+                continue  # a lone "-"
+            terms.append(Term("word", value, bool(minus), phrase=quoted is not None))
+            continue
+        terms.append(_filter(key.lower(), value, bool(minus), token))
+    # The query's last word, written without quotes and not negated, matches as a prefix.
+    if terms and terms[-1].kind == "word" and not terms[-1].phrase and not terms[-1].negated:
+        last = terms[-1]
+        if re.search(rf"\w{{{PREFIX_FROM},}}$", last.value):
+            terms[-1] = Term("word", last.value, prefix=True)
+    return Query(tuple(terms))
+
+
+def _filter(key: str, value: str, negated: bool, token: str) -> Term:
+    if key not in FILTERS:
+        close = difflib.get_close_matches(key, FILTERS, n=1)
+        hint = f" (did you mean {close[0]}:?)" if close else ""
+        known = " ".join(f"{name}:" for name in FILTERS)
+        raise QueryError(
+            f"{token}: unknown filter {key}:{hint}; filters are {known} "
+            '(put words with a colon in quotes: "re:invent")'
+        )
+    value = value.strip()
+    if not value:
+        raise QueryError(f"{token}: {key}: needs a value")
+    if key == "tag":
+        from paperdeck.storage.library.tags import TagError, check_tag
+
+        try:
+            value = check_tag(value)
+        except TagError as exc:
+            raise QueryError(f"{token}: {exc}") from None
+    elif key == "is":
+        value = value.lower()
+        if value not in IS_VALUES:
+            raise QueryError(f"{token}: is: takes {'|'.join(IS_VALUES)}")
+    elif key == "has":
+        value = value.lower()
+        if value not in HAS_VALUES:
+            raise QueryError(f"{token}: has: takes {'|'.join(HAS_VALUES)}")
+    elif key in ("after", "before"):
+        day = valid_date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+        if day is None:
+            raise QueryError(f"{token}: {key}: takes a date written YYYY-MM-DD")
+        value = day
+    return Term(key, value, negated)
+
+
+def fts_term(term: Term) -> str | None:
+    """The FTS5 expression of one word term (None when it holds nothing searchable)."""
+    words = re.findall(r"\w+", term.value)
+    if not words:
+        return None
+    if term.phrase:
+        return '"' + " ".join(words) + '"'
+    parts = [f'"{word}"' for word in words]
+    if term.prefix and len(words[-1]) >= PREFIX_FROM:
+        parts[-1] += "*"
+    return " AND ".join(parts) if len(parts) > 1 else parts[0]
+
+
+def day_key(day: str) -> int:
+    """The smallest cache key of a paper published on ``day``."""
+    return (date.fromisoformat(day).toordinal() - _EPOCH) << _DAY_SHIFT
+
+
+# --- compilation ------------------------------------------------------------------------------
+
+STATE_JOIN = "LEFT JOIN user_state s ON s.paper_id = p.id"
+_TAG_MATCH = "tagged AND (tag = ? OR (tag > ? AND tag < ?))"
+"""A tag and its children: ``proj``, and ``proj/…`` (the names between ``proj/`` and
+``proj0``, ``0`` being the character after ``/``)."""
+
+
+def _tag_params(tag: str) -> list[str]:
+    return [tag, tag + "/", tag + "0"]
+
+
+_STATE_SETS = {
+    ("is", "starred"): "SELECT paper_id FROM user_state WHERE starred",
+    ("is", "later"): "SELECT paper_id FROM user_state WHERE later",
+    ("has", "note"): "SELECT paper_id FROM user_state WHERE note IS NOT NULL",
+}
+_STATE_CONDITIONS = {
+    "starred": "coalesce(s.starred, 0) = 1",
+    "unread": "coalesce(s.read, 0) = 0",
+    "read": "coalesce(s.read, 0) = 1",
+    "later": "coalesce(s.later, 0) = 1",
+}
+
+
+@dataclass
+class Plan:
+    """The FROM and WHERE of a query, as :class:`paperdeck.storage.cache.views` runs them:
+    ``source`` is walked in ``key`` order (descending: newest first)."""
+
+    source: str
+    key: str
+    where: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+    words: bool = False
+    """The query has words: results come newest first whatever the sort."""
+
+    def add(self, condition: str, *params) -> None:
+        self.where.append(condition)
+        self.params.extend(params)
+
+
+def compile_query(cache, query: Query, kept: frozenset[str] = frozenset()) -> Plan:
+    """The :class:`Plan` of ``query`` over ``cache``. ``kept``: papers that stay whatever
+    their user state (a paper starred or read while its view is shown stays in it)."""
+    kept_json = json.dumps(sorted(kept)) if kept else None
+    words = [fts for t in query.terms if t.kind == "word" and not t.negated if (fts := fts_term(t))]
+    empty = any(t.kind == "word" and not t.negated and fts_term(t) is None for t in query.terms)
+    chosen = _small_set(cache, query)
+    if chosen is not None:
+        term, subquery, params = chosen
+        if kept_json:
+            subquery = f"{subquery} UNION SELECT value FROM json_each(?)"
+            params = [*params, kept_json]
+        plan = Plan(
+            f"({subquery}) d CROSS JOIN papers p ON p.id = d.paper_id {STATE_JOIN}", "p.key"
+        )
+        plan.params.extend(params)
+    elif words:
+        plan = Plan(f"papers_fts f CROSS JOIN papers p ON p.key = f.rowid {STATE_JOIN}", "f.rowid")
+        plan.add("papers_fts MATCH ?", " AND ".join(words))
+        term = None
+    elif author := _first(query, "author"):
+        plan = Plan(
+            f"authors a CROSS JOIN papers p ON p.key = a.paper_key {STATE_JOIN}", "a.paper_key"
+        )
+        # One row per paper even when a name is listed twice on it.
+        plan.add(
+            "a.name = ? AND a.position = (SELECT min(position) FROM authors a2 "
+            "WHERE a2.paper_key = a.paper_key AND a2.name = a.name)",
+            author.value,
+        )
+        term = author
+    elif topic := _first(query, "topic"):
+        plan = Plan(
+            f"paper_topics pt CROSS JOIN papers p ON p.key = pt.paper_key {STATE_JOIN}",
+            "pt.paper_key",
+        )
+        plan.add("pt.topic_id = (SELECT id FROM topics WHERE name = ?)", topic.value)
+        term = topic
+    else:
+        plan = Plan(f"papers p {STATE_JOIN}", "p.key")
+        term = None
+    plan.words = bool(words)
+    if empty:
+        plan.where.append("0")  # a word with nothing searchable in it matches nothing
+    if words and plan.key != "f.rowid":
+        plan.add(
+            "p.key IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)", " AND ".join(words)
+        )
+    for t in query.terms:
+        if t is term:
+            continue
+        _condition(cache, plan, t, kept_json)
+    return plan
+
+
+def _first(query: Query, kind: str) -> Term | None:
+    return next((t for t in query.terms if t.kind == kind and not t.negated), None)
+
+
+def _small_set(cache, query: Query):
+    """The smallest set of the user's papers the query requires, when it is small enough
+    to drive the walk: (its term, its SELECT of paper ids, parameters) or None."""
+    best = None
+    for t in query.terms:
+        if t.negated:
+            continue
+        if t.kind == "tag":
+            sql = f"SELECT DISTINCT paper_id FROM paper_tags WHERE {_TAG_MATCH}"
+            params = _tag_params(t.value)
+        elif (t.kind, t.value) in _STATE_SETS:
+            sql, params = _STATE_SETS[t.kind, t.value], []
+        else:
+            continue
+        size = cache.conn.execute(
+            f"SELECT count(*) FROM ({sql} LIMIT {SMALL_SET + 1})", params
+        ).fetchone()[0]
+        if size <= SMALL_SET and (best is None or size < best[0]):
+            best = (size, t, sql, params)
+    return None if best is None else best[1:]
+
+
+def _kept(condition: str, kept_json: str | None, plan: Plan, *params) -> None:
+    """A condition on user state, which a kept paper passes whatever its state."""
+    if kept_json:
+        plan.add(f"({condition} OR p.id IN (SELECT value FROM json_each(?)))", *params, kept_json)
+    else:
+        plan.add(condition, *params)
+
+
+def _condition(cache, plan: Plan, t: Term, kept_json: str | None) -> None:
+    no = "NOT " if t.negated else ""
+    if t.kind == "word":
+        if t.negated and (fts := fts_term(t)):
+            plan.add("p.key NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)", fts)
+    elif t.kind == "tag":
+        _kept(
+            f"{no}EXISTS (SELECT 1 FROM paper_tags WHERE paper_id = p.id AND {_TAG_MATCH})",
+            kept_json,
+            plan,
+            *_tag_params(t.value),
+        )
+    elif t.kind == "is":
+        _kept(f"{no}{_STATE_CONDITIONS[t.value]}", kept_json, plan)
+    elif t.kind == "has":
+        if t.value == "code":
+            plan.add(f"p.has_code = {0 if t.negated else 1}")
+        elif t.value == "note":
+            _kept(f"s.note IS {'' if t.negated else 'NOT '}NULL", kept_json, plan)
+        else:
+            plan.add(f"{no}({fulltext_condition(cache)})")
+    elif t.kind == "author":
+        plan.add(
+            f"{no}EXISTS (SELECT 1 FROM authors WHERE paper_key = p.key AND name = ?)", t.value
+        )
+    elif t.kind == "topic":
+        plan.add(
+            f"{no}EXISTS (SELECT 1 FROM paper_topics WHERE paper_key = p.key "
+            "AND topic_id = (SELECT id FROM topics WHERE name = ?))",
+            t.value,
+        )
+    elif t.kind in ("after", "before"):
+        after = (t.kind == "after") != t.negated
+        plan.add(f"{plan.key} {'>=' if after else '<'} ?", day_key(t.value))
+
+
+def fulltext_condition(cache) -> str:
+    """``has:fulltext``: the paper's full text is stored (storage/cache/fulltext.py)."""
+    return "EXISTS (SELECT 1 FROM fulltext WHERE paper_id = p.id)"
