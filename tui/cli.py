@@ -16,15 +16,18 @@ from importlib.metadata import PackageNotFoundError, version
 
 from paperdeck.storage.cache import fulltext as stored_fulltext
 from paperdeck.storage.cache.database import Cache, CacheError, CacheUnusable, describe_sqlite_error
+from paperdeck.storage.cache.query import QueryError
 from paperdeck.storage.cache.recovery import aside_path, reset_cache
 from paperdeck.storage.cache.views import PaperList, View
-from paperdeck.storage.config import ConfigError, cache_path, load_config
+from paperdeck.storage.config import ConfigError, cache_path, config_path, load_config
 from paperdeck.storage.ids import parse_id
-from paperdeck.storage.library.export import bibtex, bibtex_key, iter_details, markdown, record
-from paperdeck.storage.library.importer import import_source
+from paperdeck.storage.library.citekeys import pin_keys
+from paperdeck.storage.library.export import FORMATS, export, iter_details, record
+from paperdeck.storage.library.importer import import_source, is_url
 from paperdeck.storage.models import ImportReport
 from paperdeck.storage.translate import TranslationError, fetch_translation, translate_missing
 from paperdeck.tui.cli_fulltext import add_commands as add_fulltext_commands
+from paperdeck.tui.cli_library import add_commands as add_library_commands
 
 
 class CommandError(Exception):
@@ -53,19 +56,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = commands.add_parser("import", help="import daily-arXiv digests (files or http(s) URLs)")
-    p.add_argument("sources", nargs="+", metavar="SOURCE", help="a digest file or URL")
+    p = commands.add_parser(
+        "import", help="import daily-arXiv digests (files or http(s) URLs) or library files"
+    )
+    p.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="a digest file or URL, or a .bib, .ris or CSL-JSON .json library file",
+    )
     p.set_defaults(run=cmd_import)
 
     p = commands.add_parser("sync", help="bring the configured topics, feeds and digests in")
     p.add_argument("--topic", metavar="NAME", help="sync only this arXiv topic")
+    p.add_argument(
+        "--library", action="store_true", help="only merge the library with [library] sync_dir"
+    )
     p.set_defaults(run=cmd_sync)
 
     p = commands.add_parser("list", help="list cached papers, newest first")
     p.add_argument("--format", choices=("table", "json", "tsv"), default="table")
     p.add_argument("--limit", type=_positive, metavar="N", help="at most N papers")
     _add_filters(p)
-    p.add_argument("--search", metavar="QUERY", help="full-text search (title, authors, abstract)")
+    p.add_argument("--search", metavar="QUERY", help="a search: words and filters (see README)")
     p.add_argument("--author", metavar="NAME", help="papers with this exact author name")
     p.add_argument("--sort", choices=("date", "title", "author"), default="date")
     p.set_defaults(run=cmd_list)
@@ -88,9 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_translate, usage=p.error)
 
     p = commands.add_parser("export", help="export papers to stdout")
-    p.add_argument("--format", choices=("bibtex", "markdown", "json"), default="bibtex")
+    p.add_argument("--format", choices=FORMATS, default="bibtex")
     _add_filters(p)
+    p.add_argument("--search", metavar="QUERY", help="only papers this search finds")
     p.set_defaults(run=cmd_export)
+    add_library_commands(commands)  # tag, later, note, citekey
 
     add_fulltext_commands(commands)  # read, prefetch
     return parser
@@ -100,6 +115,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--starred", action="store_true", help="only starred papers")
     p.add_argument("--unread", action="store_true", help="only unread papers")
     p.add_argument("--topic", metavar="NAME", help="only papers of this topic")
+    p.add_argument("--later", action="store_true", help="only papers on the read-later list")
+    p.add_argument("--tag", metavar="NAME", help="only papers with this tag (or one nested in it)")
 
 
 def _positive(text: str) -> int:
@@ -171,14 +188,25 @@ def _view(cache: Cache, args: argparse.Namespace) -> View:
         if args.topic not in known:
             listing = ", ".join(known) if known else "none yet"
             raise CommandError(f"no topic named {args.topic!r} (topics: {listing})")
-    return View(
+    filters = []  # --later and --tag NAME are the searches is:later and tag:NAME
+    if getattr(args, "later", False):
+        filters.append("is:later")
+    if getattr(args, "tag", None) is not None:
+        filters.append(f'tag:"{args.tag}"')
+    view = View(
         unread=args.unread,
         starred=args.starred,
         topic=args.topic,
         author=getattr(args, "author", None),
         search=getattr(args, "search", None) or "",
+        query=" ".join(filters),
         sort=getattr(args, "sort", "date"),
     )
+    try:
+        view.terms()
+    except QueryError as exc:
+        raise CommandError(f"bad search: {exc}") from None
+    return view
 
 
 def _paper_id(cache: Cache, text: str) -> str:
@@ -196,10 +224,15 @@ def _paper_id(cache: Cache, text: str) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from paperdeck.storage.library.bibimport import import_library, library_kind
+
     failed = False
     with open_cache(args) as cache:
         for source in args.sources:
-            report = import_source(cache, source)
+            if not is_url(source) and library_kind(source):
+                report = import_library(cache, source)
+            else:
+                report = import_source(cache, source)
             print_report(report)
             failed |= not report.ok
     return 1 if failed else 0
@@ -213,10 +246,13 @@ def print_report(report: ImportReport) -> None:
         print(
             f"{report.source}: {counts.new} new, {counts.updated} updated, "
             f"{counts.unchanged} unchanged, {counts.translations} translations stored, "
-            f"{len(report.skipped)} rows skipped" + (f" ({report.note})" if report.note else "")
+            f"{len(report.skipped)} {report.unit} skipped"
+            + (f" ({report.note})" if report.note else "")
         )
     for skipped in report.skipped:
         print(f"  line {skipped.line}: skipped: {skipped.reason}")
+    for note in report.notes:
+        print(f"  {note}")
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -224,6 +260,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     try:
         config = load_config()
+        if args.library:
+            return _sync_library(config, args)
         with open_cache(args) as cache:
             summary = run_sync(config, cache, topic=args.topic, progress=_print_event)
     except (ConfigError, UnknownTopic) as exc:
@@ -235,7 +273,30 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
+def _sync_library(config, args: argparse.Namespace) -> int:
+    """``sync --library``: only the merge with the other machines."""
+    from paperdeck.storage.sources.library import merge_library
+
+    if args.topic is not None:
+        raise CommandError("--library merges only the library: leave out --topic")
+    with open_cache(args) as cache:
+        merged = merge_library(config, cache, _print_event)
+    if merged is None:
+        where = config.path or config_path()
+        raise CommandError(f"no [library] sync_dir in {where}: nothing to merge")
+    result, done = merged
+    if done is None:
+        raise CommandError(f"library: {result.error}")
+    print(f"library: {done.describe()}")
+    for line in done.details():
+        print(f"  {line}")
+    return 0
+
+
 def _print_event(event) -> None:  # a paperdeck.storage.sources.runner.SyncEvent
+    if event.kind == "page" and event.page is None:  # a step that is not a page (library)
+        print(f"{event.source}: {event.message}", file=sys.stderr, flush=True)
+        return
     if event.kind == "page":
         said = f"page {event.page}: {event.new} new, {event.updated} updated so far"
     else:
@@ -319,6 +380,8 @@ def cmd_star(args: argparse.Namespace) -> int:
     with open_cache(args) as cache:
         paper_id = _paper_id(cache, args.paper)
         cache.set_starred(paper_id, args.starred)
+        if args.starred:  # a paper's citation key is pinned when it is first starred
+            pin_keys(cache, [paper_id])
         title = cache.paper(paper_id).title
     print(f"{'★ starred' if args.starred else 'unstarred'} {paper_id} — {title}")
     return 0
@@ -335,16 +398,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     with open_cache(args) as cache:
-        details = iter_details(cache, _view(cache, args))
-        if args.format == "json":
-            _print_json(details)
-        elif args.format == "markdown":
-            for detail in details:
-                sys.stdout.write(markdown(detail))
-        else:
-            taken: set[str] = set()
-            for n, detail in enumerate(details):
-                sys.stdout.write(("\n" if n else "") + bibtex(detail, bibtex_key(detail, taken)))
+        export(cache, _view(cache, args), args.format, sys.stdout)
     return 0
 
 
