@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from paperdeck.storage.cache import library
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import cache_path, config_path
 from paperdeck.tui.cli import main
@@ -127,12 +128,31 @@ def test_prefetch_starred(capsys, cached):
     assert [r.path for r in server.requests] == [f"/html/{SYNTHETIC_ID}v2"]
 
 
+@pytest.mark.parametrize(
+    ("mark", "argv"),
+    [
+        (lambda cache: library.set_later(cache, [SYNTHETIC_ID], True), ["--later"]),
+        (lambda cache: library.change_tags(cache, [SYNTHETIC_ID], ["proj/rag"]), ["--tag", "proj"]),
+    ],
+)
+def test_prefetch_the_later_list_and_a_tag(capsys, cached, mark, argv):
+    with Cache(cache_path()) as cache:
+        mark(cache)
+    with arxiv_server(None) as server:
+        write_config(config_path(), server)
+        code, out, _ = run(capsys, "prefetch", *argv)
+    assert code == 0 and out.startswith("1 stored, 0 already stored")
+    assert [r.path for r in server.requests] == [f"/html/{SYNTHETIC_ID}v2"]
+
+
 def test_prefetch_needs_something_to_fetch(capsys, cached):
     with pytest.raises(SystemExit) as caught:
         main(["prefetch"])
     assert caught.value.code == 2
     code, _, err = run(capsys, "prefetch", "--topic", "Nope")
     assert code == 1 and "no topic named 'Nope'" in err
+    code, _, err = run(capsys, "prefetch", "--tag", "Not A Tag")
+    assert code == 1 and "bad tag" in err
 
 
 # --- the done-when of issue 11, on the long fixture ---------------------------------------

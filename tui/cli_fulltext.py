@@ -3,7 +3,7 @@
 ``read ID`` prints the paper (fetching and storing its HTML rendering first when it is not
 stored; from the cache, offline, when it is). ``prefetch`` stores full texts ahead of
 time, politely: one request at a time, ``[fulltext] delay_seconds`` apart, progress on
-stderr. (``--later`` and ``--tag`` come with the personal library.)
+stderr: given papers, the starred ones, those on the read-later list, of a tag or a topic.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ def add_commands(commands) -> None:
     p = commands.add_parser("prefetch", help="store full texts for offline reading")
     p.add_argument("papers", nargs="*", metavar="ID", help="arXiv ids or URLs")
     p.add_argument("--starred", action="store_true", help="every starred paper")
+    p.add_argument("--later", action="store_true", help="every paper on the read-later list")
+    p.add_argument("--tag", metavar="NAME", help="every paper with this tag (or one nested in it)")
     p.add_argument("--topic", metavar="NAME", help="every paper of this topic")
     p.set_defaults(run=cmd_prefetch, usage=p.error)
 
@@ -70,24 +72,33 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def cmd_prefetch(args: argparse.Namespace) -> int:
+    from paperdeck.storage.cache.query import QueryError
     from paperdeck.storage.cache.views import PaperList, View
     from paperdeck.storage.fulltext.store import prefetch
     from paperdeck.tui.cli import CommandError, open_cache
 
-    if not (args.papers or args.starred or args.topic):
-        args.usage("give paper IDs, --starred or --topic NAME")
+    if not (args.papers or args.starred or args.later or args.tag or args.topic):
+        args.usage("give paper IDs, --starred, --later, --tag NAME or --topic NAME")
     settings = _settings()
     ids = [_id(text) for text in args.papers]
     with open_cache(args) as cache:
         views = []
         if args.starred:
             views.append(View(starred=True))
+        if args.later:
+            views.append(View(query="is:later"))
+        if args.tag is not None:
+            views.append(View(query=f'tag:"{args.tag}"'))
         if args.topic is not None:
             if args.topic not in cache.topics():
                 known = ", ".join(cache.topics()) or "none yet"
                 raise CommandError(f"no topic named {args.topic!r} (topics: {known})")
             views.append(View(topic=args.topic))
         for view in views:
+            try:
+                view.terms()
+            except QueryError as exc:
+                raise CommandError(f"bad tag: {exc}") from None
             papers = PaperList(cache, view)
             for start in range(0, len(papers), 500):
                 ids.extend(row.id for row in papers.window(start, 500))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import webbrowser
+from dataclasses import replace
 from functools import partial
 
 from rich.text import Text
@@ -32,6 +33,7 @@ from paperdeck.storage.fulltext.fetch import pdf_url
 from paperdeck.storage.fulltext.model import Document
 from paperdeck.storage.models import Paper
 from paperdeck.storage.parsers.codelinks import safe_url
+from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.link_chooser import LinkChooser
 from paperdeck.tui.screens.references import ReferenceList
 from paperdeck.tui.widgets.paper_text import PaperText
@@ -61,10 +63,11 @@ class FullTextScreen(Screen):
         Binding("n", "find_next", "Next match", id="fulltext_find_next"),
         Binding("N", "find_previous", "Previous match", show=False, id="fulltext_find_previous"),
         Binding("b", "references", "References", id="fulltext_references"),
-        Binding("o", "open_arxiv", "arXiv", id="open_arxiv"),
+        Binding("o", "open_arxiv", "arXiv", show=False, id="open_arxiv"),
         Binding("p", "open_pdf", "PDF", id="open_pdf"),
-        Binding("c", "open_code", "Code", id="open_code"),
-        Binding("s", "star", "Star", id="star"),
+        Binding("c", "open_code", "Code", show=False, id="open_code"),
+        Binding("s", "star", "Star", show=False, id="star"),
+        Binding("question_mark", "help", "Keys", id="help"),
     ]
 
     class Loaded(Message):
@@ -194,7 +197,7 @@ class FullTextScreen(Screen):
             title = document.title
             self.query_one("#ft-title", Static).update(Text(f"{title}  ·  {self.paper_id}"))
         self.text.show(document, message.position, message.layout)
-        self._fill_contents(document)
+        self.call_after_refresh(self._fill_contents, document)  # the text first
         notes = [note for note in (message.note, *document.notes) if note]
         if notes:
             self.notify("; ".join(notes), title="Full text", markup=False, timeout=8)
@@ -278,6 +281,18 @@ class FullTextScreen(Screen):
             thread=True,
             group="fulltext-position",
             exit_on_error=False,
+        )
+
+    def action_help(self) -> None:
+        """Every key of this screen — the text's and the screen's — as the keymap has them."""
+        found: dict[str, tuple[list[str], str]] = {}
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if binding.description and binding.id:  # ours, not Textual's scrolling keys
+                keys, _ = found.setdefault(binding.id or binding.action, ([], binding.description))
+                keys.append(self.app.get_key_display(replace(binding, key=key)))
+        self.app.push_screen(
+            HelpScreen([(" / ".join(keys), said) for keys, said in found.values()])
         )
 
     def action_switch_focus(self) -> None:

@@ -119,7 +119,7 @@ class PaperText(ScrollView, can_focus=True):
         Binding("pageup", "page(-1)", "Page up", show=False, id="page_up"),
         Binding("g,home", "first", "Top", show=False, id="first"),
         Binding("G,end", "last", "End", show=False, id="last"),
-        Binding("enter", "activate", "Open figure", show=False, id="fulltext_open"),
+        Binding("enter", "activate", "Open figure or paper", show=False, id="fulltext_open"),
     ]
 
     class CursorMoved(Message):

@@ -257,58 +257,69 @@ def wrap(
 ) -> list[list[Piece]]:
     """Greedy word wrap of styled spans into lines of at most ``width`` cells; the first
     line starts with ``prefix``, the others with ``indent`` spaces. Words longer than a
-    line are cut."""
+    line are cut. Pieces of one style run together (few segments to draw)."""
     width = max(4, width)
-    words = _words(spans, base)
     rows: list[list[Piece]] = []
-    current: list[Piece] = list(prefix)
-    used = sum(cell_len(text) for text, _ in prefix)
-    start = used
-    for word in words:
-        size = sum(cell_len(text) for text, _ in word)
-        gap = 1 if used > start else 0
-        if used + gap + size > width and used > start:
-            rows.append(_merge(current))
-            current = [(" " * indent, "")] if indent else []
-            used = start = indent
-            gap = 0
-        if gap:
-            current.append((" ", word[0][1]))
-            used += 1
+    current: list[Piece] = [piece for piece in prefix if piece[0]]
+    used = start = sum(_width(text) for text, _ in prefix)
+    for word, size in _words(spans, base):
+        if used > start:
+            if used + 1 + size <= width:
+                _add(current, " ", word[0][1])
+                used += 1
+            else:
+                rows.append(current)
+                current = [(" " * indent, "")] if indent else []
+                used = start = indent
         if used + size > width:  # a word longer than the line: cut it
             *full, last = _cut_pieces(word, width - used, width - indent)
             for part in full:
-                current.extend(part)
-                rows.append(_merge(current))
+                for text, style in part:
+                    _add(current, text, style)
+                rows.append(current)
                 current = [(" " * indent, "")] if indent else []
                 used = start = indent
-            current.extend(last)
-            used += _cells(last)
-            continue
-        current.extend(word)
+            word, size = last, _cells(last)
+        for text, style in word:
+            _add(current, text, style)
         used += size
     if current and (used > start or not rows):
-        rows.append(_merge(current))
+        rows.append(current)
     return rows
 
 
-def _words(spans: list[Span], base: str) -> list[list[Piece]]:
-    words: list[list[Piece]] = []
+def _add(line: list[Piece], text: str, style: str) -> None:
+    """Append to ``line``, running on into its last piece when the style is the same."""
+    if line and line[-1][1] == style:
+        line[-1] = (line[-1][0] + text, style)
+    else:
+        line.append((text, style))
+
+
+def _width(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def _words(spans: list[Span], base: str) -> list[tuple[list[Piece], int]]:
+    """The words of ``spans`` (split at spaces; a word may change style inside, as
+    ``[12],``) with their widths."""
+    words: list[tuple[list[Piece], int]] = []
     word: list[Piece] = []
+    size = 0
     for span in spans:
         key = _style_key(base, span.style)
         text = span.text
         if model.NOTE in span.style and text.isdigit():
             text = text.translate(_SUPERSCRIPT)  # a footnote mark: small.¹
-        parts = text.split(" ")
-        for number, part in enumerate(parts):
+        for number, part in enumerate(text.split(" ")):
             if number and word:
-                words.append(word)
-                word = []
+                words.append((word, size))
+                word, size = [], 0
             if part:
                 word.append((part, key))
+                size += _width(part)
     if word:
-        words.append(word)
+        words.append((word, size))
     return words
 
 
