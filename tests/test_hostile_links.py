@@ -19,7 +19,7 @@ from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.parsers.codelinks import code_url, find_code_urls, safe_url
 from paperdeck.tui.screens.link_chooser import LinkChooser
 from tests.support.hostile import leftovers
-from tests.tui_support import main_screen, make_app, settle
+from tests.tui_support import main_screen, make_app, notes, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,7 +129,7 @@ async def test_c_never_opens_a_stored_link_that_is_not_plain_http(tmp_path, open
             await pilot.press("c")
             await settle(app, pilot)
             assert opened == []
-            assert any("No code link" in str(n.message) for n in app._notifications)
+            assert notes(app) == ["No code link for this paper."]
 
 
 async def test_the_chooser_offers_only_the_plain_http_links(tmp_path, opened):
@@ -153,12 +153,12 @@ async def test_the_chooser_offers_only_the_plain_http_links(tmp_path, opened):
 async def test_the_last_gate_before_the_browser_refuses_every_trick(tmp_path, opened):
     with cache_with_links(tmp_path / "c.db", []) as cache:
         app = make_app(cache)
-        async with app.run_test(size=(120, 30)) as pilot:
+        async with app.run_test(size=(120, 30), notifications=True) as pilot:
             for url in REFUSED.values():
                 main_screen(app)._open_url(url)
             await settle(app, pilot)
             assert opened == []
-            said = [str(n.message) for n in app._notifications]
+            said = notes(app, "warning")
             assert sum("only http and https links are opened" in s for s in said) == len(REFUSED)
 
 

@@ -20,7 +20,7 @@ from paperdeck.tui.widgets.paper_table import PaperTable
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.big_digest import write_digest
 from tests.support.loopback import LoopbackServer
-from tests.tui_support import main_screen, make_app, sample_cache, settle
+from tests.tui_support import main_screen, make_app, notes, sample_cache, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 API = "/api/query"
@@ -69,7 +69,7 @@ async def test_the_reader_works_while_another_process_writes(
         sample_cache(private_paths / "paperdeck.db") as cache,
     ):
         app = make_app(cache)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             table = main_screen(app).query_one(PaperTable)
             process = other_process(writer, tmp_path, server.url(API))
             while process.poll() is None:  # the user works on meanwhile
@@ -89,10 +89,11 @@ async def test_the_reader_works_while_another_process_writes(
             while table.total != expected:  # the poll runs every two seconds
                 assert time.monotonic() < deadline, f"the reader still shows {table.total}"
                 await pilot.pause(0.05)
-            notes = [f"{n.title} {n.message}" for n in app._notifications]
+            await settle(app, pilot)
+            said = notes(app)
     assert process.returncode == 0, err
     assert "locked" not in err and "Traceback" not in err
-    assert not [note for note in notes if "locked" in note or "error" in note.lower()], notes
+    assert not [note for note in said if "locked" in note or "error" in note.lower()], said
     # Back-to-back digest transactions keep a waiting write out for several of them (the
     # busy handler polls; SQLite has no queue), so fewer keys get in during an import.
     assert len(waits) >= (4 if writer == "sync" else 2), "the writer finished too soon"
@@ -104,39 +105,43 @@ async def test_the_reader_works_while_another_process_writes(
     print(f"{writer}: {len(waits)} key presses, the slowest {max(waits) * 1000:.0f} ms")
 
 
-async def test_a_star_kept_waiting_past_the_busy_timeout_is_a_calm_note(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as cache:
-        cache.conn.execute("PRAGMA busy_timeout=100")  # instead of waiting 15 s
-        app = make_app(cache)
-        async with app.run_test(size=SIZE) as pilot:
-            table = main_screen(app).query_one(PaperTable)
-            first = table.current.id
-            with Cache(cache.path) as other, other.transaction():  # a long write elsewhere
-                await pilot.press("s", "m")
-                await pilot.pause()
-                assert not table.current.starred and not table.current.read
-            notes = [n for n in app._notifications if n.title == "Not saved"]
-            assert len(notes) == 2 and notes[0].severity == "error"
-            assert "another paperdeck process kept the cache busy for too long" in notes[0].message
-            await pilot.press("s")  # the lock is free again
-            assert table.current.starred
-    with Cache(tmp_path / "c.db") as after:
-        assert after.state(first).starred and not after.state(first).read
-
-
-async def test_mark_all_read_kept_waiting_past_the_busy_timeout_is_a_calm_note(
+async def test_marks_kept_waiting_past_the_busy_timeout_show_at_once_and_are_saved_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.2)  # instead of waiting 15 s
     with sample_cache(tmp_path / "c.db") as cache:
         app = make_app(cache)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            table = main_screen(app).query_one(PaperTable)
+            first = table.current.id
+            with Cache(cache.path) as other, other.transaction():  # a long write elsewhere
+                await pilot.press("s", "m")
+                await pilot.pause(0.5)  # longer than a try: the writer says it waits
+                assert table.current.starred and table.current.read
+                assert [note.split(":")[0] for note in notes(app, "warning")] == [
+                    "The cache is busy (another paperdeck process is writing)"
+                ]
+            await settle(app, pilot)  # the lock is free again
+            assert notes(app, "error") == []
+            await pilot.press("m")
+            await settle(app, pilot)
+    with Cache(tmp_path / "c.db") as after:
+        assert after.state(first).starred and not after.state(first).read
+
+
+async def test_mark_all_read_kept_waiting_past_the_busy_timeout_runs_when_the_lock_frees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.2)  # instead of waiting 15 s
+    with sample_cache(tmp_path / "c.db") as cache:
+        app = make_app(cache)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             with Cache(cache.path) as other, other.transaction():  # a long import elsewhere
                 await pilot.press("M", "y")
-                await settle(app, pilot)
-            assert app.is_running
-            notes = [n for n in app._notifications if n.title == "Not saved"]
-            assert len(notes) == 1 and "kept the cache busy" in notes[0].message
-            await pilot.press("M", "y")  # the lock is free again
+                await pilot.pause(0.5)
+                assert app.is_running and cache.count_read() == 0
+                assert "The cache is busy" in " ".join(notes(app, "warning"))
             await settle(app, pilot)
             assert cache.count_read() == cache.count_papers()
+            assert notes(app, "error") == []
+            assert "Marked every paper in “All papers” read. Press u to undo." in notes(app)

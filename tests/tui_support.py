@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from paperdeck.tui.app import PaperdeckApp
 from paperdeck.tui.screens.main import MainScreen
 from paperdeck.tui.widgets.abstract_pane import AbstractPane
 from paperdeck.tui.widgets.paper_table import PaperTable
+from paperdeck.tui.widgets.status_line import StatusLine
 
 SAMPLE = Path(__file__).parent / "data" / "sample-digest.md"
 
@@ -43,6 +45,15 @@ def main_screen(app: PaperdeckApp) -> MainScreen:
     return next(s for s in app.screen_stack if isinstance(s, MainScreen))
 
 
+def table(app: PaperdeckApp) -> PaperTable:
+    return main_screen(app).query_one(PaperTable)
+
+
+def status(app: PaperdeckApp) -> str:
+    """The line above the table: the view, its counts, the order."""
+    return str(main_screen(app).query_one(StatusLine).render())
+
+
 def table_lines(app: PaperdeckApp) -> list[str]:
     """The table's rows as the screen shows them."""
     table = main_screen(app).query_one(PaperTable)
@@ -55,12 +66,33 @@ def pane_text(app: PaperdeckApp) -> str:
 
 
 async def settle(app: PaperdeckApp, pilot) -> None:
+    """Wait until the writer has saved what it was given and no worker runs (those the
+    answers start included), then for the screen."""
+    while True:
+        await asyncio.to_thread(app.writer.join)
+        await pilot.pause()
+        if not [worker for worker in app.workers if worker.is_running]:
+            break
+        await workers_done(app)
+    await pilot.pause()
+
+
+async def workers_done(app: PaperdeckApp) -> None:
     """Wait for the workers running now, and those they make way for (an exclusive
-    worker replaced by a newer one ends cancelled), then for the screen."""
+    worker replaced by a newer one ends cancelled); not for the writer."""
     while True:
         try:
             await app.workers.wait_for_complete()
-            break
+            return
         except WorkerCancelled:
             pass
-    await pilot.pause()
+
+
+def notes(app: PaperdeckApp, severity: str | None = None) -> list[str]:
+    """The notifications on screen as the user reads them (title, then message); the
+    app must run with ``notifications=True``. ``severity``: only those of it."""
+    return [
+        toast.render().plain.replace("\n", " ")
+        for toast in app.screen.query("Toast")
+        if severity is None or toast.has_class(f"-{severity}")
+    ]

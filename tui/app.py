@@ -18,15 +18,18 @@ from textual.screen import Screen
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Config, ConfigError, setting_error
 from paperdeck.storage.state import UiState, load_state
+from paperdeck.tui.messages import WorkerFailed
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.main import MainScreen
 from paperdeck.tui.widgets.paper_table import PaperTable
+from paperdeck.tui.writer import CacheWriter
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 class PaperdeckApp(App):
-    """paperdeck's reader."""
+    """paperdeck's reader: it holds the cache's connections (the UI thread's, and the
+    writer's that saves marks and translations) and says what went wrong in one line."""
 
     TITLE = "paperdeck"
     CSS_PATH = [
@@ -44,13 +47,34 @@ class PaperdeckApp(App):
         super().__init__()
         self.config = config
         self.cache = cache
+        self.writer = CacheWriter(cache.path)
         self.ui_state = ui_state or UiState()
 
     def on_mount(self) -> None:
         self.theme = self.config.ui.theme
         if self.config.keys:
             self.set_keymap(self.config.keys)
+        self.writer.start()
         self.push_screen(MainScreen())
+
+    def on_unmount(self) -> None:
+        self.writer.close()  # what is queued is saved before the reader goes
+
+    # --- what went wrong, in one line -----------------------------------------------
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        self.notify(message.note, severity="error", markup=False, timeout=10)
+
+    def on_cache_writer_waiting(self, message: CacheWriter.Waiting) -> None:
+        self.notify(
+            f"The cache is busy (another paperdeck process is writing): {message.write.what} "
+            "is saved as soon as it is free.",
+            severity="warning",
+            markup=False,
+        )
+
+    def on_cache_writer_failed(self, message: CacheWriter.Failed) -> None:
+        self.notify(str(message.error), title="Not saved", severity="error", markup=False)
 
     # --- keys, help and the command palette come from the same bindings -------------
 
@@ -150,7 +174,8 @@ def check_settings(config: Config, app: App) -> None:
 
 
 def run_app(config: Config, cache: Cache) -> int:
-    """Run the reader on ``cache``, which the caller opened and this closes."""
+    """Run the reader on ``cache``, which the caller opened and this closes. The exit
+    status is 1 when the reader crashed or something it was asked to save is not saved."""
     with cache:
         app = PaperdeckApp(config, cache, load_state())
         try:
@@ -159,4 +184,6 @@ def run_app(config: Config, cache: Cache) -> int:
             print(f"paperdeck: {exc}", file=sys.stderr)
             return 1
         app.run()
-    return 0
+    for what in app.writer.unsaved:
+        print(f"paperdeck: not saved (the cache stayed busy): {what}", file=sys.stderr)
+    return 1 if app.return_code or app.writer.unsaved else 0

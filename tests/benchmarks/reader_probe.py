@@ -34,7 +34,7 @@ async def probe(cache_path: Path, start: float) -> dict:
     from paperdeck.storage.cache.views import PaperList, View, count_view
     from paperdeck.storage.config import Config
     from paperdeck.tui.app import PaperdeckApp
-    from paperdeck.tui.screens.main import FIRST_PAGE
+    from paperdeck.tui.view_loader import FIRST_PAGE
     from paperdeck.tui.widgets.paper_table import PaperTable
 
     painted: list[float] = []

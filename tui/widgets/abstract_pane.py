@@ -1,16 +1,31 @@
 """The abstract pane: a paper's metadata, links and reflowed abstract (or its translation).
 
 Everything from the paper is set as plain ``rich.text.Text``: never parsed as markup.
+The pane fetches a missing translation itself, in a worker; an answer that comes after
+the pane moved on to another paper is only stored.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
+from paperdeck.storage.config import TranslationSettings
 from paperdeck.storage.models import PaperDetail, Translation
+from paperdeck.storage.translate import (
+    TranslationError,
+    any_translation,
+    cached_translation,
+    fetch_translation,
+)
+from paperdeck.tui.messages import WorkerFailed
+from paperdeck.tui.workers import thread_worker, worker_cache
+from paperdeck.tui.writer import Write
 
 MAX_AUTHORS = 100
 """Names listed in the pane: a collaboration's 3,000 would take half a second to lay out
@@ -30,7 +45,7 @@ def _line(*parts: tuple[str, str] | str) -> Text:
 
 
 class AbstractPane(VerticalScroll, can_focus=True):
-    """Shows one paper in full; ``t`` in the screen toggles original and translation."""
+    """Shows one paper in full, in the original or (``t``) translated."""
 
     DEFAULT_CSS = """
     AbstractPane { padding: 0 1; background: $surface; }
@@ -47,11 +62,31 @@ class AbstractPane(VerticalScroll, can_focus=True):
     AbstractPane > #pane-summary { color: $text-muted; padding-top: 1; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    class Translated(Message, bubble=False):
+        def __init__(self, translation: Translation) -> None:
+            super().__init__()
+            self.translation = translation
+
+    class TranslationFailed(Message, bubble=False):
+        def __init__(self, paper_id: str, reason: str) -> None:
+            super().__init__()
+            self.paper_id = paper_id
+            self.reason = reason
+
+    def __init__(
+        self, settings: TranslationSettings, config_file: Path, *, id: str | None = None
+    ) -> None:
+        """``config_file``: where a translation provider is set (named in a note)."""
         super().__init__(id=id)
+        self.settings = settings
+        self.config_file = config_file
         self.detail: PaperDetail | None = None
         self.translation: Translation | None = None
         """The translation on show, or None when the original is."""
+        self.translating = False
+        """Papers show translated (``t`` toggles; moving to another paper keeps it on)."""
+        self._fetched: dict[str, Translation] = {}
+        """Translations fetched here, shown again even while the cache is too busy to store them."""
 
     def compose(self) -> ComposeResult:
         for part in ("title", "authors", "meta", "links", "note", "body", "summary"):
@@ -60,6 +95,22 @@ class AbstractPane(VerticalScroll, can_focus=True):
     @property
     def paper_id(self) -> str | None:
         return self.detail.paper.id if self.detail else None
+
+    def show_paper(self, detail: PaperDetail) -> None:
+        """Show a paper: translated while :attr:`translating`, else as written."""
+        self.query_one("#pane-body").loading = False
+        self.show(detail)
+        if self.translating:
+            self._show_translation(detail.paper.id)
+
+    def toggle_translation(self) -> None:
+        """Translations on or off; a closed pane opens with them on."""
+        self.translating = not self.translating or not self.display
+        self.display = True
+
+    def close(self) -> None:
+        self.display = False
+        self.translating = False
 
     def show(self, detail: PaperDetail) -> None:
         """Show a paper in its original language."""
@@ -108,6 +159,70 @@ class AbstractPane(VerticalScroll, can_focus=True):
         """A line above the abstract (how to get a translation, an error, progress)."""
         self._set("note", Text(note))
         self.query_one("#pane-note").display = True
+
+    # --- translations ---------------------------------------------------------------------
+
+    def _show_translation(self, paper_id: str) -> None:
+        """The stored translation, else one fetched through the provider, else (with
+        no provider) one in any language, else how to configure a provider."""
+        cache, settings = self.app.cache, self.settings
+        try:
+            stored = cached_translation(cache, paper_id, settings.target)
+        except TranslationError as exc:
+            self.show_note(str(exc))
+            return
+        stored = stored or self._fetched.get(paper_id)
+        if stored is not None:
+            self._present(stored)
+        elif settings.provider != "none":
+            self.show_note(f"Translating into {settings.target} with {settings.provider}…")
+            self.query_one("#pane-body").loading = True
+            self._fetch(paper_id)
+        elif (other := any_translation(cache, paper_id)) is not None:
+            self._present(other, f"none in {settings.target}; no provider to fetch one")
+        else:
+            self.show_note(
+                "No translation stored for this paper. To fetch one, set "
+                f"[translation] provider in {self.config_file}."
+            )
+
+    def _present(self, translation: Translation, extra: str = "") -> None:
+        note = f"Translation ({translation.lang}, from {translation.source})"
+        note += f"; {extra}" if extra else ""
+        self.show_translation(translation, note + " — t for the original")
+
+    @thread_worker("Fetching the translation", group="translate")
+    def _fetch(self, paper_id: str) -> None:
+        cache = worker_cache(self.app.cache.path)
+        try:
+            result = fetch_translation(cache, self.settings, paper_id, save=self._save)
+        except TranslationError as exc:
+            self.post_message(self.TranslationFailed(paper_id, str(exc)))
+        else:
+            self.post_message(self.Translated(result))
+
+    def _save(self, translation: Translation) -> None:
+        """Stored by the app's writer: a busy cache delays the save, never the translation."""
+        what = f"the {translation.lang} translation of {translation.paper_id}"
+        self.app.writer.submit(Write(what, lambda cache: cache.put_translation(translation)), self)
+
+    def on_abstract_pane_translated(self, message: Translated) -> None:
+        translation = message.translation
+        self._fetched[translation.paper_id] = translation
+        # An answer for a paper no longer on show (the cursor moved on) is only stored.
+        if self.translating and self.paper_id == translation.paper_id:
+            self.query_one("#pane-body").loading = False
+            self._present(translation)
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        """The fetch broke down (the app says how): stop the loading indicator."""
+        self.query_one("#pane-body").loading = False
+
+    def on_abstract_pane_translation_failed(self, message: TranslationFailed) -> None:
+        if self.paper_id == message.paper_id:
+            self.query_one("#pane-body").loading = False
+            self.show_note(message.reason)
+            self.notify(message.reason, severity="error", markup=False)
 
     def _show_text(self, title: str, body: str, note: str | None) -> None:
         if len(body) > MAX_BODY_CHARS:

@@ -7,6 +7,7 @@ drawn as plain segments: markup in a title can never style the screen.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from rich.cells import cell_len, set_cell_size
@@ -152,9 +153,14 @@ class PaperTable(ScrollView, can_focus=True):
             self.row = row
             self.index = index
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self, pending: Mapping[str, Mapping[str, bool]] | None = None, *, id: str | None = None
+    ) -> None:
+        """``pending``: per paper, a state to show over what the cache says (a mark on
+        its way to the cache)."""
         super().__init__(id=id)
         self.papers: PaperList | None = None
+        self.pending = pending if pending is not None else {}
         self._rows: dict[int, PaperRow] = {}
 
     # --- data ------------------------------------------------------------------------
@@ -213,6 +219,8 @@ class PaperTable(ScrollView, can_focus=True):
             for offset, row in enumerate(self.papers.window(start, FETCH), start=start):
                 self._rows[offset] = row
             found = self._rows.get(index)
+        if found is not None and (state := self.pending.get(found.id)):
+            return replace(found, **state)
         return found
 
     @property

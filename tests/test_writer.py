@@ -1,0 +1,120 @@
+"""The reader's writer without a screen: writes in the order given, a busy cache waited
+out, a failure reported without stopping the writes after it, what a closing writer
+could not save listed, and others' writes told from its own."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from paperdeck.storage.cache import database as cache_module
+from paperdeck.storage.cache.database import Cache, CacheInaccessible
+from paperdeck.tui.writer import CacheWriter, Write
+from tests.tui_support import SAMPLE_ORDER, sample_cache
+
+PAPER = SAMPLE_ORDER[0]
+
+
+class Inbox:
+    """Stands in for the widget a write answers (``post_message`` from any thread)."""
+
+    def __init__(self) -> None:
+        self.messages = []
+
+    def post_message(self, message) -> bool:
+        self.messages.append(message)
+        return True
+
+    def of(self, kind: type) -> list:
+        return [message for message in self.messages if isinstance(message, kind)]
+
+
+@pytest.fixture
+def cache(tmp_path: Path):
+    with sample_cache(tmp_path / "c.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def writer(cache: Cache):
+    started = CacheWriter(cache.path)
+    started.start()
+    yield started
+    started.close()
+
+
+def star(value: bool) -> Write:
+    return Write(f"star {value}", lambda cache: cache.set_starred(PAPER, value))
+
+
+def test_writes_are_saved_in_the_order_given(cache: Cache, writer: CacheWriter):
+    inbox = Inbox()
+    for value in (True, False, True, False):
+        writer.submit(star(value), inbox)
+    writer.join()
+    assert not cache.state(PAPER).starred and inbox.messages == []
+
+
+def test_a_busy_cache_is_waited_out_and_said_once(cache: Cache, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.1)  # each try waits 0.1 s
+    waiting = CacheWriter(cache.path)
+    inbox = Inbox()
+    with Cache(cache.path) as other, other.transaction():  # a long import elsewhere
+        waiting.submit(star(True), inbox)
+        saved = threading.Thread(target=waiting.join)
+        saved.start()
+        saved.join(0.5)
+        assert saved.is_alive()  # a few tries gave up; it waits on
+    saved.join()
+    waiting.close()
+    assert cache.state(PAPER).starred
+    assert [m.write.what for m in inbox.of(CacheWriter.Waiting)] == ["star True"]
+    assert inbox.of(CacheWriter.Failed) == []
+
+
+def test_a_write_that_fails_is_reported_and_the_next_one_still_runs(
+    cache: Cache, writer: CacheWriter
+):
+    def refuse(cache: Cache) -> None:
+        raise CacheInaccessible("the cache cannot be written (readonly)")
+
+    inbox = Inbox()
+    writer.submit(Write("a refused write", refuse), inbox)
+    writer.submit(Write("a bug", lambda cache: 1 / 0), inbox)
+    writer.submit(star(True), inbox)
+    writer.join()
+    failed = inbox.of(CacheWriter.Failed)
+    assert [(m.write.what, type(m.error)) for m in failed] == [
+        ("a refused write", CacheInaccessible),
+        ("a bug", ZeroDivisionError),
+    ]
+    assert cache.state(PAPER).starred
+
+
+def test_closing_while_the_cache_stays_busy_lists_what_was_not_saved(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.2)
+    closing = CacheWriter(cache.path)
+    inbox = Inbox()
+    with Cache(cache.path) as other, other.transaction():
+        closing.submit(star(True), inbox)
+        closing.close()
+    assert closing.unsaved == ["star True"] and not cache.state(PAPER).starred
+
+
+def test_a_look_for_changes_sees_others_writes_and_not_its_own(
+    cache: Cache, writer: CacheWriter
+):
+    inbox = Inbox()
+    writer.submit(star(True), inbox)
+    writer.check(inbox)
+    writer.join()
+    assert inbox.of(CacheWriter.Changed) == []
+    cache.set_read(PAPER, True)  # another connection
+    writer.check(inbox)
+    writer.check(inbox)
+    writer.join()
+    assert len(inbox.of(CacheWriter.Changed)) == 1
