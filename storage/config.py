@@ -111,6 +111,8 @@ class UiSettings:
     """Opening a paper's abstract marks it read."""
     theme: str = "textual-dark"
     """A Textual theme name."""
+    show_muted: bool = False
+    """Show the papers ``[[mute]]`` rules match (else only a search shows them)."""
 
 
 @dataclass(slots=True)
@@ -142,6 +144,20 @@ class SavedView:
     """A search in the query language (``tag:cite -is:read``)."""
 
 
+@dataclass(slots=True)
+class Rule:
+    """A ``[[watch]]`` or ``[[mute]]`` rule: a paper matches when any part matches."""
+
+    name: str = ""
+    """Names the rule's view and its mark (a watch rule needs one)."""
+    authors: list[str] = field(default_factory=list)
+    """Exact author names (any position; case does not matter)."""
+    keywords: list[str] = field(default_factory=list)
+    """Full-text queries, as ``/`` takes them: words, ``"a phrase"``, ``prefix*``, AND, OR, NOT."""
+    categories: list[str] = field(default_factory=list)
+    """arXiv categories such as ``cs.CL`` (primary or cross-listed)."""
+
+
 def _default_topics() -> list[Topic]:
     return [Topic(name="LLM", query='abs:"large language model" OR ti:LLM')]
 
@@ -159,6 +175,8 @@ class Config:
     fulltext: FulltextSettings = field(default_factory=FulltextSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
     views: list[SavedView] = field(default_factory=list)
+    watch: list[Rule] = field(default_factory=list)
+    mute: list[Rule] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, applied with ``App.set_keymap``."""
     path: Path | None = None
@@ -247,6 +265,8 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "fulltext": ("table", FulltextSettings),
     "library": ("table", LibrarySettings),
     "views": ("list", SavedView),
+    "watch": ("list", Rule),
+    "mute": ("list", Rule),
     "keys": ("keys", dict),
 }
 
@@ -359,6 +379,7 @@ def _check_values(config: Config, locate: _Locator) -> None:
                     "announce_types",
                 )
     _check_library(config, locate)
+    _check_rules(config, locate)
     names = [topic.name for topic in config.topics]
     for index, name in enumerate(names):
         if not name.strip():
@@ -414,6 +435,58 @@ def _check_library(config: Config, locate: _Locator) -> None:
             raise locate.error("views", index, f"query: {exc}", "query") from None
         if not view.query.strip():
             raise locate.error("views", index, "query must not be empty", "query")
+
+
+CATEGORY = re.compile(r"[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?")
+"""An arXiv category: ``cs.CL``, ``hep-th``, ``math.AG``."""
+
+
+def _check_rules(config: Config, locate: _Locator) -> None:
+    """Watch and mute rules: something to match, names a watch view can show, queries
+    the full-text index accepts."""
+    from paperdeck.storage.cache.rules import check_query
+
+    for section in ("watch", "mute"):
+        names: list[str] = []
+        for index, rule in enumerate(getattr(config, section)):
+            if not (rule.authors or rule.keywords or rule.categories):
+                raise locate.error(
+                    section, index, "give authors, keywords or categories to match", None
+                )
+            name = rule.name.strip()
+            if section == "watch" and not name:
+                raise locate.error(section, index, "a watch rule needs a name", "name")
+            if rule.name and not rule.name.isprintable():
+                raise locate.error(
+                    section, index, f"name {rule.name!r} holds a control character", "name"
+                )
+            if name and name in names:
+                raise locate.error(
+                    section, index, f"{section} rule {name!r} is defined twice", "name"
+                )
+            names.append(name)
+            for keyword in rule.keywords:
+                problem = check_query(keyword) if keyword.strip() else "it is empty"
+                if problem:
+                    raise locate.error(
+                        section,
+                        index,
+                        f"keywords: {keyword!r} is not a full-text query ({problem})",
+                        "keywords",
+                    )
+            for author in rule.authors:
+                if not author.strip() or not author.isprintable():
+                    raise locate.error(
+                        section, index, f"authors: {author!r} is not a name", "authors"
+                    )
+            for category in rule.categories:
+                if not CATEGORY.fullmatch(category):
+                    raise locate.error(
+                        section,
+                        index,
+                        f"categories: {category!r} is not an arXiv category (like cs.CL)",
+                        "categories",
+                    )
 
 
 class _Locator:

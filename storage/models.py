@@ -98,6 +98,8 @@ class PaperRow:
     topics: tuple[str, ...] = ()
     later: bool = False
     tags: tuple[str, ...] = ()
+    watched: bool = False
+    """A ``[[watch]]`` rule matches it."""
 
 
 @dataclass(slots=True)

@@ -286,6 +286,43 @@ MIGRATIONS: list[str] = [
     # shared (``library_settings.journal``), with the versions of values merged from
     # other machines.
     _LIBRARY,
+    # 6: triage (see storage/cache/triage.py, interest.py, rules.py): a dismissal is user
+    # state ("not for me", with its time); the interest order, one row per paper walked
+    # by ``pos`` (most interesting first), with what it was made from; and the papers each
+    # watch or mute rule matches, made again after a sync or a change of the rules.
+    """
+    ALTER TABLE user_state ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE user_state ADD COLUMN dismissed_at TEXT;
+    CREATE INDEX user_state_dismissed ON user_state(paper_id) WHERE dismissed;
+
+    CREATE TABLE interest_order (
+        pos INTEGER PRIMARY KEY,
+        paper_key INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX interest_order_by_paper ON interest_order(paper_key);
+    CREATE TABLE interest_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        signature TEXT NOT NULL,
+        computed_at TEXT NOT NULL,
+        papers INTEGER NOT NULL,
+        positives INTEGER NOT NULL,
+        negatives INTEGER NOT NULL,
+        profile TEXT NOT NULL
+    );
+
+    CREATE TABLE rule_matches (
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        paper_key INTEGER NOT NULL,
+        PRIMARY KEY (kind, rule, paper_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX rule_matches_by_paper ON rule_matches(paper_key, kind);
+    CREATE TABLE rule_state (
+        kind TEXT PRIMARY KEY,
+        signature TEXT NOT NULL,
+        refreshed_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

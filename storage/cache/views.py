@@ -16,14 +16,18 @@ from dataclasses import dataclass, replace
 
 from paperdeck.storage.cache import query as q
 from paperdeck.storage.cache.database import Cache, now
+from paperdeck.storage.cache.interest import has_order
 from paperdeck.storage.models import PaperRow
 
-SORTS = ("date", "title", "author")
+SORTS = ("date", "title", "author", "interest")
 _SORT_COLUMN = {"title": "p.title", "author": "p.first_author"}
 _ROW = (
     "p.key, p.id, p.published, p.title, p.first_author, p.n_authors, p.has_code, "
-    "coalesce(s.read, 0), coalesce(s.starred, 0), coalesce(s.later, 0)"
+    "coalesce(s.read, 0), coalesce(s.starred, 0), coalesce(s.later, 0), "
+    "EXISTS (SELECT 1 FROM rule_matches w WHERE w.paper_key = p.key AND w.kind = 'watch')"
 )
+_MUTED = "NOT EXISTS (SELECT 1 FROM rule_matches m WHERE m.paper_key = p.key AND m.kind = 'mute')"
+_WATCHED_BY = "p.key IN (SELECT paper_key FROM rule_matches WHERE kind = 'watch' AND rule = ?)"
 _UNREAD = "coalesce(s.read, 0) = 0"
 _USES_STATE = re.compile(r"\bs\.")
 _USES_PAPER = re.compile(r"\bp\.")
@@ -46,6 +50,10 @@ class View:
     :mod:`paperdeck.storage.cache.query`; ``search`` (what is typed) narrows it further."""
     name: str = ""
     """What the label calls a saved search."""
+    watch: str | None = None
+    """The papers a ``[[watch]]`` rule of this name matches."""
+    hide_muted: bool = False
+    """Leave out the papers ``[[mute]]`` rules match (never in a search)."""
     sort: str = "date"
 
     def __post_init__(self) -> None:
@@ -61,6 +69,8 @@ class View:
             parts.append(f"Topic: {self.topic}")
         if self.author is not None:
             parts.append(f"Author: {self.author}")
+        if self.watch is not None:
+            parts.append(f"Watch: {self.watch}")
         label = " · ".join(parts) or "All papers"
         return f"{label} — search “{self.search}”" if self.search else label
 
@@ -127,16 +137,29 @@ class _Sql:
             self.source, self.key = plan.source, plan.key
             self.where, self.params = plan.where, plan.params
             self.column = None if plan.words else _SORT_COLUMN.get(view.effective_sort)
+            self.anchor = "?"
+            self._rules(view)
             return
         state = "LEFT JOIN user_state s ON s.paper_id = p.id"
         topic_id = "(SELECT id FROM topics WHERE name = ?)"
         query = fts_query(view.search) if view.search else None
         if view.search and query is None:
             self.where.append("0")  # nothing searchable was typed: an empty view
+        self.anchor = "?"
+        """The SQL for an anchor row's place in the walk (its key, bound as a parameter)."""
         if query:
             self.source = f"papers_fts f CROSS JOIN papers p ON p.key = f.rowid {state}"
             self.key = "f.rowid"
             self._add("papers_fts MATCH ?", query)
+        elif view.sort == "interest" and cache is not None and has_order(cache):
+            # The stored interest order (storage/ranking): most interesting first.
+            self.source = f"interest_order i CROSS JOIN papers p ON p.key = i.paper_key {state}"
+            self.key = "i.pos"
+            self.anchor = "(SELECT pos FROM interest_order WHERE paper_key = ?)"
+        elif view.watch is not None:
+            self.source = f"rule_matches w CROSS JOIN papers p ON p.key = w.paper_key {state}"
+            self.key = "w.paper_key"
+            self._add("w.kind = 'watch' AND w.rule = ?", view.watch)
         elif view.starred:
             self.source = "user_state s CROSS JOIN papers p ON p.id = s.paper_id"
             self.key = "p.key"
@@ -171,6 +194,14 @@ class _Sql:
         if view.code:
             self.where.append("p.has_code = 1")
         self.column = _SORT_COLUMN.get(view.effective_sort)
+        self._rules(view)
+
+    def _rules(self, view: View) -> None:
+        """A watch rule's papers only; muted papers left out (but in a search)."""
+        if view.watch is not None and self.key != "w.paper_key":
+            self._add(_WATCHED_BY, view.watch)
+        if view.hide_muted and not view.search:
+            self.where.append(_MUTED)
 
     def _add(self, condition: str, param) -> None:
         self.where.append(condition)
@@ -188,7 +219,7 @@ class _Sql:
         Written as a range on the sort column plus a tie-break, so the index seeks to
         the anchor instead of walking from the start."""
         if self.column is None:
-            return f"{self.key} {'>' if reverse else '<'} ?", [row.key]
+            return f"{self.key} {'>' if reverse else '<'} {self.anchor}", [row.key]
         value = row.title if self.column == "p.title" else row.first_author
         wide, same = ("<=", "<=") if reverse else (">=", ">=")
         return (
@@ -321,6 +352,7 @@ class PaperList:
             read=bool(r[7]),
             starred=bool(r[8]),
             later=bool(r[9]),
+            watched=bool(r[10]),
         )
 
     def _with_topics(self, rows: list[PaperRow]) -> list[PaperRow]:
