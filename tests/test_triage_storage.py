@@ -12,7 +12,7 @@ from paperdeck.storage.cache import interest as interest_store
 from paperdeck.storage.cache import rules, triage
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.library import change_tags, set_later, set_note, tags_of
-from paperdeck.storage.cache.views import PaperList, View, count_view
+from paperdeck.storage.cache.views import PaperList, View, count_unread, count_view
 from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.ranking import interest
 
@@ -219,7 +219,7 @@ def test_rules_are_materialised_once_per_change(corpus):
     assert not rules.refresh(corpus, watch, mute)  # nothing changed
     assert count_view(corpus, View(watch="author")) == 5
     assert count_view(corpus, View(watch="qec")) >= 1
-    assert count_view(corpus, View(hide_muted=True)) == 40
+    assert count_view(corpus, View()) == 40
     corpus.upsert([Incoming(Paper(id="2407.00001", title="More surface codes",
                                   published="2024-07-01"))])
     assert rules.refresh(corpus, watch, mute)  # a new paper: made again
@@ -233,9 +233,12 @@ def test_watch_views_marks_and_mute_filters(corpus):
     assert all(row.watched for row in watched.window(0, watched.total))
     every = PaperList(corpus, View()).window(0, 60)
     assert sum(row.watched for row in every) == watched.total
-    assert count_view(corpus, View(hide_muted=True)) == 40
-    assert count_view(corpus, View(hide_muted=True, search="sentiment")) == 20  # a search shows them
-    assert count_view(corpus, View(hide_muted=True, unread=True, topic="sentiment")) == 0
+    assert count_view(corpus, View()) == 40
+    assert count_unread(corpus, View()) == 40
+    assert count_view(corpus, View(search="sentiment")) == 20  # a search shows them
+    assert count_view(corpus, View(unread=True, topic="sentiment")) == 0
+    rules.refresh(corpus, watch, [])  # [ui] show_muted: no mute rule hides anything
+    assert count_view(corpus, View()) == 60
 
 
 def test_hits_name_the_rule_and_the_words_it_matched(corpus):

@@ -126,6 +126,21 @@ def _materialise(cache: Cache, kind: str, name: str, rule: RuleLike) -> None:
         )
 
 
+def refresh_config(cache: Cache, config) -> bool:
+    """:func:`refresh` with a :class:`~paperdeck.storage.config.Config`'s rules: its mute
+    rules hide nothing while ``[ui] show_muted`` is on."""
+    return refresh(cache, config.watch, [] if config.ui.show_muted else config.mute)
+
+
+def has_muted(cache: Cache) -> bool:
+    """True when a mute rule matches any paper (views then leave those out)."""
+    return bool(
+        cache.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM rule_matches WHERE kind = 'mute')"
+        ).fetchone()[0]
+    )
+
+
 def rules_of(cache: Cache, paper_id: str) -> dict[str, list[str]]:
     """The names of the rules that match a paper, by kind."""
     found: dict[str, list[str]] = {}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from paperdeck.storage.cache import query as q
 from paperdeck.storage.cache.database import Cache, now
 from paperdeck.storage.cache.interest import has_order
+from paperdeck.storage.cache.rules import has_muted
 from paperdeck.storage.models import PaperRow
 
 SORTS = ("date", "title", "author", "interest")
@@ -52,8 +53,6 @@ class View:
     """What the label calls a saved search."""
     watch: str | None = None
     """The papers a ``[[watch]]`` rule of this name matches."""
-    hide_muted: bool = False
-    """Leave out the papers ``[[mute]]`` rules match (never in a search)."""
     sort: str = "date"
 
     def __post_init__(self) -> None:
@@ -138,7 +137,7 @@ class _Sql:
             self.where, self.params = plan.where, plan.params
             self.column = None if plan.words else _SORT_COLUMN.get(view.effective_sort)
             self.anchor = "?"
-            self._rules(view)
+            self._rules(view, cache)
             return
         state = "LEFT JOIN user_state s ON s.paper_id = p.id"
         topic_id = "(SELECT id FROM topics WHERE name = ?)"
@@ -194,13 +193,14 @@ class _Sql:
         if view.code:
             self.where.append("p.has_code = 1")
         self.column = _SORT_COLUMN.get(view.effective_sort)
-        self._rules(view)
+        self._rules(view, cache)
 
-    def _rules(self, view: View) -> None:
-        """A watch rule's papers only; muted papers left out (but in a search)."""
+    def _rules(self, view: View, cache: Cache | None) -> None:
+        """A watch rule's papers only; muted papers left out, but in a search (the mute
+        rules in the cache are those of ``[[mute]]``, none with ``[ui] show_muted``)."""
         if view.watch is not None and self.key != "w.paper_key":
             self._add(_WATCHED_BY, view.watch)
-        if view.hide_muted and not view.search:
+        if not view.search and cache is not None and has_muted(cache):
             self.where.append(_MUTED)
 
     def _add(self, condition: str, param) -> None:
@@ -256,7 +256,7 @@ def count_view(cache: Cache, view: View, kept: frozenset[str] = frozenset()) -> 
 
 
 def count_unread(cache: Cache, view: View) -> int:
-    if view == View(sort=view.sort):  # every paper: those minus the ones marked read
+    if view == View(sort=view.sort) and not has_muted(cache):  # all papers minus those read
         return cache.count_papers() - cache.count_read()
     sql, params = _Sql(view, cache=cache).count([_UNREAD])
     return cache.conn.execute(sql, params).fetchone()[0]
