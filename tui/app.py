@@ -117,12 +117,11 @@ def reader_binding_ids() -> set[str]:
 
 
 def fulltext_classes() -> tuple[type, ...]:
-    """The full-text screen and its widgets (imported when first needed)."""
+    """The full-text screen and its text (dialogs keep their keys to themselves)."""
     from paperdeck.tui.screens.fulltext import FullTextScreen
-    from paperdeck.tui.screens.references import ReferenceList
     from paperdeck.tui.widgets.paper_text import PaperText
 
-    return (FullTextScreen, ReferenceList, PaperText)
+    return (FullTextScreen, PaperText)
 
 
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}

@@ -21,6 +21,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
@@ -142,7 +143,7 @@ class FullTextScreen(Screen):
 
     # --- loading ----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="fulltext-load")
+    @work(thread=True, exclusive=True, group="fulltext-load", exit_on_error=False)
     def _load(self, paper_id: str) -> None:
         from paperdeck.storage.fulltext.lookup import LookupFailed, bring_in
         from paperdeck.storage.fulltext.store import FullTextError, NoRendering, open_document
@@ -170,9 +171,18 @@ class FullTextScreen(Screen):
         except (FullTextError, CacheError) as exc:
             self.post_message(self.Failed(str(exc), None))
             return
-        # Laid out here for the width the text has by now (the screen is up): the UI
-        # thread only swaps it in (it lays out again if the terminal was resized).
-        layout = lay_out(document, self.text.text_width)
+        except Exception as exc:  # a page no test foresaw: a sentence, never a crash
+            reason = (
+                f"the full text of {paper_id} could not be opened ({type(exc).__name__}: {exc})"
+            )
+            self.post_message(self.Failed(reason, None))
+            return
+        try:
+            # Laid out here for the width the text has by now (the screen is up): the UI
+            # thread only swaps it in (it lays out again if the terminal was resized).
+            layout = lay_out(document, self.text.text_width)
+        except NoMatches:
+            return  # the reader left the screen meanwhile; the paper is stored for next time
         self.post_message(self.Loaded(document, position, layout, note))
 
     def on_full_text_screen_progress(self, message: Progress) -> None:

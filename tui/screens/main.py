@@ -24,6 +24,7 @@ from paperdeck.storage.parsers.codelinks import safe_url
 from paperdeck.storage.state import UiState, save_state
 from paperdeck.tui.marks import Marks, MarkWrite, UndoWrite
 from paperdeck.tui.screens.confirm import ConfirmScreen
+from paperdeck.tui.screens.fulltext import FullTextScreen
 from paperdeck.tui.screens.link_chooser import LinkChooser
 from paperdeck.tui.view_loader import Count, Counted, Fetch, FirstPage, Show, Total, ViewLoader
 from paperdeck.tui.widgets.abstract_pane import AbstractPane
@@ -55,6 +56,7 @@ class MainScreen(Screen):
         Binding("c", "open_code", "Code", id="open_code"),
         Binding("o", "open_arxiv", "arXiv", id="open_arxiv"),
         Binding("p", "open_pdf", "PDF", id="open_pdf"),
+        Binding("f", "open_fulltext", "Full text", id="open_fulltext"),
         Binding("slash", "search", "Search", id="search"),
         Binding("v", "cycle_view", "View", id="cycle_view"),
         Binding("S", "cycle_sort", "Sort", id="cycle_sort"),
@@ -354,6 +356,11 @@ class MainScreen(Screen):
     def action_open_pdf(self) -> None:
         if (paper := self._current_paper()) is not None:
             self._open_url(paper.pdf_url)
+
+    def action_open_fulltext(self) -> None:
+        """The highlighted paper's full text, on its own screen (Escape comes back here)."""
+        if (row := self.table.current) is not None:
+            self.app.push_screen(FullTextScreen(row.id))
 
     def _current_paper(self) -> Paper | None:
         row = self.table.current

@@ -1,0 +1,80 @@
+"""SVG snapshots of the reading screen (pytest-textual-snapshot).
+
+The synthetic paper is stored with a fixed URL, so the screens are the same on every run.
+Update after a deliberate change with
+``python -m pytest tests/test_fulltext_snapshots.py --snapshot-update`` and look at the new
+SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paperdeck.storage.cache.database import Cache
+from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill, routes
+from tests.support.loopback import LoopbackServer
+from tests.test_fulltext_screen import make_app, settle, store
+
+WIDE = (140, 36)
+
+
+@pytest.fixture
+def cache(tmp_path: Path):
+    with Cache(tmp_path / "snap.db") as opened:
+        fill(opened)
+        store(
+            opened, SYNTHETIC_ID, SYNTHETIC.read_bytes(), f"https://arxiv.org/html/{SYNTHETIC_ID}v2"
+        )
+        yield opened
+
+
+def reading(*keys: str):
+    """A run_before: open the first paper's full text, then press ``keys``."""
+
+    async def run(pilot) -> None:
+        await pilot.pause()
+        await settle(pilot.app, pilot)
+        await pilot.press("f")
+        await settle(pilot.app, pilot)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause(0.2)
+        await settle(pilot.app, pilot)
+
+    return run
+
+
+def test_the_reading_screen(snap_compare, cache: Cache):
+    assert snap_compare(make_app(cache), terminal_size=WIDE, run_before=reading())
+
+
+def test_figures_and_tables(snap_compare, cache: Cache):
+    keys = ["right_square_bracket"] * 5
+    assert snap_compare(make_app(cache), terminal_size=WIDE, run_before=reading(*keys))
+
+
+def test_a_find_highlighted(snap_compare, cache: Cache):
+    keys = ("slash", *"point", "enter", "n")
+    assert snap_compare(make_app(cache), terminal_size=WIDE, run_before=reading(*keys))
+
+
+def test_the_references(snap_compare, cache: Cache):
+    assert snap_compare(make_app(cache), terminal_size=WIDE, run_before=reading("b"))
+
+
+def test_a_narrow_terminal_hides_the_contents(snap_compare, cache: Cache):
+    assert snap_compare(make_app(cache), terminal_size=(80, 30), run_before=reading("j", "j"))
+
+
+def test_a_paper_with_no_rendering(snap_compare, cache: Cache):
+    async def run(pilot) -> None:
+        await pilot.pause()
+        await settle(pilot.app, pilot)
+        await pilot.press("j", "f")
+        await settle(pilot.app, pilot)
+        await pilot.pause(0.2)
+
+    with LoopbackServer(routes(None)) as server:
+        assert snap_compare(make_app(cache, server), terminal_size=(100, 24), run_before=run)
