@@ -245,11 +245,11 @@ def test_hits_name_the_rule_and_the_words_it_matched(corpus):
     watch = [Rule("qec", keywords=['"surface codes"', "qubit*"]), Rule("g", authors=["GRAPHS AUTHOR1"])]
     rules.refresh(corpus, watch, [])
     quantum = ids_of(corpus, "quantum")
-    found = [rules.hits(corpus, pid, watch) for pid in quantum]
+    found = [rules.hits_of(corpus, pid, watch) for pid in quantum]
     assert any(("surface", "codes") in hit.phrases for hit in found)
     assert all(hit.rules == ["qec"] for hit in found if hit.phrases)
     author = next(r.id for r in PaperList(corpus, View(author="Graphs Author1")).window(0, 1))
-    assert rules.hits(corpus, author, watch).authors == {"Graphs Author1"}
+    assert rules.hits_of(corpus, author, watch).authors == {"Graphs Author1"}
 
 
 def test_a_bad_keyword_query_is_named(corpus):

@@ -210,7 +210,9 @@ def best(cache: Cache, limit: int, skip: Iterable[int] = ()) -> list[int]:
     skip = set(skip)
     found: list[int] = []
     for (key,) in cache.conn.execute(
-        "SELECT paper_key FROM temp.interest_scores ORDER BY score DESC, paper_key DESC"
+        "SELECT paper_key FROM temp.interest_scores ORDER BY score DESC, paper_key DESC "
+        "LIMIT ?",
+        (limit + len(skip),),
     ):
         if key not in skip:
             found.append(key)
@@ -256,12 +258,17 @@ def store_order(
         conn.execute("DROP INDEX IF EXISTS interest_order_by_paper")
         conn.execute("DELETE FROM interest_order")
         if positives:  # an empty table numbers its rows from 1: pos is the place
-            conn.execute(
-                """INSERT INTO interest_order(paper_key)
-                   SELECT p.key FROM papers p
-                   LEFT JOIN temp.interest_scores s ON s.paper_key = p.key
-                   ORDER BY coalesce(s.score, 0), p.key"""
-            )
+            for part in (
+                "SELECT paper_key FROM temp.interest_scores WHERE score < 0 "
+                "ORDER BY score, paper_key",
+                # the papers no feature matched, in key order: an index walk, no sort
+                "SELECT p.key FROM papers p INDEXED BY papers_by_key_id "
+                "LEFT JOIN temp.interest_scores s ON s.paper_key = p.key "
+                "WHERE s.score IS NULL OR s.score = 0 ORDER BY p.key",
+                "SELECT paper_key FROM temp.interest_scores WHERE score > 0 "
+                "ORDER BY score, paper_key",
+            ):
+                conn.execute(f"INSERT INTO interest_order(paper_key) {part}")
         conn.execute("CREATE UNIQUE INDEX interest_order_by_paper ON interest_order(paper_key)")
         conn.execute(
             """INSERT INTO interest_state(id, signature, computed_at, papers, positives,

@@ -165,7 +165,7 @@ class Hits:
     categories: set[str] = field(default_factory=set)
 
 
-def hits(cache: Cache, paper_id: str, watch: Sequence[RuleLike]) -> Hits:
+def hits_of(cache: Cache, paper_id: str, watch: Sequence[RuleLike]) -> Hits:
     """The words, authors and categories of ``paper_id`` that the watch rules it
     matches found (the index marks the words: ``highlight()``)."""
     found = Hits()

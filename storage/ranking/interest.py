@@ -57,13 +57,16 @@ FEEDBACK_PAPERS = 50
 FEEDBACK_WEIGHT = 0.5
 NEGATIVE_WEIGHT = 0.5
 LENGTH_POWER = 0.35
-BUDGET = 1.0
+BUDGET = 0.5
 """Matches a pass may add up, as a multiple of the number of papers: a feature that
 would pass it (a word half the papers use) is left out, it says little anyway."""
-FIRST_PASS_BUDGET = 0.3
-COUNT_CAP = 0.02
-"""Papers a word's document frequency is counted up to (as a share of all); beyond, it
-is estimated (see :func:`paperdeck.storage.cache.interest.doc_freqs`)."""
+FIRST_PASS_BUDGET = 0.1
+MIN_BUDGET = 100_000
+"""…but never fewer matches than this (a small cache is quick whatever its features)."""
+COUNT_CAP = 3000
+"""Papers a word's document frequency is counted up to; beyond, it is estimated (see
+:func:`paperdeck.storage.cache.interest.doc_freqs`): counting a common word costs as
+much as it is common, and an estimate a little off hardly moves its weight."""
 REASONS = 6
 """Features named in a paper's reason."""
 
@@ -184,11 +187,15 @@ class Outcome:
     """Until the best papers were known (before the whole order was written)."""
 
 
-def signature(cache: Cache, signals: store.Signals | None = None) -> str:
+def signature(
+    cache: Cache,
+    signals: store.Signals | None = None,
+    census: tuple[int, int, int] | None = None,
+) -> str:
     """What the order depends on: the signals, the papers (how many, the largest key)
     and this algorithm; a stored order with another signature is stale."""
     signals = signals or store.signals(cache)
-    papers, _, top = store.census(cache)
+    papers, _, top = census or store.census(cache)
     digest = hashlib.sha1()
     digest.update(f"{ALGORITHM}:{papers}:{top}:".encode())
     digest.update(",".join(map(str, sorted(signals.positives))).encode())
@@ -213,8 +220,9 @@ def compute(cache: Cache) -> Outcome:
     ``tests/benchmarks/interest.py``)."""
     started = time.perf_counter()
     signals = store.signals(cache)
-    papers, _, _ = store.census(cache)
-    sig = signature(cache, signals)
+    census = store.census(cache)
+    papers = census[0]
+    sig = signature(cache, signals, census)
     positives = list(signals.positives)[:MAX_POSITIVES]
     negatives = signals.negatives[:MAX_POSITIVES]
     outcome = Outcome(len(signals.positives), len(signals.negatives), papers)
@@ -232,7 +240,7 @@ def compute(cache: Cache) -> Outcome:
         if key in texts:
             profile.add(texts[key], NEGATIVE_WEIGHT / len(negatives), negative=True)
     _weigh(cache, profile, papers, len(positives))
-    first = _select(profile, FIRST_PASS_FEATURES, 0, FIRST_PASS_BUDGET * papers)
+    first = _select(profile, FIRST_PASS_FEATURES, 0, _budget(FIRST_PASS_BUDGET, papers))
     store.measure_lengths(cache, LENGTH_POWER)
     store.score(cache, [(f.match(), f.weight) for f in first])
     feedback = store.best(cache, FEEDBACK_PAPERS, skip=set(positives) | set(negatives))
@@ -242,7 +250,7 @@ def compute(cache: Cache) -> Outcome:
         for key in feedback:
             profile.add(more[key], FEEDBACK_WEIGHT / len(feedback))
         _weigh(cache, profile, papers, len(positives))
-    chosen = _select(profile, TOP_FEATURES, NEGATIVE_FEATURES, BUDGET * papers)
+    chosen = _select(profile, TOP_FEATURES, NEGATIVE_FEATURES, _budget(BUDGET, papers))
     outcome.scored = store.score(cache, [(f.match(), f.weight) for f in chosen])
     outcome.features = len(chosen)
     outcome.first_page_seconds = time.perf_counter() - started
@@ -252,6 +260,10 @@ def compute(cache: Cache) -> Outcome:
     )
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _budget(share: float, papers: int) -> float:
+    return max(share * papers, MIN_BUDGET)
 
 
 def _weigh(cache: Cache, profile: _Profile, papers: int, positives: int) -> None:
@@ -266,7 +278,7 @@ def _weigh(cache: Cache, profile: _Profile, papers: int, positives: int) -> None
     candidates = candidates[:CANDIDATES]
     queries = {f'"{w}"' for f in candidates if not f.author for w in f.forms}
     queries |= {f.match() for f in candidates if f.author and f.match()}
-    found = store.doc_freqs(cache, queries, cap=max(int(COUNT_CAP * papers), 1000))
+    found = store.doc_freqs(cache, queries, cap=COUNT_CAP)
     for feature in candidates:
         if feature.author:
             feature.df = found.get(feature.match() or "", 0)

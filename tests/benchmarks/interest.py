@@ -183,7 +183,7 @@ def speed(sizes: list[int], folder: Path) -> None:
         path = folder / f"interest-{size}.db"
         build(path, size)
         with Cache(path) as cache:
-            cache.conn.execute("UPDATE user_state SET starred = 0 WHERE starred")
+            _clear_signals(cache)
             keys = [pid for (pid,) in cache.conn.execute(
                 "SELECT id FROM papers WHERE key % 1009 = 7 LIMIT 400")]
             rng = random.Random(size)
@@ -204,6 +204,17 @@ def speed(sizes: list[int], folder: Path) -> None:
             print(f"  {name}: first page known in {outcome.first_page_seconds:.2f} s, "
                   f"whole order stored in {outcome.seconds:.2f} s")
         print(f"  first page read from the stored order: {read * 1000:.1f} ms ({len(page)} rows)")
+
+
+def _clear_signals(cache: Cache) -> None:
+    """No star, later, note, tag or dismissal left from an earlier run (or another
+    benchmark that used the same cache)."""
+    with cache.transaction() as conn:
+        conn.execute(
+            "UPDATE user_state SET starred = 0, later = 0, dismissed = 0, note = NULL "
+            "WHERE starred OR later OR dismissed OR note IS NOT NULL"
+        )
+        conn.execute("UPDATE paper_tags SET tagged = 0 WHERE tagged")
 
 
 def main(argv: list[str] | None = None) -> int:
