@@ -5,6 +5,7 @@ could not save listed, and others' writes told from its own."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -100,9 +101,14 @@ def test_closing_while_the_cache_stays_busy_lists_what_was_not_saved(
     closing = CacheWriter(cache.path)
     inbox = Inbox()
     with Cache(cache.path) as other, other.transaction():
-        closing.submit(star(True), inbox)
+        for value in (True, False, True):
+            closing.submit(star(value), inbox)
+        began = time.perf_counter()
         closing.close()
-    assert closing.unsaved == ["star True"] and not cache.state(PAPER).starred
+        took = time.perf_counter() - began
+    assert closing.unsaved == ["star True", "star False", "star True"]
+    assert not cache.state(PAPER).starred
+    assert took < 1.0  # one busy timeout (0.2 s), not one per write
 
 
 def test_a_look_for_changes_sees_others_writes_and_not_its_own(

@@ -93,8 +93,9 @@ class CacheWriter:
             self._queue.join()
 
     def close(self) -> None:
-        """Save what is queued, then stop. A write the cache keeps busy now is not tried
-        again: it is logged and listed in :attr:`unsaved`."""
+        """Save what is queued, then stop. Once a write finds the cache busy for a whole
+        busy timeout, it and those after it are not tried again: they are logged and
+        listed in :attr:`unsaved`."""
         self._closing = True
         if self._thread is not None:
             self._queue.put((None, None))
@@ -126,6 +127,8 @@ class CacheWriter:
         return self._cache
 
     def _save(self, write: Write, reply_to: MessagePump) -> None:
+        if self._closing and self.unsaved:
+            return self._give_up(write)  # the cache stayed busy a whole timeout at quit
         waited = False
         while True:
             try:
@@ -137,7 +140,7 @@ class CacheWriter:
                 if not isinstance(error, CacheBusy):
                     return _tell(reply_to, self.Failed(write, error))
                 if self._closing:
-                    return self._give_up(write, error)
+                    return self._give_up(write)
                 if not waited:
                     waited = True
                     _tell(reply_to, self.Waiting(write))
@@ -150,8 +153,8 @@ class CacheWriter:
                     _tell(reply_to, answer)
                 return
 
-    def _give_up(self, write: Write, error: CacheBusy) -> None:
-        log.error("not saved: %s (%s)", write.what, error)
+    def _give_up(self, write: Write) -> None:
+        log.error("not saved, the cache stayed busy: %s", write.what)
         self.unsaved.append(write.what)
 
     def _changed(self, cache: Cache) -> Message | None:
