@@ -4,7 +4,8 @@
 
 Imports the seed digest (``../shared/data/digests/llm-2024-06-04.md``, or the repository's
 own sample when that is absent) into a temporary cache, runs the reader headless at
-160×48 and saves SVGs of the table, the abstract pane with its translation, and a search.
+160×48 and saves SVGs of the table, the abstract pane with its translation, a search, and
+a triage session in interest order (five vision-and-language papers starred, a watch rule).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import asyncio
 import html
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from rich.cells import cell_len
 
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.config import Config
+from paperdeck.storage.config import Config, LibrarySettings, Rule
 from paperdeck.storage.library.importer import import_file
+from paperdeck.storage.state import UiState
 from paperdeck.tui.app import PaperdeckApp
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +35,16 @@ SHOTS = {
     "table.svg": ("j", "j"),
     "abstract-translation.svg": ("enter", "t"),
     "search.svg": ("slash", *"uncertainty", "enter", "enter"),
+    "triage.svg": ("T", "space"),
 }
+TRIAGE_STARS = ("2406.02539", "2406.02537", "2406.02208", "2406.02331", "2406.02030")
+"""Papers on vision and language, starred (and read) for the triage shot: its interest
+order learns from them."""
+TRIAGE_CONFIG = replace(
+    Config(),
+    watch=[Rule(name="Retrieval", keywords=['"retrieval augmented"', "retriev*"])],
+    library=LibrarySettings(quick_tags=["to-read", "cite", "method"]),
+)
 _TEXT = re.compile(r'(<text [^>]*?textLength=")([\d.]+)("[^>]*>)([^<]*)(</text>)')
 
 
@@ -51,8 +63,14 @@ def fix_wide_characters(svg: str) -> str:
     return _TEXT.sub(resize, svg)
 
 
-async def shoot(cache: Cache, name: str, keys: tuple[str, ...]) -> None:
-    app = PaperdeckApp(Config(), cache)
+async def shoot(
+    cache: Cache,
+    name: str,
+    keys: tuple[str, ...],
+    config: Config | None = None,
+    ui_state: UiState | None = None,
+) -> None:
+    app = PaperdeckApp(config or Config(), cache, ui_state)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         for key in keys:
@@ -73,6 +91,12 @@ async def main() -> None:
             with Cache(Path(tmp) / f"{name}.db") as cache:
                 report = import_file(cache, str(digest))
                 assert report.ok, report.error
+                if name == "triage.svg":  # in interest order, with a watch rule
+                    for paper_id in TRIAGE_STARS:
+                        cache.set_starred(paper_id, True)
+                        cache.set_read(paper_id, True)
+                    await shoot(cache, name, keys, TRIAGE_CONFIG, UiState(sort="interest"))
+                    continue
                 await shoot(cache, name, keys)
 
 

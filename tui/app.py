@@ -21,6 +21,7 @@ from paperdeck.storage.state import UiState, load_state
 from paperdeck.tui.messages import WorkerFailed
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.main import MainScreen
+from paperdeck.tui.screens.triage import TriageScreen
 from paperdeck.tui.widgets.paper_table import PaperTable
 from paperdeck.tui.writer import CacheWriter
 
@@ -37,6 +38,7 @@ class PaperdeckApp(App):
         STYLES / "main.tcss",
         STYLES / "dialogs.tcss",
         STYLES / "fulltext.tcss",
+        STYLES / "triage.tcss",
     ]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
@@ -112,7 +114,7 @@ class PaperdeckApp(App):
 
 def reader_binding_ids() -> set[str]:
     """The ids ``[keys]`` can remap: every binding the reader defines."""
-    classes = (PaperTable, MainScreen, PaperdeckApp, *fulltext_classes())
+    classes = (PaperTable, MainScreen, TriageScreen, PaperdeckApp, *fulltext_classes())
     return {b.id for cls in classes for b in cls.BINDINGS if b.id}
 
 

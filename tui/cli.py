@@ -18,7 +18,7 @@ from paperdeck.storage.cache import fulltext as stored_fulltext
 from paperdeck.storage.cache.database import Cache, CacheError, CacheUnusable, describe_sqlite_error
 from paperdeck.storage.cache.query import QueryError
 from paperdeck.storage.cache.recovery import aside_path, reset_cache
-from paperdeck.storage.cache.views import PaperList, View
+from paperdeck.storage.cache.views import SORTS, PaperList, View
 from paperdeck.storage.config import ConfigError, cache_path, config_path, load_config
 from paperdeck.storage.ids import parse_id
 from paperdeck.storage.library.citekeys import pin_keys
@@ -28,6 +28,8 @@ from paperdeck.storage.models import ImportReport
 from paperdeck.storage.translate import TranslationError, fetch_translation, translate_missing
 from paperdeck.tui.cli_fulltext import add_commands as add_fulltext_commands
 from paperdeck.tui.cli_library import add_commands as add_library_commands
+from paperdeck.tui.cli_triage import add_commands as add_triage_commands
+from paperdeck.tui.cli_triage import add_list_options, prepare_view
 
 
 class CommandError(Exception):
@@ -80,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     p.add_argument("--search", metavar="QUERY", help="a search: words and filters (see README)")
     p.add_argument("--author", metavar="NAME", help="papers with this exact author name")
-    p.add_argument("--sort", choices=("date", "title", "author"), default="date")
+    p.add_argument("--sort", choices=SORTS, default="date")
+    add_list_options(p)  # --watch NAME
     p.set_defaults(run=cmd_list)
 
     for name, doc in (("star", "star a paper"), ("unstar", "remove a paper's star")):
@@ -108,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_library_commands(commands)  # tag, later, note, citekey
 
     add_fulltext_commands(commands)  # read, prefetch
+    add_triage_commands(commands)  # dismiss
     return parser
 
 
@@ -307,7 +311,7 @@ def _print_event(event) -> None:  # a paperdeck.storage.sources.runner.SyncEvent
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_cache(args) as cache:
-        view = _view(cache, args)
+        view = prepare_view(cache, _view(cache, args), args)  # rules, interest order
         if args.format == "table":
             _print_table(cache, view, args.limit)
         elif args.format == "tsv":

@@ -129,10 +129,12 @@ class ViewLoader:
         self.view = self.view.with_(search=text)
         return True
 
-    def next_view(self, topics: list[str]) -> None:
-        """All, unread, starred, with code, then each topic; the search and order stay."""
+    def next_view(self, topics: list[str], watches: list[str] = ()) -> None:
+        """All, unread, starred, with code, each topic, then each watch rule's papers;
+        the search and order stay."""
         views = [View(), View(unread=True), View(starred=True), View(code=True)]
         views += [View(topic=name) for name in topics]
+        views += [View(watch=name) for name in watches]
         base = replace(self.view, search="", sort="date")
         at = views.index(base) if base in views else -1
         self.view = replace(

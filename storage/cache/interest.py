@@ -209,6 +209,8 @@ def best(cache: Cache, limit: int, skip: Iterable[int] = ()) -> list[int]:
     ``skip``; ties go to the newer paper, as in the stored order."""
     skip = set(skip)
     found: list[int] = []
+    if limit <= 0:
+        return found
     for (key,) in cache.conn.execute(
         "SELECT paper_key FROM temp.interest_scores ORDER BY score DESC, paper_key DESC "
         "LIMIT ?",

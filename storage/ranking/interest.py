@@ -51,17 +51,19 @@ TOP_FEATURES = 60
 NEGATIVE_FEATURES = 20
 FIRST_PASS_FEATURES = 30
 """The first pass only has to find the feedback papers: its heaviest features do."""
-CANDIDATES = 200
+CANDIDATES = 120
 """Features whose document frequency is looked up, the heaviest first."""
 FEEDBACK_PAPERS = 50
 FEEDBACK_WEIGHT = 0.5
+FEEDBACK_SHARE = 100
+"""…and at most one paper in this many: in a small cache the best 50 would be all of it."""
 NEGATIVE_WEIGHT = 0.5
 LENGTH_POWER = 0.35
-BUDGET = 0.5
+BUDGET = 1.0
 """Matches a pass may add up, as a multiple of the number of papers: a feature that
 would pass it (a word half the papers use) is left out, it says little anyway."""
-FIRST_PASS_BUDGET = 0.1
-MIN_BUDGET = 100_000
+FIRST_PASS_BUDGET = 0.2
+MIN_BUDGET = 50_000
 """…but never fewer matches than this (a small cache is quick whatever its features)."""
 COUNT_CAP = 3000
 """Papers a word's document frequency is counted up to; beyond, it is estimated (see
@@ -81,7 +83,12 @@ STOPWORDS = frozenset(
     within without would you your yours yourself yourselves
     paper papers propose proposed proposes present presents presented show shows shown
     novel new results result based using use used uses existing approach approaches towards
-    toward""".split()
+    toward find finds found limited enhance enhances enhanced enhancing include includes
+    including mainly significant significantly various different however moreover furthermore
+    therefore specifically particular particularly provide provides provided demonstrate
+    demonstrates demonstrated achieve achieves achieved show showing well many much often
+    first second one two three several recent recently current currently key main make makes
+    made effective effectively efficient improve improves improved improving""".split()
 )
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -89,14 +96,20 @@ _TOKEN = re.compile(r"[^\W_]+")
 def tokens(text: str) -> list[str]:
     """The words of ``text`` as the full-text index splits them (``unicode61``, case
     folded, diacritics removed)."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _TOKEN.findall(folded)
 
 
 def words(text: str) -> list[str]:
     """The words of ``text`` that can be features: no stop words, no bare numbers."""
-    return [w for w in tokens(text) if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
+    return _featured(tokens(text))
+
+
+def _featured(found: list[str]) -> list[str]:
+    return [w for w in found if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
 
 
 def _author_match(name: str) -> str | None:
@@ -151,15 +164,17 @@ class _Profile:
 
     def add(self, doc: tuple[str, list[str], str], scale: float, *, negative: bool = False):
         title, authors, abstract = doc
-        length = len(tokens(title)) + len(tokens(abstract)) + sum(len(tokens(a)) for a in authors)
+        in_title, in_abstract = tokens(title), tokens(abstract)
+        names = [(name, tokens(name)) for name in authors]
+        length = len(in_title) + len(in_abstract) + sum(len(parts) for _, parts in names)
         share = scale * max(length, 1) ** -LENGTH_POWER
         seen: dict[str, str] = {}
-        in_title = {self._stems.get(w, w) for w in words(title)}
-        for word in words(f"{title} {abstract}"):
+        stems_in_title = {self._stems.get(w, w) for w in _featured(in_title)}
+        for word in _featured(in_title + in_abstract):
             seen.setdefault(f"w:{self._stems.get(word, word)}", word)
-        for name in authors:
-            if tokens(name):
-                seen.setdefault("a:" + " ".join(tokens(name)), name.strip())
+        for name, parts in names:
+            if parts:
+                seen.setdefault("a:" + " ".join(parts), name.strip())
         for key, form in seen.items():
             feature = self.features.get(key)
             if feature is None:
@@ -170,7 +185,7 @@ class _Profile:
             else:
                 feature.mass += share
                 feature.papers += 1
-                feature.titles += key[2:] in in_title
+                feature.titles += key[2:] in stems_in_title
 
 
 @dataclass(slots=True)
@@ -243,7 +258,9 @@ def compute(cache: Cache) -> Outcome:
     first = _select(profile, FIRST_PASS_FEATURES, 0, _budget(FIRST_PASS_BUDGET, papers))
     store.measure_lengths(cache, LENGTH_POWER)
     store.score(cache, [(f.match(), f.weight) for f in first])
-    feedback = store.best(cache, FEEDBACK_PAPERS, skip=set(positives) | set(negatives))
+    feedback = store.best(
+        cache, min(FEEDBACK_PAPERS, papers // FEEDBACK_SHARE), skip=set(positives) | set(negatives)
+    )
     if feedback:
         more = store.texts(cache, feedback)
         profile.stem_words(more.values())

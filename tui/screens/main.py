@@ -26,8 +26,10 @@ from paperdeck.tui.marks import Marks, MarkWrite, UndoWrite
 from paperdeck.tui.screens.confirm import ConfirmScreen
 from paperdeck.tui.screens.fulltext import FullTextScreen
 from paperdeck.tui.screens.link_chooser import LinkChooser
+from paperdeck.tui.screens.triage import DismissWrite, TriageScreen
+from paperdeck.tui.upkeep import Upkept, upkeep
 from paperdeck.tui.view_loader import Count, Counted, Fetch, FirstPage, Show, Total, ViewLoader
-from paperdeck.tui.widgets.abstract_pane import AbstractPane
+from paperdeck.tui.widgets.marked_pane import MarkedPane, extras
 from paperdeck.tui.widgets.paper_table import ColumnHeader, PaperTable
 from paperdeck.tui.widgets.search_box import SearchBox
 from paperdeck.tui.widgets.status_line import StatusLine
@@ -63,6 +65,8 @@ class MainScreen(Screen):
         Binding("r", "sync", "Sync", id="sync"),
         Binding("R", "reload", "Reload", show=False, id="reload"),
         Binding("space", "page_pane", "Scroll abstract", show=False, id="page_pane"),
+        Binding("T", "triage", "Triage", id="triage"),
+        Binding("x", "dismiss", "Dismiss", show=False, id="dismiss"),
     ]
 
     class ViewAnswer(Message, bubble=False):
@@ -71,6 +75,14 @@ class MainScreen(Screen):
         def __init__(self, answer: FirstPage | Total | Counted) -> None:
             super().__init__()
             self.answer = answer
+
+    class Upkeep(Message, bubble=False):
+        """The watch/mute matches or the interest order were made again (in a worker)."""
+
+        def __init__(self, done: Upkept, announce: bool) -> None:
+            super().__init__()
+            self.done = done
+            self.announce = announce
 
     def __init__(self) -> None:
         super().__init__()
@@ -95,7 +107,7 @@ class MainScreen(Screen):
                 yield ColumnHeader(id="columns")
                 yield PaperTable(self.marks.pending, id="papers")
                 yield Welcome(config, id="welcome")
-            yield AbstractPane(config.translation, config.path or config_path(), id="pane")
+            yield MarkedPane(config.translation, config.path or config_path(), id="pane")
         yield SyncBar(config, id="sync-bar")
         yield Footer()
 
@@ -104,8 +116,8 @@ class MainScreen(Screen):
         return self.query_one(PaperTable)
 
     @property
-    def pane(self) -> AbstractPane:
-        return self.query_one(AbstractPane)
+    def pane(self) -> MarkedPane:
+        return self.query_one(MarkedPane)
 
     def on_mount(self) -> None:
         self.pane.display = False
@@ -115,6 +127,7 @@ class MainScreen(Screen):
         self.set_interval(WATCH_S, self._watch_cache)
         if self.app.config.sync.on_start:
             self.call_after_refresh(self.action_sync)  # the reader opens first, never waits
+        self._upkeep()
 
     # --- the view: the loader decides, workers fetch and count ---------------------------
 
@@ -190,6 +203,7 @@ class MainScreen(Screen):
         """R: the view afresh (papers read or unstarred meanwhile leave their view)."""
         self._seen_version = self.cache.data_version()
         self._load(self.table.current, reload=True)
+        self._upkeep()  # the interest order learns what was starred meanwhile
 
     def action_search(self) -> None:
         self.query_one(SearchBox).open()
@@ -205,7 +219,7 @@ class MainScreen(Screen):
             self._load(None if self.view.search else self.table.current)
 
     def action_cycle_view(self) -> None:
-        self.loader.next_view(self.cache.topics())
+        self.loader.next_view(self.cache.topics(), [rule.name for rule in self.app.config.watch])
         self._load(self.table.current)
 
     def action_cycle_sort(self) -> None:
@@ -222,6 +236,48 @@ class MainScreen(Screen):
         self.app.ui_state = UiState(sort=sort)
         save_state(self.app.ui_state)
         self._load(self.table.current)
+        if sort == "interest":
+            self._upkeep(announce=True)
+
+    # --- triage: watch and mute rules, the interest order, dismissals ----------------------
+
+    @thread_worker("Updating the watch rules and the interest order", group="upkeep",
+                   exclusive=False)
+    def _upkeep(self, announce: bool = False) -> None:
+        """Rule matches (and the interest order, when it is the sort) made fresh; the view
+        is shown again when they changed."""
+        ranked = self.view.sort == "interest"
+        done = upkeep(worker_cache(self.cache.path), self.app.config, ranked)
+        if done.changed or announce:
+            self.post_message(self.Upkeep(done, announce))
+
+    def on_main_screen_upkeep(self, message: Upkeep) -> None:
+        if message.done.changed:
+            self._refresh()
+        if message.announce:
+            self.notify(self.pane.interest_note(self.cache), title="Interest", markup=False)
+
+    def action_triage(self) -> None:
+        """T: the view's unread papers one at a time (a session on its own screen)."""
+        self.app.push_screen(TriageScreen(self.view), self._triaged)
+
+    def _triaged(self, summary) -> None:
+        self.notify(summary.describe(), title="Triage", markup=False)
+        self._load(self.table.current, reload=True)
+        self._upkeep()
+
+    def action_dismiss(self) -> None:
+        """x: "not for me" (and read); x again takes it back."""
+        if (row := self.table.current) is not None:
+            if not row.read:
+                self.marks.mark(self.table, self.table.cursor, row, "read", True)
+            self.app.writer.submit(DismissWrite(row.id, row.title), self)
+
+    def on_dismiss_write_done(self, message: DismissWrite.Done) -> None:
+        said = "Dismissed" if message.on else "Taken back"
+        hint = " — x again takes it back" if message.on else ""
+        self.notify(f"{said}: {message.title}{hint}", markup=False, timeout=4)
+
 
     # --- the table and the pane ----------------------------------------------------------
 
@@ -240,7 +296,8 @@ class MainScreen(Screen):
         detail = self.cache.detail(row.id)
         if detail is None:
             return
-        self.pane.show_paper(detail)
+        ranked = self.view.effective_sort == "interest"
+        self.pane.show_marked(detail, *extras(self.cache, self.app.config, row.id, ranked))
         if mark_read and self.app.config.ui.auto_mark_read and not row.read:
             self.marks.mark(self.table, index, row, "read", True)
 
@@ -397,6 +454,7 @@ class MainScreen(Screen):
 
     def on_sync_bar_finished(self, message: SyncBar.Finished) -> None:
         self._refresh()
+        self._upkeep()
         summary = message.summary
         if summary is not None and not summary.ok and all(r.error for r in summary.results):
             self.query_one(Welcome).show_note(

@@ -25,6 +25,8 @@ from textual.widget import Widget
 from paperdeck.storage.cache.views import PaperList
 from paperdeck.storage.models import PaperRow
 
+WATCH_MARK = "◉ "
+"""Before the title of a paper a ``[[watch]]`` rule matches."""
 FETCH = 120
 """Rows fetched per window (a tall screen and some margin)."""
 KEEP = 2_000
@@ -100,6 +102,7 @@ class PaperTable(ScrollView, can_focus=True):
         "paper-table--unread",
         "paper-table--star",
         "paper-table--muted",
+        "paper-table--watch",
     }
 
     DEFAULT_CSS = """
@@ -121,6 +124,7 @@ class PaperTable(ScrollView, can_focus=True):
     PaperTable > .paper-table--read { color: $text-muted; }
     PaperTable > .paper-table--star { color: $warning; }
     PaperTable > .paper-table--muted { color: $text-muted; }
+    PaperTable > .paper-table--watch { color: $accent; text-style: bold; }
     """
 
     BINDINGS = [
@@ -323,6 +327,11 @@ class PaperTable(ScrollView, can_focus=True):
                 continue
             if column.key == "date":
                 text, cell_style = row.published, muted
+            elif column.key == "title" and row.watched:  # a [[watch]] rule matches it
+                segments.append(Segment(WATCH_MARK, style + self._overlay("paper-table--watch")))
+                width_left = column.width - cell_len(WATCH_MARK)
+                segments.append(Segment(fit(row.title, width_left) + " ", style))
+                continue
             elif column.key == "title":
                 text, cell_style = row.title, style
             elif column.key == "author":
