@@ -55,6 +55,7 @@ def ids(cache: Cache, query: str, **view) -> list[str]:
     [
         ("attention", ["c", "a"]),
         ("atten", ["c", "a"]),  # the last word matches as a prefix
+        ("atten* graphs", ["c"]),  # and any word written with a star
         ('"retrieval augmented"', ["a"]),
         ('"augmented retrieval"', []),
         ("attention -graphs", ["a"]),
@@ -100,6 +101,11 @@ def test_a_query_combines_with_the_view(stocked: Cache):
     assert ids(stocked, "tag:proj", topic="LLM") == [P["a"].id]
 
 
+def test_a_saved_query_matches_whole_words(stocked: Cache):
+    assert [r.id for r in PaperList(stocked, View(query="atten")).window(0, 9)] == []
+    assert len(PaperList(stocked, View(query="atten*"))) == 2
+
+
 def test_saved_view_queries_and_their_sort(stocked: Cache):
     view = View(query="is:later", name="Read later", sort="title")
     assert [r.id for r in PaperList(stocked, view).window(0, 10)] == [P["b"].id, P["d"].id]
@@ -121,7 +127,7 @@ def test_a_big_tag_walks_the_papers_instead(stocked: Cache):
     stocked.upsert(Incoming(Paper(pid, "Bulk", "2023-01-01")) for pid in many)
     library.tag_view(stocked, PaperList(stocked, View(search="bulk")).ids_sql(), "big", True)
     papers = PaperList(stocked, View(search="tag:big"))
-    assert "papers p" in papers._sql.source and len(papers) == SMALL_SET + 5
+    assert papers._sql.key == "f.rowid" and len(papers) == SMALL_SET + 5  # by the tag's mark
     assert len(PaperList(stocked, View(search="tag:big bulk"))) == SMALL_SET + 5
 
 

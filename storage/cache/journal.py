@@ -98,10 +98,6 @@ def log_after(cache: Cache, seq: int) -> Iterator[tuple[int, str, str, object, i
     )
 
 
-def last_seq(cache: Cache) -> int:
-    return _max_seq(cache)
-
-
 # --- peers' files ---------------------------------------------------------------------------
 
 

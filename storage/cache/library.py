@@ -267,49 +267,69 @@ def undo_later_view(cache: Cache, on: bool, batch: str) -> int:
 # --- the note and tags in the full-text index ---------------------------------------------
 
 
+NOTE_MARK = "xnote"
+"""A word in the indexed text of every paper with a note (``has:note`` narrows by it)."""
+_ESCAPES = str.maketrans({"0": "00", ".": "0d", "_": "0u", "-": "0h", "/": "0s"})
+
+
+def tag_mark(tag: str) -> str:
+    """The one word that stands for ``tag`` in the indexed text (letters and digits, as
+    the index splits words): ``proj/rag`` is ``xtagproj0srag``, so the tags nested in
+    ``proj`` are the words that begin ``xtagproj0s``."""
+    return "xtag" + tag.translate(_ESCAPES)
+
+
 def _library_text(note: str | None, tags: str | None) -> str:
-    return " ".join(part for part in ((note or "").strip(), (tags or "").strip()) if part)
+    """What is indexed with a paper's text: its note, its tags' words (a search for
+    "rag" finds ``proj/rag``) and their marks (``tag:`` narrows by them)."""
+    names = (tags or "").split()
+    marks = [NOTE_MARK] if note and note.strip() else []
+    marks += [tag_mark(tag) for tag in names]
+    parts = [(note or "").strip(), " ".join(names), " ".join(marks)]
+    return " ".join(part for part in parts if part)
 
 
 def reindex(cache: Cache, paper_ids: Sequence[str]) -> int:
     """Bring the note and tags of ``paper_ids`` into the full-text index (papers not in
-    the cache wait for :func:`index_pending`); returns how many entries changed."""
-    changed = 0
+    the cache wait for :func:`index_pending`); returns how many entries changed.
+
+    The changed entries are deleted, then added again, each in one batch in key order
+    (the index flushes whenever keys go backwards)."""
+    stale: list[tuple] = []
     with cache.transaction():
         for part in _chunks(list(paper_ids)):
-            rows = cache.conn.execute(
+            for key, paper_id, title, authors, abstract, old, note, tags in cache.conn.execute(
                 f"""SELECT p.key, p.id, p.title, p.authors, p.abstract, l.text, s.note,
-                        (SELECT group_concat(tag, ' ') FROM paper_tags t
-                         WHERE t.paper_id = p.id AND t.tagged)
+                        (SELECT group_concat(tag, ' ') FROM (SELECT tag FROM paper_tags t
+                         WHERE t.paper_id = p.id AND t.tagged ORDER BY tag))
                     FROM papers p LEFT JOIN user_state s ON s.paper_id = p.id
                     LEFT JOIN library_text l ON l.key = p.key
                     WHERE p.id IN ({_marks(len(part))})""",
                 part,
-            ).fetchall()
-            for key, paper_id, title, authors, abstract, old, note, tags in rows:
+            ):
                 new = _library_text(note, tags)
-                if new == (old or ""):
-                    continue
-                changed += 1
-                cache.conn.execute(
-                    "INSERT INTO papers_fts(papers_fts, rowid, title, authors, abstract) "
-                    "VALUES ('delete', ?, ?, ?, ?)",
-                    (key, title, authors, abstract + (f"\n{old}" if old else "")),
-                )
-                cache.conn.execute(
-                    "INSERT INTO papers_fts(rowid, title, authors, abstract) VALUES (?, ?, ?, ?)",
-                    (key, title, authors, abstract + (f"\n{new}" if new else "")),
-                )
-                if new:
-                    cache.conn.execute(
-                        "INSERT INTO library_text(key, paper_id, text) VALUES (?, ?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET text = excluded.text, "
-                        "paper_id = excluded.paper_id",
-                        (key, paper_id, new),
-                    )
-                else:
-                    cache.conn.execute("DELETE FROM library_text WHERE key = ?", (key,))
-    return changed
+                if new != (old or ""):
+                    stale.append((key, paper_id, title, authors, abstract, old or "", new))
+        stale.sort()
+        cache.conn.executemany(
+            "INSERT INTO papers_fts(papers_fts, rowid, title, authors, abstract) "
+            "VALUES ('delete', ?, ?, ?, ?)",
+            [(k, t, a, body + (f"\n{old}" if old else "")) for k, _, t, a, body, old, _ in stale],
+        )
+        cache.conn.executemany(
+            "INSERT INTO papers_fts(rowid, title, authors, abstract) VALUES (?, ?, ?, ?)",
+            [(k, t, a, body + (f"\n{new}" if new else "")) for k, _, t, a, body, _, new in stale],
+        )
+        cache.conn.executemany(
+            "INSERT INTO library_text(key, paper_id, text) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET text = excluded.text, paper_id = excluded.paper_id",
+            [(k, pid, new) for k, pid, _, _, _, _, new in stale if new],
+        )
+        cache.conn.executemany(
+            "DELETE FROM library_text WHERE key = ?",
+            [(k,) for k, _, _, _, _, _, new in stale if not new],
+        )
+    return len(stale)
 
 
 def _batch_ids(cache: Cache, table: str, column: str, batch: str) -> list[str]:
@@ -327,23 +347,25 @@ def index_pending(cache: Cache) -> int:
     ids = [
         pid
         for (pid,) in cache.conn.execute(
-            """SELECT paper_id FROM user_state WHERE note IS NOT NULL
-               UNION SELECT paper_id FROM paper_tags WHERE tagged"""
+            f"""SELECT paper_id FROM user_state WHERE note IS NOT NULL
+                   AND paper_id NOT IN (SELECT paper_id FROM library_text)
+               UNION SELECT paper_id FROM paper_tags WHERE tagged
+                   AND paper_id NOT IN (SELECT paper_id FROM library_text)
+               UNION SELECT paper_id FROM library_text
+                   WHERE text NOT LIKE '%xtag%' AND text NOT LIKE '%{NOTE_MARK}%'"""
         )
-    ]
-    if not ids:
+    ]  # the last: indexed before tags and notes had their marks
+    return reindex(cache, ids) if ids else 0  # what is indexed as it should be stays
+
+
+def changed_in(cache: Cache, batches: Sequence[str]) -> int:
+    """How many papers the view-wide changes stamped ``batches`` changed."""
+    if not batches:
         return 0
-    stale = []
-    for part in _chunks(ids):
-        known = dict(
-            cache.conn.execute(
-                f"""SELECT p.id, coalesce(l.text, '') FROM papers p
-                    LEFT JOIN library_text l ON l.key = p.key
-                    WHERE p.id IN ({_marks(len(part))})""",
-                part,
-            ).fetchall()
-        )
-        stale += [pid for pid, text in known.items() if not text]
-    # Untagged or note-less papers whose old text is still indexed are handled by reindex
-    # when they change; here only papers with library text and nothing indexed.
-    return reindex(cache, stale) if stale else 0
+    marks = _marks(len(batches))
+    return cache.conn.execute(
+        f"""SELECT count(*) FROM (
+                SELECT paper_id FROM paper_tags WHERE tagged_at IN ({marks})
+                UNION SELECT paper_id FROM user_state WHERE later_at IN ({marks}))""",
+        [*batches, *batches],
+    ).fetchone()[0]

@@ -54,7 +54,9 @@ class Term:
     phrase: bool = False
     """A word term written in quotes: matched as a phrase."""
     prefix: bool = False
-    """The query's last word: matched as a prefix."""
+    """Matched as a prefix: written ``word*``, or the query's last word."""
+    typed: bool = False
+    """The prefix is only the query's last word, still being typed (see :func:`parse`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +77,10 @@ class Query:
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)("?)|([^\s"]*))')
 
 
-def parse(text: str) -> Query:
-    """The terms of ``text``; :class:`QueryError` names the first bad one."""
+def parse(text: str, typing: bool = True) -> Query:
+    """The terms of ``text``; :class:`QueryError` names the first bad one. ``typing``:
+    the text is being typed, so its last word matches as a prefix too (a saved query's
+    words match whole unless written ``word*``)."""
     terms: list[Term] = []
     at = 0
     while True:
@@ -98,14 +102,29 @@ def parse(text: str) -> Query:
         if key is None:
             if not value and minus:
                 continue  # a lone "-"
-            terms.append(Term("word", value, bool(minus), phrase=quoted is not None))
+            star = quoted is None and value.endswith("*") and len(value.rstrip("*")) > 1
+            terms.append(
+                Term(
+                    "word",
+                    value.rstrip("*") if star else value,
+                    bool(minus),
+                    phrase=quoted is not None,
+                    prefix=star,
+                )
+            )
             continue
         terms.append(_filter(key.lower(), value, bool(minus), token))
     # The query's last word, written without quotes and not negated, matches as a prefix.
-    if terms and terms[-1].kind == "word" and not terms[-1].phrase and not terms[-1].negated:
+    if (
+        typing
+        and terms
+        and terms[-1].kind == "word"
+        and not terms[-1].phrase
+        and not terms[-1].negated
+    ):
         last = terms[-1]
-        if re.search(rf"\w{{{PREFIX_FROM},}}$", last.value):
-            terms[-1] = Term("word", last.value, prefix=True)
+        if not last.prefix and re.search(rf"\w{{{PREFIX_FROM},}}$", last.value):
+            terms[-1] = Term("word", last.value, prefix=True, typed=True)
     return Query(tuple(terms))
 
 
@@ -152,7 +171,7 @@ def fts_term(term: Term) -> str | None:
     if term.phrase:
         return '"' + " ".join(words) + '"'
     parts = [f'"{word}"' for word in words]
-    if term.prefix and len(words[-1]) >= PREFIX_FROM:
+    if term.prefix and len(words[-1]) >= (PREFIX_FROM if term.typed else 2):
         parts[-1] += "*"
     return " AND ".join(parts) if len(parts) > 1 else parts[0]
 
@@ -210,7 +229,11 @@ def compile_query(cache, query: Query, kept: frozenset[str] = frozenset()) -> Pl
     kept_json = json.dumps(sorted(kept)) if kept else None
     words = [fts for t in query.terms if t.kind == "word" and not t.negated if (fts := fts_term(t))]
     empty = any(t.kind == "word" and not t.negated and fts_term(t) is None for t in query.terms)
-    chosen = _small_set(cache, query)
+    # Tags and notes are indexed with the papers' words (as marks): with them the index
+    # finds the first page at once. A kept paper may have lost its tag: then only the
+    # exact conditions below can keep it.
+    marks = [] if kept else _marks(cache, query)
+    chosen = None if words or marks else _small_set(cache, query)
     if chosen is not None:
         term, subquery, params = chosen
         if kept_json:
@@ -220,9 +243,9 @@ def compile_query(cache, query: Query, kept: frozenset[str] = frozenset()) -> Pl
             f"({subquery}) d CROSS JOIN papers p ON p.id = d.paper_id {STATE_JOIN}", "p.key"
         )
         plan.params.extend(params)
-    elif words:
+    elif words or marks:
         plan = Plan(f"papers_fts f CROSS JOIN papers p ON p.key = f.rowid {STATE_JOIN}", "f.rowid")
-        plan.add("papers_fts MATCH ?", " AND ".join(words))
+        plan.add("papers_fts MATCH ?", " AND ".join(words + marks))
         term = None
     elif author := _first(query, "author"):
         plan = Plan(
@@ -248,15 +271,32 @@ def compile_query(cache, query: Query, kept: frozenset[str] = frozenset()) -> Pl
     plan.words = bool(words)
     if empty:
         plan.where.append("0")  # a word with nothing searchable in it matches nothing
-    if words and plan.key != "f.rowid":
-        plan.add(
-            "p.key IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)", " AND ".join(words)
-        )
     for t in query.terms:
         if t is term:
             continue
         _condition(cache, plan, t, kept_json)
     return plan
+
+
+def _marks(cache, query: Query) -> list[str]:
+    """The index's marks of the tags (each with its nested ones) and notes the query
+    asks for (:func:`paperdeck.storage.cache.library.tag_mark`)."""
+    from paperdeck.storage.cache.library import NOTE_MARK, tag_mark
+
+    found = []
+    for t in query.terms:
+        if t.negated:
+            continue
+        if t.kind == "tag":
+            mark = tag_mark(t.value)
+            nested = cache.conn.execute(
+                "SELECT 1 FROM paper_tags WHERE tagged AND tag > ? AND tag < ? LIMIT 1",
+                _tag_params(t.value)[1:],
+            ).fetchone()
+            found.append(f'("{mark}" OR "{mark}0s"*)' if nested else f'"{mark}"')
+        elif (t.kind, t.value) == ("has", "note"):
+            found.append(f'"{NOTE_MARK}"')
+    return found
 
 
 def _first(query: Query, kind: str) -> Term | None:

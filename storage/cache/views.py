@@ -81,7 +81,7 @@ class View:
             return "date"
         if self.query:
             try:
-                return "date" if q.parse(self.query).words else self.sort
+                return "date" if q.parse(self.query, typing=False).words else self.sort
             except q.QueryError:
                 return "date"
         return self.sort
@@ -96,7 +96,7 @@ class View:
             q.Term("author", self.author) if self.author is not None else None,
         ]
         own = q.Query(tuple(term for term in flags if term is not None))
-        return q.parse(self.query) + own + q.parse(self.search)
+        return q.parse(self.query, typing=False) + own + q.parse(self.search)
 
     def with_(self, **changes) -> View:
         return replace(self, **changes)

@@ -76,7 +76,7 @@ def arxiv_doi(paper_id: str) -> str:
 
 _MATH = re.compile(r"(?<!\\)\$")
 _SPECIAL = re.compile(r"(?<!\\)([&%#_])")
-_SYMBOLS = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_SYMBOLS = str.maketrans({"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"})
 _BRACES = {
     False: {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"},
     True: {"{": r"\lbrace{}", "}": r"\rbrace{}"},
@@ -91,22 +91,32 @@ def tex(text: str) -> str:
     every brace, escaped or not, other parsers skip escaped ones: neither may differ), a
     stray backslash spelled out. Accented letters stay as they are: BibTeX files are read
     as UTF-8 by biber, bibtexparser and pybtex."""
-    text = _STRAY.sub(r"\\textbackslash{}", text)
-    dollars = _MATH.findall(text)
-    parts = _MATH.split(text) if len(dollars) % 2 == 0 else [text.replace("$", r"\$")]
+    if "\\" in text:
+        text = _STRAY.sub(r"\\textbackslash{}", text)
+    if "$" in text:
+        dollars = len(_MATH.findall(text))
+        parts = _MATH.split(text) if dollars % 2 == 0 else [text.replace("$", r"\$")]
+    else:
+        parts = [text]
     out = []
     for index, part in enumerate(parts):
         math = index % 2 == 1
-        braces = _BRACES[math]
-        part = re.sub(r"\\([{}])", lambda m, braces=braces: braces[m.group(1)], part)
+        if "\\{" in part or "\\}" in part:
+            braces = _BRACES[math]
+            part = re.sub(r"\\([{}])", lambda m, braces=braces: braces[m.group(1)], part)
         if not math:
             part = _SPECIAL.sub(r"\\\1", part)
-            part = "".join(_SYMBOLS.get(char, char) for char in part)
+            part = part.translate(_SYMBOLS)
         out.append(part)
     return _balanced("$".join(out))
 
 
 def _balanced(text: str) -> str:
+    if "{" not in text and "}" not in text:
+        return text
+    opened = text.count("{")
+    if opened == text.count("}") and _never_below_zero(text):
+        return text
     depth, out = 0, []
     for char in text:
         if char == "{":
@@ -117,6 +127,15 @@ def _balanced(text: str) -> str:
             depth -= 1
         out.append(char)
     return "".join(out) + "}" * depth
+
+
+def _never_below_zero(text: str) -> bool:
+    depth = 0
+    for match in re.finditer(r"[{}]", text):
+        depth += 1 if match.group() == "{" else -1
+        if depth < 0:
+            return False
+    return True
 
 
 def _name(author: str) -> str:

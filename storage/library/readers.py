@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from paperdeck.storage.ids import parse_id
@@ -455,7 +454,3 @@ def kind_of(path: str, head: str) -> str | None:
 
 def read(kind: str, text: str) -> Parsed:
     return {"bibtex": read_bibtex, "ris": read_ris, "csl-json": read_csl}[kind](text)
-
-
-def entries_with_ids(parsed: Parsed) -> Iterator[Entry]:
-    return (entry for entry in parsed.entries if entry.arxiv and not entry.problem)

@@ -48,11 +48,6 @@ def tag_from_keyword(keyword: str) -> str | None:
     return plain[:MAX_TAG]
 
 
-def is_within(tag: str, name: str) -> bool:
-    """True when ``tag`` is ``name`` or nested under it."""
-    return tag == name or tag.startswith(name + "/")
-
-
 @dataclass
 class TagChange:
     """What a ``+a -b`` line asks for."""
@@ -62,9 +57,6 @@ class TagChange:
 
     def __bool__(self) -> bool:
         return bool(self.add or self.remove)
-
-    def inverse(self) -> TagChange:
-        return TagChange(add=list(self.remove), remove=list(self.add))
 
     def describe(self) -> str:
         return " ".join([*(f"+{t}" for t in self.add), *(f"-{t}" for t in self.remove)])
