@@ -84,12 +84,12 @@ async def test_v_cycles_views_and_the_header_follows(cache: Cache):
     app = make_app(cache)
     async with app.run_test(size=SIZE) as pilot:
         seen = []
-        for _ in range(6):
+        for _ in range(7):
             await pilot.press("v")
             await settle(app, pilot)
             seen.append((status(app).split("  ")[1], table(app).total))
-        assert seen == [("Unread", 8), ("Starred", 1), ("With code", 6), ("Topic: LLM", 6),
-                        ("Topic: Vision", 3), ("All papers", 9)]
+        assert seen == [("Unread", 8), ("Starred", 1), ("Read later", 0), ("With code", 6),
+                        ("Topic: LLM", 6), ("Topic: Vision", 3), ("All papers", 9)]
 
 
 async def test_shift_s_cycles_sort_and_it_is_remembered(cache: Cache):

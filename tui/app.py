@@ -38,6 +38,7 @@ class PaperdeckApp(App):
         STYLES / "main.tcss",
         STYLES / "dialogs.tcss",
         STYLES / "fulltext.tcss",
+        STYLES / "library.tcss",
         STYLES / "triage.tcss",
     ]
     BINDINGS = [

@@ -1,4 +1,4 @@
-"""Stars and read marks, mark-all-read and its undo.
+"""Stars, read marks, later marks and tags, mark-all-read and its undo.
 
 A mark shows at once and is saved by the app's :class:`CacheWriter`, after every write
 asked for before it: a star then an unstar of a paper ends unstarred, a mark made while
@@ -16,6 +16,7 @@ from textual.message_pump import MessagePump
 
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.views import PaperList, View
+from paperdeck.storage.library.marks import set_mark
 from paperdeck.storage.models import PaperRow
 from paperdeck.tui.widgets.paper_table import PaperTable
 from paperdeck.tui.writer import CacheWriter, Write
@@ -25,19 +26,21 @@ _WORDS = {
     ("starred", False): "unstar",
     ("read", True): "read mark",
     ("read", False): "unread mark",
+    ("later", True): "read-later mark",
+    ("later", False): "removal from the read-later list",
 }
 
 
 class MarkWrite(Write):
-    """One paper's star or read mark."""
+    """One paper's star, read mark, later mark or tags (the set it should have)."""
 
-    def __init__(self, paper_id: str, field: str, value: bool) -> None:
-        super().__init__(f"the {_WORDS[field, value]} of {paper_id}", self._write)
+    def __init__(self, paper_id: str, field: str, value) -> None:
+        what = _WORDS.get((field, value), field)
+        super().__init__(f"the {what} of {paper_id}", self._write)
         self.paper_id, self.field, self.value = paper_id, field, value
 
     def _write(self, cache: Cache) -> Message:
-        set_state = cache.set_starred if self.field == "starred" else cache.set_read
-        set_state(self.paper_id, self.value)
+        set_mark(cache, self.paper_id, self.field, self.value)  # a first star pins its key
         return Marks.Saved(self)
 
 

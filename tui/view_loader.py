@@ -129,10 +129,10 @@ class ViewLoader:
         self.view = self.view.with_(search=text)
         return True
 
-    def next_view(self, topics: list[str], watches: list[str] = ()) -> None:
-        """All, unread, starred, with code, each topic, then each watch rule's papers;
-        the search and order stay."""
-        views = [View(), View(unread=True), View(starred=True), View(code=True)]
+    def next_view(self, topics: list[str], watches: list[str] = (), saved: list[View] = ()) -> None:
+        """All, unread, starred, the ``saved`` searches (the later list, ``[[views]]``),
+        with code, each topic, then each watch rule's papers; the search and order stay."""
+        views = [View(), View(unread=True), View(starred=True), *saved, View(code=True)]
         views += [View(topic=name) for name in topics]
         views += [View(watch=name) for name in watches]
         base = replace(self.view, search="", sort="date")
@@ -168,7 +168,7 @@ class ViewLoader:
         lands is not the reader's move. ``kept`` papers stay in the view whatever their
         state (:meth:`PaperList.keep`); ``shown``: the papers on screen now."""
         self.loads += 1
-        if self.view.search or self.view.unread:
+        if self.view.search or self.view.unread or self.view.query:
             # Counting a search or the unread papers walks the rows (on a million papers
             # up to ~0.5 s): a worker fetches the first page, shown before the count.
             self._kept_at_load = shown.kept if shown is not None else frozenset()

@@ -16,15 +16,19 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from paperdeck.storage.cache import library as library_store
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.query import QueryError
 from paperdeck.storage.cache.views import View
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import Paper, PaperRow
 from paperdeck.storage.parsers.codelinks import safe_url
 from paperdeck.storage.state import UiState, save_state
+from paperdeck.tui.library import LATER_VIEW, LibraryBulk, changed, toggled
 from paperdeck.tui.marks import Marks, MarkWrite, UndoWrite
 from paperdeck.tui.screens.confirm import ConfirmScreen
 from paperdeck.tui.screens.fulltext import FullTextScreen
+from paperdeck.tui.screens.library import NoteEditor, TagLine
 from paperdeck.tui.screens.link_chooser import LinkChooser
 from paperdeck.tui.screens.triage import DismissWrite, TriageScreen
 from paperdeck.tui.upkeep import Upkept, upkeep
@@ -67,6 +71,15 @@ class MainScreen(Screen):
         Binding("space", "page_pane", "Scroll abstract", show=False, id="page_pane"),
         Binding("T", "triage", "Triage", id="triage"),
         Binding("x", "dismiss", "Dismiss", show=False, id="dismiss"),
+        Binding("number_sign", "tag", "Tags", show=False, id="tag"),
+        Binding("asterisk", "tag_view", "Tag the view", show=False, id="tag_all"),
+        Binding("l", "later", "Read later", show=False, id="later"),
+        Binding("L", "later_view", "View later", show=False, id="later_all"),
+        Binding("e", "edit_note", "Note", show=False, id="edit_note"),
+        *(
+            Binding(str(n), f"quick_tag({n})", f"Quick tag {n}", show=False, id=f"quick_tag_{n}")
+            for n in range(1, 10)
+        ),
     ]
 
     class ViewAnswer(Message, bubble=False):
@@ -88,6 +101,7 @@ class MainScreen(Screen):
         super().__init__()
         self.loader = ViewLoader(self.app.cache, View(sort=self.app.ui_state.sort))
         self.marks = Marks(self.app.writer, self)
+        self.library = LibraryBulk(self.app.writer, self)
         self._seen_version = 0
 
     @property
@@ -127,6 +141,8 @@ class MainScreen(Screen):
         self.set_interval(WATCH_S, self._watch_cache)
         if self.app.config.sync.on_start:
             self.call_after_refresh(self.action_sync)  # the reader opens first, never waits
+        elif self.app.config.library.sync_dir:  # the library of the other machines, in a worker
+            self.call_after_refresh(self.query_one(SyncBar).merge_library)
         self._upkeep()
 
     # --- the view: the loader decides, workers fetch and count ---------------------------
@@ -214,12 +230,23 @@ class MainScreen(Screen):
             self.table.focus()
 
     def _search(self, text: str) -> None:
-        """A new search starts at its newest hit; a cleared one returns to the paper."""
+        """A new search starts at its newest hit; a cleared one returns to the paper. A
+        query that cannot run says why under the search field and changes nothing."""
+        box = self.query_one(SearchBox)
+        try:
+            View(search=text).terms()
+        except QueryError as exc:
+            box.border_subtitle = str(exc)
+            return
+        box.border_subtitle = ""
         if self.loader.search(text):
             self._load(None if self.view.search else self.table.current)
 
     def action_cycle_view(self) -> None:
-        self.loader.next_view(self.cache.topics(), [rule.name for rule in self.app.config.watch])
+        saved = [LATER_VIEW, *(View(query=v.query, name=v.name) for v in self.app.config.views)]
+        self.loader.next_view(
+            self.cache.topics(), [rule.name for rule in self.app.config.watch], saved=saved
+        )
         self._load(self.table.current)
 
     def action_cycle_sort(self) -> None:
@@ -277,7 +304,6 @@ class MainScreen(Screen):
         said = "Dismissed" if message.on else "Taken back"
         hint = " — x again takes it back" if message.on else ""
         self.notify(f"{said}: {message.title}{hint}", markup=False, timeout=4)
-
 
     # --- the table and the pane ----------------------------------------------------------
 
@@ -364,6 +390,7 @@ class MainScreen(Screen):
 
     def on_marks_all_read(self, message: Marks.AllRead) -> None:
         self.marks.all_read(message)
+        self.library.undo_steps = None  # u undoes the last change to a whole view
         self.refresh_bindings()
         self._load(self.table.current, reload=True)
         self.notify(
@@ -371,7 +398,10 @@ class MainScreen(Screen):
         )
 
     def action_undo_mark_all(self) -> None:
-        self.marks.undo()
+        if self.library.undo_steps is not None:
+            self.library.undo()
+        else:
+            self.marks.undo()
         self.refresh_bindings()
 
     def on_marks_undone(self, message: Marks.Undone) -> None:
@@ -389,8 +419,116 @@ class MainScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_mark_all":
-            return self.marks.undo_batch is not None
+            return self.marks.undo_batch is not None or self.library.undo_steps is not None
         return True
+
+    # --- the library: tags, the later list, notes ------------------------------------------
+
+    def action_tag(self) -> None:
+        """#: a line of +tag -tag for the highlighted paper."""
+        if (row := self.table.current) is None:
+            return
+        tags = [tag for tag, _ in library_store.all_tags(self.cache)]
+        index = self.table.cursor
+        self.app.push_screen(
+            TagLine(f"Tags of “{row.title}”", tags, row.tags),
+            lambda change: change and self._retag(index, row, changed(row.tags, change)),
+        )
+
+    def action_quick_tag(self, number: int) -> None:
+        """1–9: the [library] quick_tags, on or off for the highlighted paper."""
+        quick = self.app.config.library.quick_tags
+        if number > len(quick):
+            where = self.app.config.path or config_path()
+            self.notify(
+                f"No quick tag {number}: list tags in [library] quick_tags in {where}.",
+                markup=False,
+            )
+            return
+        if (row := self.table.current) is not None:
+            tags = toggled(row.tags, quick[number - 1])
+            self._retag(self.table.cursor, row, tags)
+            said = "+" if quick[number - 1] in tags else "-"
+            self.notify(f"{said}{quick[number - 1]}: {row.title}", markup=False, timeout=2)
+
+    def _retag(self, index: int, row: PaperRow, tags: tuple[str, ...]) -> None:
+        if tags != row.tags:
+            self.marks.mark(self.table, index, row, "tags", tags)
+
+    def action_later(self) -> None:
+        """l: on or off the read-later list."""
+        if (row := self.table.current) is not None:
+            self.marks.mark(self.table, self.table.cursor, row, "later", not row.later)
+
+    def action_tag_view(self) -> None:
+        """*: a line of +tag -tag for every paper of the view (asks first; u undoes it)."""
+        papers = self.table.papers
+        if papers is None or papers.total == 0:
+            return
+        tags = [tag for tag, _ in library_store.all_tags(self.cache)]
+        label = self.view.label
+        self.app.push_screen(
+            TagLine(f"Tags of all {papers.total:,} papers in “{label}”", tags),
+            lambda change: (
+                change
+                and self._confirm_view(
+                    f"{change.describe()} on all {papers.total:,} papers in “{label}”?",
+                    lambda: self.library.tag_view(papers.view, change),
+                )
+            ),
+        )
+
+    def action_later_view(self) -> None:
+        """L: every paper of the view on the read-later list (off it, in that list)."""
+        papers = self.table.papers
+        if papers is None or papers.total == 0:
+            return
+        on = papers.view.query != LATER_VIEW.query
+        what = "on the read-later list" if on else "off the read-later list"
+        self._confirm_view(
+            f"Put all {papers.total:,} papers in “{self.view.label}” {what}?",
+            lambda: self.library.later_view(papers.view, on),
+        )
+
+    def _confirm_view(self, question: str, then) -> None:
+        self.app.push_screen(ConfirmScreen(question, yes="Yes"), lambda yes: yes and then())
+
+    def on_library_bulk_done(self, message: LibraryBulk.Done) -> None:
+        self.library.done(message)
+        self.marks.undo_batch = None  # u undoes the last change to a whole view
+        self.refresh_bindings()
+        self._load(self.table.current, reload=True)
+        self.notify(
+            f"{message.write.what}: {message.count:,} papers changed. Press u to undo.",
+            markup=False,
+        )
+
+    def on_library_bulk_undone(self, message: LibraryBulk.Undone) -> None:
+        self.refresh_bindings()
+        self._load(self.table.current, reload=True)
+        self.notify(f"Undone for {message.count:,} papers.")
+
+    def action_edit_note(self) -> None:
+        """e: the highlighted paper's note in an editor (the pane shows it)."""
+        if (row := self.table.current) is None:
+            return
+        note = self.cache.state(row.id).note or ""
+        self.app.push_screen(
+            NoteEditor(f"Note on “{row.title}”", note),
+            lambda text: text is not None and text != note and self.library.save_note(row.id, text),
+        )
+
+    def on_library_bulk_note_saved(self, message: LibraryBulk.NoteSaved) -> None:
+        if self.pane.display and self.pane.paper_id == message.paper_id:
+            row = self.table.current
+            if row is not None and row.id == message.paper_id:
+                self._show_in_pane(row, self.table.cursor, mark_read=False)
+        if message.changed:
+            self.notify("Note saved.", timeout=2)
+
+    def on_sync_bar_merged(self, message: SyncBar.Merged) -> None:
+        """The library was merged with the other machines' (as the reader opened)."""
+        self._refresh()
 
     # --- links -----------------------------------------------------------------------------
 

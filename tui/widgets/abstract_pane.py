@@ -44,6 +44,18 @@ def _line(*parts: tuple[str, str] | str) -> Text:
     return line
 
 
+def library_text(detail: PaperDetail) -> Text:
+    """The paper's place in the library: tags, the later list, its key, and its note."""
+    state = detail.state
+    facts = [" ".join(f"#{tag}" for tag in state.tags)] if state.tags else []
+    facts += ["◷ read later"] if state.later else []
+    facts += [f"key {state.citekey}"] if state.citekey else []
+    lines = [Text(" · ".join(facts))] if facts else []
+    if state.note:
+        lines.append(_line(("Note: ", "bold"), state.note))
+    return Text("\n").join(lines)
+
+
 class AbstractPane(VerticalScroll, can_focus=True):
     """Shows one paper in full, in the original or (``t``) translated."""
 
@@ -57,6 +69,7 @@ class AbstractPane(VerticalScroll, can_focus=True):
         padding-bottom: 1;
         border-bottom: hkey $panel-lighten-2;
     }
+    AbstractPane > #pane-library { color: $text-accent; padding-bottom: 1; }
     AbstractPane > #pane-note { color: $warning; padding-top: 1; }
     AbstractPane > #pane-body { padding-top: 1; }
     AbstractPane > #pane-summary { color: $text-muted; padding-top: 1; }
@@ -89,7 +102,7 @@ class AbstractPane(VerticalScroll, can_focus=True):
         """Translations fetched here, shown again even while the cache is too busy to store them."""
 
     def compose(self) -> ComposeResult:
-        for part in ("title", "authors", "meta", "links", "note", "body", "summary"):
+        for part in ("title", "authors", "meta", "links", "library", "note", "body", "summary"):
             yield Static(id=f"pane-{part}")
 
     @property
@@ -143,6 +156,7 @@ class AbstractPane(VerticalScroll, can_focus=True):
         links = [_line(("arXiv ", "bold"), paper.abs_url), _line(("PDF   ", "bold"), paper.pdf_url)]
         links += [_line(("Code  ", "bold"), url) for url in paper.code_urls]
         self._set("links", Text("\n").join(links))
+        self._set("library", library_text(detail))
         summary = Text(f"Summary: {paper.summary}") if paper.summary else Text()
         self._set("summary", summary)
         self._show_text(paper.title, paper.abstract or "(no abstract in the cache)", note=None)

@@ -312,6 +312,18 @@ class PaperTable(ScrollView, can_focus=True):
             style += self.get_component_rich_style("paper-table--cursor")
         return Strip(self._cells(row, width, style, cursor), width).crop(0, width)
 
+    def _title_with_library(
+        self, row: PaperRow, width: int, style: Style, muted: Style
+    ) -> list[Segment]:
+        """The title, then ``◷`` for the read-later list and the tags (``#cite``), which
+        take at most half the column."""
+        marks = ("◷ " if row.later else "") + " ".join(f"#{tag}" for tag in row.tags)
+        room = min(cell_len(marks) + 1, width // 2)
+        return [
+            Segment(fit(row.title, width - room) + " ", style),
+            Segment(fit(marks.rstrip(), room - 1) + " ", muted),
+        ]
+
     def _cells(self, row: PaperRow, width: int, style: Style, cursor: bool) -> list[Segment]:
         star = style + self._overlay("paper-table--star")
         muted = style if cursor else style + self._overlay("paper-table--muted")
@@ -331,6 +343,9 @@ class PaperTable(ScrollView, can_focus=True):
                 segments.append(Segment(WATCH_MARK, style + self._overlay("paper-table--watch")))
                 width_left = column.width - cell_len(WATCH_MARK)
                 segments.append(Segment(fit(row.title, width_left) + " ", style))
+                continue
+            elif column.key == "title" and (row.tags or row.later):
+                segments += self._title_with_library(row, column.width, style, muted)
                 continue
             elif column.key == "title":
                 text, cell_style = row.title, style

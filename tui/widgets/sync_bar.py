@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import Label, ProgressBar
 
 from paperdeck.storage.config import Config, config_path
+from paperdeck.storage.sources.library import LIBRARY, merge_library
 from paperdeck.storage.sources.runner import SyncEvent, SyncSummary, plan, run_sync
 from paperdeck.tui.workers import thread_worker, worker_cache
 
@@ -65,13 +66,15 @@ class SyncBar(Horizontal):
         if self.running:
             self.notify("A sync is already running.")
             return
-        sources = plan(self.config)
-        if not sources:
+        names = [source.name for source in plan(self.config)]
+        if self.config.library.sync_dir:  # merged first, as one more source
+            names.insert(0, LIBRARY)
+        if not names:
             where = self.config.path or config_path()
             self.notify(f"Nothing to sync: no topics, feeds or digests in {where}.", markup=False)
             return
-        self.query_one(ProgressBar).update(total=len(sources), progress=0)
-        self.query_one(Label).update(Text(f"Syncing {sources[0].name}…"))
+        self.query_one(ProgressBar).update(total=len(names), progress=0)
+        self.query_one(Label).update(Text(f"Syncing {names[0]}…"))
         self.running = True
         self._sync()
 
@@ -87,6 +90,32 @@ class SyncBar(Horizontal):
             )
         finally:
             self.post_message(self.Finished(summary))
+
+    class Merged(Message):
+        """The library was merged with the other machines' files (``applied`` changes)."""
+
+        def __init__(self, applied: int) -> None:
+            super().__init__()
+            self.applied = applied
+
+    def merge_library(self) -> None:
+        """Merge the library with ``[library] sync_dir`` in a worker (the reader does it as
+        it opens); only what changed, or could not be merged, is said."""
+        if self.config.library.sync_dir and not self.running:
+            self._merge()
+
+    @thread_worker("Merging the library", group="library")
+    def _merge(self) -> None:
+        merged = merge_library(self.config, worker_cache(self.app.cache.path))
+        if merged is None:
+            return
+        result, done = merged
+        if result.error:
+            self.notify(f"library: {result.error}", severity="error", markup=False, timeout=10)
+        elif done is not None and (done.applied or done.skipped or done.notes):
+            lines = [done.describe(), *done.details()[:5]]
+            self.notify("\n".join(lines), title="Library merged", markup=False)
+        self.post_message(self.Merged(result.updated))
 
     def on_sync_bar_progress(self, message: Progress) -> None:
         event = message.event
