@@ -5,7 +5,9 @@
 Imports the seed digest (``../shared/data/digests/llm-2024-06-04.md``, or the repository's
 own sample when that is absent) into a temporary cache, runs the reader headless at
 160×48 and saves SVGs of the table, the abstract pane with its translation, a search, and
-a triage session in interest order (five vision-and-language papers starred, a watch rule).
+a paper's full text (the long LaTeXML fixture in ``../shared/data/fulltext``, or the
+repository's synthetic page, stored in the cache as arXiv would have served it), and a
+triage session in interest order (five vision-and-language papers starred, a watch rule).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ SHOTS = {
     "table.svg": ("j", "j"),
     "abstract-translation.svg": ("enter", "t"),
     "search.svg": ("slash", *"uncertainty", "enter", "enter"),
+    "fulltext.svg": ("f", *["right_square_bracket"] * 6, "slash", *"memory", "enter"),
     "triage.svg": ("T", "space"),
 }
 TRIAGE_STARS = ("2406.02539", "2406.02537", "2406.02208", "2406.02331", "2406.02030")
@@ -45,6 +48,8 @@ TRIAGE_CONFIG = replace(
     watch=[Rule(name="Retrieval", keywords=['"retrieval augmented"', "retriev*"])],
     library=LibrarySettings(quick_tags=["to-read", "cite", "method"]),
 )
+FULLTEXT = ROOT.parent / "shared" / "data" / "fulltext" / "2406.99002v1" / "index.html"
+SYNTHETIC = ROOT / "tests" / "data" / "fulltext" / "synthetic.html"
 _TEXT = re.compile(r'(<text [^>]*?textLength=")([\d.]+)("[^>]*>)([^<]*)(</text>)')
 
 
@@ -84,6 +89,36 @@ async def shoot(
     print(f"wrote {HERE / name}")
 
 
+def store_fulltext(cache: Cache) -> None:
+    """The long fixture as the newest paper, its full text stored (no network)."""
+    from paperdeck.storage.cache import fulltext as stored_texts
+    from paperdeck.storage.fulltext.convert import CONVERTER_VERSION, convert
+    from paperdeck.storage.models import Incoming, Paper
+
+    page = (FULLTEXT if FULLTEXT.exists() else SYNTHETIC).read_bytes()
+    url = "https://arxiv.org/html/2406.99002v1"
+    document = convert(page, url)
+    paper = Paper(
+        id="2406.99002",
+        version=1,
+        title=document.title,
+        authors=document.authors,
+        published="2024-06-14",
+        abstract="(the fixture's abstract)",
+        source="arxiv",
+    )
+    cache.upsert([Incoming(paper)])
+    stored_texts.save(
+        cache,
+        paper.id,
+        version=1,
+        source_url=url,
+        html=page,
+        converter=CONVERTER_VERSION,
+        document_json=document.to_json(),
+    )
+
+
 async def main() -> None:
     digest = SEED if SEED.exists() else SAMPLE
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,6 +126,8 @@ async def main() -> None:
             with Cache(Path(tmp) / f"{name}.db") as cache:
                 report = import_file(cache, str(digest))
                 assert report.ok, report.error
+                if name == "fulltext.svg":
+                    store_fulltext(cache)
                 if name == "triage.svg":  # in interest order, with a watch rule
                     for paper_id in TRIAGE_STARS:
                         cache.set_starred(paper_id, True)
