@@ -256,6 +256,22 @@ async def test_b_lists_references_and_enter_brings_a_cited_paper_in(cache: Cache
     assert [r.path for r in server.requests if r.path.startswith("/html/")] == [f"/html/{CITED}v1"]
 
 
+async def test_a_cited_paper_while_offline_is_a_sentence(cache: Cache):
+    closed = ArxivSettings(api_url="http://127.0.0.1:9/api/query", delay_seconds=0)
+    app = make_app(cache, arxiv=closed)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_paper(app, pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, FullTextScreen) and screen.paper_id == CITED
+        said = " ".join(line.strip() for line in shown(screen))
+        assert "arXiv cannot be reached" in said and "Traceback" not in said
+    assert cache.paper(CITED) is None
+
+
 async def test_a_reference_without_an_arxiv_id_is_shown_in_the_text(cache: Cache):
     app = make_app(cache)
     async with app.run_test(size=SIZE) as pilot:

@@ -12,11 +12,16 @@ import threading
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import ArxivSettings
 from paperdeck.storage.models import Incoming, Paper
-from paperdeck.storage.sources.base import Pacer, SourceError
+from paperdeck.storage.sources.base import Pacer, SourceError, Unreachable
 
 
 class LookupFailed(Exception):
-    """arXiv could not be asked, or knows no such paper; the message says which."""
+    """arXiv could not be asked, or knows no such paper; the message says which.
+    ``unreachable``: arXiv did not answer at all (offline)."""
+
+    def __init__(self, message: str, unreachable: bool = False):
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 def fetch_paper(paper_id: str, settings: ArxivSettings) -> Paper:
@@ -34,7 +39,7 @@ def fetch_paper(paper_id: str, settings: ArxivSettings) -> Paper:
     try:
         results = list(client.results(arxiv.Search(id_list=[paper_id], max_results=1)))
     except SourceError as exc:
-        raise LookupFailed(str(exc)) from None
+        raise LookupFailed(str(exc), unreachable=isinstance(exc, Unreachable)) from None
     except (arxiv.ArxivError, ValueError, TypeError, OverflowError) as exc:
         raise LookupFailed(f"arXiv's answer about {paper_id} cannot be read ({exc})") from None
     finally:

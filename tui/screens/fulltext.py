@@ -158,6 +158,9 @@ class FullTextScreen(Screen):
                         bring_in(cache, paper_id, config.arxiv)
                     except LookupFailed as exc:
                         note = str(exc)
+                        if exc.unreachable and not stored_texts.has(cache, paper_id):
+                            self.post_message(self.Failed(note, None))  # offline: no page either
+                            return
                 document = open_document(
                     cache,
                     paper_id,
