@@ -4,17 +4,14 @@ brings a cited arXiv paper in), ``Escape`` returns to the same row, the position
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerCancelled
 
 from paperdeck.storage import http
 from paperdeck.storage.cache import fulltext as stored_texts
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.config import ArxivSettings, Config, FulltextSettings
-from paperdeck.storage.fulltext.convert import CONVERTER_VERSION, convert
+from paperdeck.storage.config import ArxivSettings
 from paperdeck.storage.fulltext.model import plain
 from paperdeck.tui.app import PaperdeckApp, check_settings
 from paperdeck.tui.screens.fulltext import FullTextScreen
@@ -32,26 +29,14 @@ from tests.support.fulltext import (
     fill,
     routes,
 )
+from tests.support.fulltext_reader import make_app, settle, store
 from tests.support.loopback import LoopbackServer, Reply, Request
 
 SIZE = (140, 40)
-# The fixture papers, newest first (same day: by id, descending).
-ROWS = [SYNTHETIC_ID, NO_HTML_ID, LONG_ID, "2406.99001"]
+# The table lists the fixture papers (same day) by id, descending: the synthetic paper,
+# NO_HTML_ID, LONG_ID, then 2406.99001.
 CITED = "1706.03762"
 """The arXiv id reference [1] of the synthetic paper names."""
-
-
-def store(cache: Cache, paper_id: str, page: bytes, url: str) -> None:
-    document = convert(page, url)
-    stored_texts.save(
-        cache,
-        paper_id,
-        version=cache.paper(paper_id).version,
-        source_url=url,
-        html=page,
-        converter=CONVERTER_VERSION,
-        document_json=document.to_json(),
-    )
 
 
 @pytest.fixture
@@ -64,39 +49,10 @@ def cache(tmp_path: Path):
         yield opened
 
 
-OFFLINE = FulltextSettings(
-    html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/", delay_seconds=0
-)
-"""A closed port: no test reaches arxiv.org."""
-
-
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries after a refused connection wait 10 ms, not seconds."""
     monkeypatch.setattr(http, "BACKOFF_S", 0.01)
-
-
-def make_app(cache: Cache, server: LoopbackServer | None = None, **sections) -> PaperdeckApp:
-    config = replace(Config(), fulltext=OFFLINE, **sections)
-    if server is not None:
-        config = replace(
-            config,
-            fulltext=FulltextSettings(
-                html_url=server.url("/html/"), ar5iv_url=server.url("/ar5iv/html/"), delay_seconds=0
-            ),
-            arxiv=ArxivSettings(api_url=server.url("/api/query"), delay_seconds=0),
-        )
-    return PaperdeckApp(config, cache)
-
-
-async def settle(app: PaperdeckApp, pilot) -> None:
-    while True:
-        try:
-            await app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            pass
-    await pilot.pause()
 
 
 async def open_paper(app: PaperdeckApp, pilot, row: int = 0) -> FullTextScreen:

@@ -14,8 +14,8 @@ import pytest
 
 from paperdeck.storage.cache.database import Cache
 from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill, routes
+from tests.support.fulltext_reader import make_app, settle, store
 from tests.support.loopback import LoopbackServer
-from tests.test_fulltext_screen import make_app, settle, store
 
 WIDE = (140, 36)
 

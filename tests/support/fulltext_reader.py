@@ -1,0 +1,60 @@
+"""The reader on a cache of the full-text fixture papers, for Pilot tests and snapshots:
+documents stored without the network, an app whose full-text URLs lead nowhere (or to a
+loopback server), and a wait for its workers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.worker import WorkerCancelled
+
+from paperdeck.storage.cache import fulltext as stored_texts
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.config import ArxivSettings, Config, FulltextSettings
+from paperdeck.storage.fulltext.convert import CONVERTER_VERSION, convert
+from paperdeck.tui.app import PaperdeckApp
+from tests.support.loopback import LoopbackServer
+
+OFFLINE = FulltextSettings(
+    html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/", delay_seconds=0
+)
+"""A closed port: no test reaches arxiv.org."""
+
+
+def store(cache: Cache, paper_id: str, page: bytes, url: str) -> None:
+    """``page`` converted and stored as ``paper_id``'s full text, as if fetched from ``url``."""
+    stored_texts.save(
+        cache,
+        paper_id,
+        version=cache.paper(paper_id).version,
+        source_url=url,
+        html=page,
+        converter=CONVERTER_VERSION,
+        document_json=convert(page, url).to_json(),
+    )
+
+
+def make_app(cache: Cache, server: LoopbackServer | None = None, **sections) -> PaperdeckApp:
+    """The reader on ``cache``; full texts and the arXiv API come from ``server`` (else
+    from nowhere); ``sections`` replace parts of the configuration."""
+    config = replace(Config(), fulltext=OFFLINE, **sections)
+    if server is not None:
+        config = replace(
+            config,
+            fulltext=FulltextSettings(
+                html_url=server.url("/html/"), ar5iv_url=server.url("/ar5iv/html/"), delay_seconds=0
+            ),
+            arxiv=ArxivSettings(api_url=server.url("/api/query"), delay_seconds=0),
+        )
+    return PaperdeckApp(config, cache)
+
+
+async def settle(app: PaperdeckApp, pilot) -> None:
+    """Wait for the workers running now (and those they make way for), then the screen."""
+    while True:
+        try:
+            await app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            pass
+    await pilot.pause()
