@@ -34,7 +34,7 @@ HAS_VALUES = ("code", "note", "fulltext")
 PREFIX_FROM = 3
 """The last word matches as a prefix from this many characters on (shorter ones, such as
 "RL", match whole words: a one- or two-letter prefix matches nearly every paper)."""
-SMALL_SET = 20_000
+SMALL_SET = 5_000
 """A set of the user's papers (a tag, the stars…) up to this size drives the walk itself:
 sorting it costs less than walking the whole cache for it."""
 _DAY_SHIFT = 40  # paperdeck.storage.ids.sort_key: days since 1900 << 40 | id rank
@@ -239,10 +239,13 @@ def compile_query(cache, query: Query, kept: frozenset[str] = frozenset()) -> Pl
         if kept_json:
             subquery = f"{subquery} UNION SELECT value FROM json_each(?)"
             params = [*params, kept_json]
-        plan = Plan(
-            f"({subquery}) d CROSS JOIN papers p ON p.id = d.paper_id {STATE_JOIN}", "p.key"
+        # The set's keys, in order: the rows are read only for the page asked for.
+        plan = Plan(f"papers p {STATE_JOIN}", "p.key")
+        plan.add(
+            "p.key IN (SELECT p2.key FROM "
+            f"({subquery}) d CROSS JOIN papers p2 ON p2.id = d.paper_id)",
+            *params,
         )
-        plan.params.extend(params)
     elif words or marks:
         plan = Plan(f"papers_fts f CROSS JOIN papers p ON p.key = f.rowid {STATE_JOIN}", "f.rowid")
         plan.add("papers_fts MATCH ?", " AND ".join(words + marks))

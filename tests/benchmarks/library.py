@@ -54,18 +54,23 @@ QUERIES = [
     "tag:bench10k kernel",
 ]
 FIRST_PAGE = 100
-MARK = "benchmark-library-v1"
 
 
 def stock(cache: Cache, seed: int = 5) -> None:
-    """The library a heavy user might have: a few thousand tagged, starred, later papers."""
-    if cache.conn.execute("SELECT 1 FROM paper_tags WHERE tag = ? LIMIT 1", (MARK,)).fetchone():
-        library.index_pending(cache)  # the library's words as this paperdeck indexes them
-        return
+    """The library a heavy user might have: a few thousand tagged, starred, later papers.
+    Made again on every run (the merges of the last run added to it)."""
     started = time.perf_counter()
     rng = random.Random(seed)
     ids = _spread_ids(cache, 30_000, rng)
     rng.shuffle(ids)
+    with cache.transaction() as conn:  # what the last run's merges added goes
+        conn.execute("UPDATE user_state SET starred = 0, later = 0, read = 0, citekey = NULL")
+        conn.execute("UPDATE user_state SET note = NULL WHERE note IS NOT NULL")
+        conn.execute("UPDATE paper_tags SET tagged = 0 WHERE tag LIKE 'merged%'")
+        conn.execute("UPDATE library_settings SET journal = 0")
+        conn.execute("DELETE FROM library_log")
+        conn.execute("DELETE FROM library_fields")
+        conn.execute("DELETE FROM library_peers")
     library.change_tags(cache, ids[:2000], ["cite"])
     library.change_tags(cache, ids[2000:2300], ["proj/rag"])
     library.change_tags(cache, ids[2300:2600], ["proj/eval"])
@@ -80,7 +85,7 @@ def stock(cache: Cache, seed: int = 5) -> None:
     with cache.transaction():
         for n, paper_id in enumerate(ids[29100:29300]):
             library.set_note(cache, paper_id, f"note {n}: compare with the zebrafish baseline")
-    library.change_tags(cache, ids[:1], [MARK])
+    library.index_pending(cache)
     print(f"stocked the library in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
