@@ -40,6 +40,8 @@ from paperdeck.tui.screens.references import ReferenceList
 from paperdeck.tui.widgets.paper_text import PaperText
 from paperdeck.tui.widgets.text_layout import Layout, lay_out
 
+FOOTER_AFTER_S = 0.4
+"""When the footer comes while a paper is still being fetched."""
 TOC_CELLS = 31
 """Cells of a heading shown in the contents (one line each: the rest is cut)."""
 
@@ -113,7 +115,8 @@ class FullTextScreen(Screen):
             yield PaperText(id="text")
         yield Input(placeholder="Find in the paper…", id="find")
         yield Static(id="ft-status")
-        yield Footer()
+        # The footer comes once the text is drawn (or after FOOTER_AFTER_S): styling and
+        # drawing its keys costs as much as the first lines of a stored paper.
 
     @property
     def text(self) -> PaperText:
@@ -132,6 +135,12 @@ class FullTextScreen(Screen):
         self.text.focus()
         self._status("Loading…")
         self._load(self.paper_id)
+        self.set_timer(FOOTER_AFTER_S, self._add_footer)
+
+    def _add_footer(self) -> None:
+        if not self.query(Footer):
+            self.mount(Footer())
+            self.call_after_refresh(self.refresh_bindings)  # the footer lists them then
 
     def _status(self, line: str, find: str | None = None) -> None:
         """The status line: where the reader is, then what a find found (kept as the
@@ -202,6 +211,7 @@ class FullTextScreen(Screen):
         self.text.show_message(*lines)
         self._status(message.reason)
         self.paper = self.app.cache.paper(self.paper_id) or self.paper
+        self.call_after_refresh(self._add_footer)
 
     def on_full_text_screen_loaded(self, message: Loaded) -> None:
         document = message.document
@@ -211,6 +221,7 @@ class FullTextScreen(Screen):
             self.query_one("#ft-title", Static).update(Text(f"{title}  ·  {self.paper_id}"))
         self.text.show(document, message.position, message.layout)
         self.call_after_refresh(self._fill_contents, document)  # the text first
+        self.call_after_refresh(self._add_footer)
         notes = [note for note in (message.note, *document.notes) if note]
         if notes:
             self.notify("; ".join(notes), title="Full text", markup=False, timeout=8)
