@@ -81,7 +81,12 @@ def refresh(
     cache: Cache, watch: Sequence[RuleLike], mute: Sequence[RuleLike], force: bool = False
 ) -> bool:
     """Work out again which papers each rule matches, unless the table already fits
-    these rules and these papers. True when it was made again."""
+    these rules and these papers. True when the matches changed (the views then change):
+    a rebuild that finds what was there, or no rules where none matched, writes nothing
+    a reader would have to load again for."""
+    before = _fingerprint(cache)
+    if not watch and not mute and not before:
+        return False
     signature = _signature(cache, {WATCH: watch, MUTE: mute})
     row = cache.conn.execute("SELECT signature FROM rule_state WHERE kind = 'all'").fetchone()
     if row is not None and row[0] == signature and not force:
@@ -97,7 +102,14 @@ def refresh(
             "refreshed_at = excluded.refreshed_at",
             (signature, now()),
         )
-    return True
+    return _fingerprint(cache) != before
+
+
+def _fingerprint(cache: Cache) -> list[tuple]:
+    """The matches in brief: per rule, how many papers and the sum of their keys."""
+    return cache.conn.execute(
+        "SELECT kind, rule, count(*), total(paper_key) FROM rule_matches GROUP BY kind, rule"
+    ).fetchall()
 
 
 def _materialise(cache: Cache, kind: str, name: str, rule: RuleLike) -> None:

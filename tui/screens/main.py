@@ -279,7 +279,8 @@ class MainScreen(Screen):
             self.post_message(self.Upkeep(done, announce))
 
     def on_main_screen_upkeep(self, message: Upkeep) -> None:
-        if message.done.changed:
+        if message.done.changed:  # what upkeep wrote is shown now, not again by the watch
+            self._seen_version = self.cache.data_version()
             self._refresh()
         if message.announce:
             self.notify(self.pane.interest_note(self.cache), title="Interest", markup=False)
