@@ -19,7 +19,7 @@ from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.parsers.codelinks import code_url, find_code_urls, safe_url
 from paperdeck.tui.screens.link_chooser import LinkChooser
 from tests.support.hostile import leftovers
-from tests.tui_support import main_screen, make_app, notes, settle
+from tests.tui_support import make_app, notes, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -155,7 +155,7 @@ async def test_the_last_gate_before_the_browser_refuses_every_trick(tmp_path, op
         app = make_app(cache)
         async with app.run_test(size=(120, 30), notifications=True) as pilot:
             for url in REFUSED.values():
-                main_screen(app)._open_url(url)
+                app.open_link(url)
             await settle(app, pilot)
             assert opened == []
             said = notes(app, "warning")
@@ -232,8 +232,8 @@ def test_the_browser_is_reached_from_one_place_and_only_with_a_checked_url():
                     and node.func.attr in BROWSER_CALLS | {"open_url"}
                 ):
                     calls.append((path.name, function.name))
-    assert calls == [("main.py", "_browse")]
-    source = (ROOT / "tui" / "screens" / "main.py").read_text()
+    assert calls == [("app.py", "_browse")]
+    source = (ROOT / "tui" / "app.py").read_text()
     callers = [line.strip() for line in source.splitlines() if "self._browse(" in line]
     assert callers == ["self._browse(safe)"]
     assert "safe = safe_url(url)" in source

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+import webbrowser
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
@@ -17,12 +18,15 @@ from textual.screen import Screen
 
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Config, ConfigError, setting_error
+from paperdeck.storage.parsers.codelinks import safe_url
 from paperdeck.storage.state import UiState, load_state
 from paperdeck.tui.messages import WorkerFailed
 from paperdeck.tui.screens.help import HelpScreen
+from paperdeck.tui.screens.link_chooser import LinkChooser
 from paperdeck.tui.screens.main import MainScreen
 from paperdeck.tui.screens.triage import TriageScreen
 from paperdeck.tui.widgets.paper_table import PaperTable
+from paperdeck.tui.workers import thread_worker
 from paperdeck.tui.writer import CacheWriter
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -62,6 +66,43 @@ class PaperdeckApp(App):
 
     def on_unmount(self) -> None:
         self.writer.close()  # what is queued is saved before the reader goes
+
+    # --- links: checked here, opened off the UI thread -------------------------------
+
+    def open_link(self, url: str) -> None:
+        """Open ``url`` in the browser, if it is an http(s) link (every screen comes here)."""
+        safe = safe_url(url)
+        if safe is None:
+            self.notify(
+                f"Not opening {url}: only http and https links are opened.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._browse(safe)
+
+    def open_code(self, code_urls: Iterable[str]) -> None:
+        """A paper's code link: the one there is, or a chooser when there are several."""
+        urls = [url for url in code_urls if safe_url(url)]
+        if not urls:
+            self.notify("No code link for this paper.")
+        elif len(urls) == 1:
+            self.open_link(urls[0])
+        else:
+            self.push_screen(LinkChooser(urls), lambda url: url and self.open_link(url))
+
+    @thread_worker("Opening the browser", group="browser", exclusive=False)
+    def _browse(self, url: str) -> None:
+        """``webbrowser`` (so ``$BROWSER`` counts), off the UI thread: launchers can be slow."""
+        if webbrowser.open(url):
+            self.notify(f"Opened {url}", timeout=3, markup=False)
+        else:
+            self.notify(
+                f"No web browser could be started for {url} (set $BROWSER).",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
     # --- what went wrong, in one line -----------------------------------------------
 

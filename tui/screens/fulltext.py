@@ -12,12 +12,10 @@ keys to it, keeps the contents in step and opens links, figures and referenced p
 from __future__ import annotations
 
 import bisect
-import webbrowser
 from dataclasses import replace
-from functools import partial
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -33,12 +31,12 @@ from paperdeck.storage.fulltext import model
 from paperdeck.storage.fulltext.fetch import pdf_url
 from paperdeck.storage.fulltext.model import Document
 from paperdeck.storage.models import Paper
-from paperdeck.storage.parsers.codelinks import safe_url
 from paperdeck.tui.screens.help import HelpScreen
-from paperdeck.tui.screens.link_chooser import LinkChooser
 from paperdeck.tui.screens.references import ReferenceList
 from paperdeck.tui.widgets.paper_text import PaperText
 from paperdeck.tui.widgets.text_layout import Layout, lay_out
+from paperdeck.tui.workers import thread_worker
+from paperdeck.tui.writer import Write
 
 FOOTER_AFTER_S = 0.4
 """When the footer comes while a paper is still being fetched."""
@@ -152,7 +150,7 @@ class FullTextScreen(Screen):
 
     # --- loading ----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="fulltext-load", exit_on_error=False)
+    @thread_worker("Opening the full text", group="fulltext-load")
     def _load(self, paper_id: str) -> None:
         from paperdeck.storage.fulltext.lookup import LookupFailed, bring_in
         from paperdeck.storage.fulltext.store import FullTextError, NoRendering, open_document
@@ -274,7 +272,7 @@ class FullTextScreen(Screen):
         block = document.blocks[message.block]
         if block.kind == model.FIGURE:
             if block.url:
-                self._open_url(block.url)
+                self.app.open_link(block.url)
             else:
                 self.notify("This figure's image has no http(s) link to open.")
         elif block.kind == model.REFERENCE and block.arxiv:
@@ -300,11 +298,13 @@ class FullTextScreen(Screen):
             return
         self._saved = True
         block, row = self.text.position()
-        self.app.run_worker(
-            partial(_write_position, self.app.cache.path, self.paper_id, block, row),
-            thread=True,
-            group="fulltext-position",
-            exit_on_error=False,
+        paper_id = self.paper_id
+        self.app.writer.submit(  # the app's writer: saved even when the reader quits now
+            Write(
+                "the reading position",
+                lambda cache: stored_texts.save_position(cache, paper_id, block, row),
+            ),
+            self.app,
         )
 
     def action_help(self) -> None:
@@ -406,21 +406,15 @@ class FullTextScreen(Screen):
         self.app.push_screen(FullTextScreen(paper_id, look_up=True))
 
     def action_open_arxiv(self) -> None:
-        self._open_url(
+        self.app.open_link(
             self.paper.abs_url if self.paper else f"https://arxiv.org/abs/{self.paper_id}"
         )
 
     def action_open_pdf(self) -> None:
-        self._open_url(self.paper.pdf_url if self.paper else pdf_url(self.paper_id, None))
+        self.app.open_link(self.paper.pdf_url if self.paper else pdf_url(self.paper_id, None))
 
     def action_open_code(self) -> None:
-        urls = [url for url in (self.paper.code_urls if self.paper else []) if safe_url(url)]
-        if not urls:
-            self.notify("No code link for this paper.")
-        elif len(urls) == 1:
-            self._open_url(urls[0])
-        else:
-            self.app.push_screen(LinkChooser(urls), lambda url: url and self._open_url(url))
+        self.app.open_code(self.paper.code_urls if self.paper else [])
 
     def action_star(self) -> None:
         if self.paper is None:
@@ -428,7 +422,7 @@ class FullTextScreen(Screen):
             return
         self._toggle_star(self.app.cache.path, self.paper_id)
 
-    @work(thread=True, group="fulltext-star")
+    @thread_worker("Starring the paper", group="fulltext-star", exclusive=False)
     def _toggle_star(self, path, paper_id: str) -> None:
         """Written through a connection of its own (the table below notices the change
         and shows it), off the UI thread: a busy cache never blocks the reader."""
@@ -444,35 +438,4 @@ class FullTextScreen(Screen):
         said = "★ Starred" if starred else "Unstarred"
         self.app.call_from_thread(self.notify, f"{said} {paper_id}", timeout=3)
 
-    def _open_url(self, url: str) -> None:
-        safe = safe_url(url)
-        if safe is None:
-            self.notify(
-                f"Not opening {url}: only http and https links are opened.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        self._browse(safe)
 
-    @work(thread=True, group="browser")
-    def _browse(self, url: str) -> None:
-        """``webbrowser`` (so ``$BROWSER`` counts), off the UI thread."""
-        if webbrowser.open(url):
-            self.app.call_from_thread(self.notify, f"Opened {url}", timeout=3, markup=False)
-        else:
-            self.app.call_from_thread(
-                self.notify,
-                f"No web browser could be started for {url} (set $BROWSER).",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
-
-
-def _write_position(path, paper_id: str, block: int, row: int) -> None:
-    try:
-        with Cache(path) as cache:
-            stored_texts.save_position(cache, paper_id, block, row)
-    except CacheError:
-        pass  # a position is worth no error message; the next close writes it again

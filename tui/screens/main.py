@@ -6,8 +6,6 @@ field and the sync bar, and passes events on to the parts that own the state —
 
 from __future__ import annotations
 
-import webbrowser
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,14 +20,12 @@ from paperdeck.storage.cache.query import QueryError
 from paperdeck.storage.cache.views import View
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import Paper, PaperRow
-from paperdeck.storage.parsers.codelinks import safe_url
 from paperdeck.storage.state import UiState, save_state
 from paperdeck.tui.library import LATER_VIEW, LibraryBulk, changed, toggled
 from paperdeck.tui.marks import Marks, MarkWrite, UndoWrite
 from paperdeck.tui.screens.confirm import ConfirmScreen
 from paperdeck.tui.screens.fulltext import FullTextScreen
 from paperdeck.tui.screens.library import NoteEditor, TagLine
-from paperdeck.tui.screens.link_chooser import LinkChooser
 from paperdeck.tui.screens.triage import DismissWrite, TriageScreen
 from paperdeck.tui.upkeep import Upkept, upkeep
 from paperdeck.tui.view_loader import Count, Counted, Fetch, FirstPage, Show, Total, ViewLoader
@@ -537,21 +533,15 @@ class MainScreen(Screen):
         paper = self._current_paper()
         if paper is None:
             return
-        urls = [url for url in paper.code_urls if safe_url(url)]
-        if not urls:
-            self.notify("No code link for this paper.")
-        elif len(urls) == 1:
-            self._open_url(urls[0])
-        else:
-            self.app.push_screen(LinkChooser(urls), lambda url: url and self._open_url(url))
+        self.app.open_code(paper.code_urls)
 
     def action_open_arxiv(self) -> None:
         if (paper := self._current_paper()) is not None:
-            self._open_url(paper.abs_url)
+            self.app.open_link(paper.abs_url)
 
     def action_open_pdf(self) -> None:
         if (paper := self._current_paper()) is not None:
-            self._open_url(paper.pdf_url)
+            self.app.open_link(paper.pdf_url)
 
     def action_open_fulltext(self) -> None:
         """The highlighted paper's full text, on its own screen (Escape comes back here)."""
@@ -561,30 +551,6 @@ class MainScreen(Screen):
     def _current_paper(self) -> Paper | None:
         row = self.table.current
         return self.cache.paper(row.id) if row else None
-
-    def _open_url(self, url: str) -> None:
-        safe = safe_url(url)
-        if safe is None:
-            self.notify(
-                f"Not opening {url}: only http and https links are opened.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        self._browse(safe)
-
-    @thread_worker("Opening the browser", group="browser", exclusive=False)
-    def _browse(self, url: str) -> None:
-        """``webbrowser`` (so ``$BROWSER`` counts), off the UI thread: launchers can be slow."""
-        if webbrowser.open(url):
-            self.notify(f"Opened {url}", timeout=3, markup=False)
-        else:
-            self.notify(
-                f"No web browser could be started for {url} (set $BROWSER).",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
 
     # --- sync ------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ crash loses no decision already made. The writer hands back what the paper was b
 
 from __future__ import annotations
 
-import webbrowser
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -28,8 +27,6 @@ from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.views import PaperList, View, count_view
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import PaperRow
-from paperdeck.storage.parsers.codelinks import safe_url
-from paperdeck.tui.screens.link_chooser import LinkChooser
 from paperdeck.tui.widgets.marked_pane import MarkedPane, extras
 from paperdeck.tui.workers import thread_worker, worker_cache
 from paperdeck.tui.writer import CacheWriter, Write
@@ -332,18 +329,4 @@ class TriageScreen(Screen[Summary]):
         paper = self.cache.paper(self.current.id) if self.current else None
         if paper is None:
             return
-        urls = [url for url in paper.code_urls if safe_url(url)]
-        if not urls:
-            self.notify("No code link for this paper.")
-        elif len(urls) == 1:
-            self._browse(urls[0])
-        else:
-            self.app.push_screen(LinkChooser(urls), lambda url: url and self._browse(url))
-
-    @thread_worker("Opening the browser", group="browser", exclusive=False)
-    def _browse(self, url: str) -> None:
-        if webbrowser.open(url):
-            self.notify(f"Opened {url}", timeout=3, markup=False)
-        else:
-            self.notify(f"No web browser could be started for {url} (set $BROWSER).",
-                        severity="warning", timeout=10, markup=False)
+        self.app.open_code(paper.code_urls)
