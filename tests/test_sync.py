@@ -247,13 +247,13 @@ def test_only_the_runner_writes_each_page_with_its_state_in_one_transaction(
 ):
     monkeypatch.setattr(codelink_lookup, "LOOKUP_LIMIT", 2)
     storing: list[Page] = []
-    per_page: dict[int, int] = {}
+    per_page: list[int] = []  # transactions begun while each page was stored, in order
     elsewhere: list[str] = []
     store, transaction = runner._store, Cache.transaction
 
     def watched_store(cache: Cache, page: Page, result: SourceResult) -> None:
         storing.append(page)
-        per_page[id(page)] = 0
+        per_page.append(0)
         try:
             store(cache, page, result)
         finally:
@@ -263,7 +263,7 @@ def test_only_the_runner_writes_each_page_with_its_state_in_one_transaction(
     def watched_transaction(self: Cache):
         if not self.conn.in_transaction:
             if storing:
-                per_page[id(storing[-1])] += 1
+                per_page[-1] += 1
             else:
                 elsewhere.append("".join(traceback.format_stack(limit=6)))
         with transaction(self) as conn:
@@ -277,7 +277,7 @@ def test_only_the_runner_writes_each_page_with_its_state_in_one_transaction(
         summary = run_sync(config(server.url(API), digests=[server.url("/d.md")], lookup=True), cache)
     assert summary.ok and [r.new for r in summary.results] == [15, 2] and summary.lookup.unchanged == 2
     assert elsewhere == []
-    assert sorted(per_page.values()) == [0] + [1] * 6  # 2 pages + the end, 1 digest, 2 lookups; "2 left"
+    assert sorted(per_page) == [0] + [1] * 6  # 2 pages + the end, 1 digest, 2 lookups; "2 left"
     assert sync_state.load(cache, "arxiv-query:ti:test").result == "complete to 50"
     assert sync_state.load(cache, server.url("/d.md")).etag == '"d"'
 
