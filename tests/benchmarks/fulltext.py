@@ -14,9 +14,7 @@ table alone. Without ``../shared`` the synthetic test page is repeated to both s
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +23,7 @@ from pathlib import Path
 from paperdeck.storage.cache import fulltext as stored_texts
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.fulltext.convert import CONVERTER_VERSION, convert
+from tests.benchmarks.reader import run_probe
 from tests.support.fulltext import LONG_ID, SYNTHETIC, fill
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,16 +75,7 @@ def reader_cache(page: bytes, path: Path) -> Path:
 
 
 def probe(path: Path) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.fulltext_probe", str(path), str(ROW)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"probe failed on {path}:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_probe("tests.benchmarks.fulltext_probe", path, str(ROW))
 
 
 def main() -> int:

@@ -50,10 +50,10 @@ def _day(offset: int):
     return date(2026, 11, 1) - timedelta(days=offset // 40)
 
 
-def measure_once(path: Path) -> dict:
-    started = time.time()
+def run_probe(module: str, path: Path, *args: str) -> dict:
+    """Run a probe module on ``path`` in a fresh process; its last line is its figures."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.reader_probe", str(path), repr(started)],
+        [sys.executable, "-m", module, str(path), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -62,6 +62,10 @@ def measure_once(path: Path) -> dict:
     if result.returncode != 0:
         raise SystemExit(f"probe failed on {path}:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure_once(path: Path) -> dict:
+    return run_probe("tests.benchmarks.reader_probe", path, repr(time.time()))
 
 
 def measure(paths: list[Path], runs: int = 1) -> list[dict]:
