@@ -16,7 +16,6 @@ from importlib.metadata import PackageNotFoundError, version
 
 from paperdeck.storage.cache import fulltext as stored_fulltext
 from paperdeck.storage.cache.database import Cache, CacheError, CacheUnusable, describe_sqlite_error
-from paperdeck.storage.cache.query import QueryError
 from paperdeck.storage.cache.recovery import aside_path, reset_cache
 from paperdeck.storage.cache.views import SORTS, PaperList, View
 from paperdeck.storage.config import ConfigError, cache_path, config_path, load_config
@@ -25,6 +24,7 @@ from paperdeck.storage.library.citekeys import pin_keys
 from paperdeck.storage.library.export import FORMATS, export, iter_details, record
 from paperdeck.storage.library.importer import import_source, is_url
 from paperdeck.storage.models import ImportReport
+from paperdeck.storage.parsers.query import QueryError
 from paperdeck.storage.translate import TranslationError, fetch_translation, translate_missing
 from paperdeck.tui.cli_fulltext import add_commands as add_fulltext_commands
 from paperdeck.tui.cli_library import add_commands as add_library_commands

@@ -72,9 +72,9 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def cmd_prefetch(args: argparse.Namespace) -> int:
-    from paperdeck.storage.cache.query import QueryError
     from paperdeck.storage.cache.views import PaperList, View
     from paperdeck.storage.fulltext.store import prefetch
+    from paperdeck.storage.parsers.query import QueryError
     from paperdeck.tui.cli import CommandError, open_cache
 
     if not (args.papers or args.starred or args.later or args.tag or args.topic):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from paperdeck.storage.cache import library
 from paperdeck.storage.library import citekeys
-from paperdeck.storage.library.tags import TagError, parse_change
+from paperdeck.storage.parsers.tags import TagError, parse_change
 
 
 def add_commands(commands) -> None:
