@@ -17,8 +17,14 @@ from pathlib import Path
 
 import platformdirs
 
+from paperdeck.storage.parsers.query import QueryError, check_query, parse
+from paperdeck.storage.parsers.tags import TagError, check_tag
+
 APP_NAME = "paperdeck"
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+TRANSLATION_PROVIDERS = ("libretranslate", "openai", "deepl")
+"""``[translation] provider`` besides ``none``: the names of
+:data:`paperdeck.storage.translate.PROVIDERS` (a test keeps the two the same)."""
 
 
 class ConfigError(Exception):
@@ -344,9 +350,7 @@ def setting_error(config: Config, section: str, key: str, message: str) -> Confi
 
 def _check_values(config: Config, locate: _Locator) -> None:
     """Checks that go beyond types."""
-    from paperdeck.storage.translate import PROVIDERS  # it imports this module
-
-    providers = ("none", *PROVIDERS)
+    providers = ("none", *TRANSLATION_PROVIDERS)
     if config.translation.provider not in providers:
         raise locate.error(
             "translation",
@@ -397,9 +401,6 @@ MACHINE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def _check_library(config: Config, locate: _Locator) -> None:
-    from paperdeck.storage.cache.query import QueryError, parse
-    from paperdeck.storage.library.tags import TagError, check_tag
-
     library = config.library
     if len(library.quick_tags) > 9:
         raise locate.error(
@@ -444,8 +445,6 @@ CATEGORY = re.compile(r"[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?")
 def _check_rules(config: Config, locate: _Locator) -> None:
     """Watch and mute rules: something to match, names a watch view can show, queries
     the full-text index accepts."""
-    from paperdeck.storage.cache.rules import check_query
-
     for section in ("watch", "mute"):
         names: list[str] = []
         for index, rule in enumerate(getattr(config, section)):

@@ -9,6 +9,7 @@ import pytest
 from paperdeck.storage import translate
 from paperdeck.storage.config import (
     MAX_CONFIG_BYTES,
+    TRANSLATION_PROVIDERS,
     ConfigError,
     cache_path,
     config_path,
@@ -124,13 +125,11 @@ def test_invalid_files_name_file_line_and_key(tmp_path: Path, text: str, message
     assert str(error.value).startswith(str(tmp_path / message.split(":")[0]) + message[len(message.split(":")[0]):])
 
 
-def test_the_providers_the_config_accepts_are_the_ones_translation_has(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    """One list of providers: one added to translation's is accepted at once."""
-    monkeypatch.setitem(translate.PROVIDERS, "echo", object)
-    assert parse_config('[translation]\nprovider = "echo"\n', tmp_path / "c.toml").translation.provider == "echo"
-    with pytest.raises(ConfigError, match="must be one of none, libretranslate, openai, deepl, echo, not 'x'"):
+def test_the_providers_the_config_accepts_are_the_ones_translation_has(tmp_path: Path):
+    """One list of providers: the settings' plain tuple names translation's providers, in order."""
+    assert tuple(translate.PROVIDERS) == TRANSLATION_PROVIDERS
+    assert parse_config('[translation]\nprovider = "deepl"\n', tmp_path / "c.toml").translation.provider == "deepl"
+    with pytest.raises(ConfigError, match="must be one of none, libretranslate, openai, deepl, not 'x'"):
         parse_config('[translation]\nprovider = "x"\n', tmp_path / "c.toml")
 
 

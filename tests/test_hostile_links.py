@@ -177,7 +177,7 @@ def code_files() -> list[Path]:
     return sorted([*(ROOT / "storage").rglob("*.py"), *(ROOT / "tui").rglob("*.py")])
 
 
-EDITOR = "tui/cli_library.py"
+EDITOR = "tui/cli/library.py"
 """The one module that starts a process: ``paperdeck note`` runs ``$EDITOR`` (the contract
 asks for it) as an argument list, never through a shell (``shell=`` is still refused)."""
 

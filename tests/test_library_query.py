@@ -10,10 +10,11 @@ import pytest
 
 from paperdeck.storage.cache import library
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.cache.query import SMALL_SET, QueryError, parse
+from paperdeck.storage.cache.query import SMALL_SET
 from paperdeck.storage.cache.views import PaperList, View, count_view
 from paperdeck.storage.config import ConfigError, load_config
 from paperdeck.storage.models import Incoming, Paper
+from paperdeck.storage.parsers.query import QueryError, parse
 
 P = {
     "a": Paper("2401.00001", "Attention for retrieval", "2024-01-01", authors=["Ada Lovelace", "Alan Turing"],

@@ -16,7 +16,7 @@ from textual.message_pump import MessagePump
 from paperdeck.storage.cache import library
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.views import PaperList, View
-from paperdeck.storage.library.tags import TagChange
+from paperdeck.storage.parsers.tags import TagChange
 from paperdeck.tui.writer import CacheWriter, Write
 
 LATER_VIEW = View(query="is:later", name="Read later")

@@ -1,15 +1,5 @@
-"""The query language of ``/`` in the reader and ``paperdeck list --search``, and its
-compilation to SQL over the cache's indexes.
-
-    attention tag:proj/rag -is:read author:"Ashish Vaswani" after:2017-01-01
-
-Free words and ``"quoted phrases"`` are matched by the full-text index (title, authors,
-abstract, and the paper's note and tags); the last word of the query also matches as a
-prefix, so results follow typing. Filters: ``tag:NAME`` (a nested name also matches its
-children), ``is:starred|unread|read|later``, ``has:code|note|fulltext``,
-``author:"Full Name"``, ``topic:NAME``, ``after:YYYY-MM-DD`` (published on or after),
-``before:YYYY-MM-DD`` (published before). A ``-`` in front of any term negates it. Terms
-combine with AND. An unclosed quote runs to the end of the query (it is being typed).
+"""Compilation of the query language (:mod:`paperdeck.storage.parsers.query`: ``/`` in the
+reader, ``paperdeck list --search``) to SQL over the cache's indexes.
 
 Compilation picks the table that drives the walk so that the first page costs a few index
 steps: a small set of the user's papers (a tag, the stars, the later list, the notes) when
@@ -20,147 +10,18 @@ are ranges of that key (it begins with the publication day).
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from paperdeck.storage.ids import valid_date
+from paperdeck.storage.parsers.query import PREFIX_FROM, Query, Term
 
-FILTERS = ("tag", "is", "has", "author", "topic", "after", "before")
-IS_VALUES = ("starred", "unread", "read", "later")
-HAS_VALUES = ("code", "note", "fulltext")
-PREFIX_FROM = 3
-"""The last word matches as a prefix from this many characters on (shorter ones, such as
-"RL", match whole words: a one- or two-letter prefix matches nearly every paper)."""
 SMALL_SET = 5_000
 """A set of the user's papers (a tag, the stars…) up to this size drives the walk itself:
 sorting it costs less than walking the whole cache for it."""
 _DAY_SHIFT = 40  # paperdeck.storage.ids.sort_key: days since 1900 << 40 | id rank
 _EPOCH = date(1900, 1, 1).toordinal()
-
-
-class QueryError(ValueError):
-    """A query that cannot be run; the message (one line) names the bad term."""
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    kind: str
-    """"word" or one of :data:`FILTERS`."""
-    value: str
-    negated: bool = False
-    phrase: bool = False
-    """A word term written in quotes: matched as a phrase."""
-    prefix: bool = False
-    """Matched as a prefix: written ``word*``, or the query's last word."""
-    typed: bool = False
-    """The prefix is only the query's last word, still being typed (see :func:`parse`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    terms: tuple[Term, ...] = ()
-
-    @property
-    def words(self) -> list[Term]:
-        return [t for t in self.terms if t.kind == "word" and not t.negated]
-
-    def __bool__(self) -> bool:
-        return bool(self.terms)
-
-    def __add__(self, other: Query) -> Query:
-        return Query(self.terms + other.terms)
-
-
-_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)("?)|([^\s"]*))')
-
-
-def parse(text: str, typing: bool = True) -> Query:
-    """The terms of ``text``; :class:`QueryError` names the first bad one. ``typing``:
-    the text is being typed, so its last word matches as a prefix too (a saved query's
-    words match whole unless written ``word*``)."""
-    terms: list[Term] = []
-    at = 0
-    while True:
-        while at < len(text) and text[at].isspace():
-            at += 1
-        if at >= len(text):
-            break
-        match = _TOKEN.match(text, at)
-        assert match is not None  # every alternative may match empty; a quote ends a run
-        end = match.end()
-        if end == at:  # a lone '"' inside a word: skip it as punctuation
-            at += 1
-            continue
-        minus, key, quoted, closed, bare = match.groups()
-        token = text[at:end]
-        at = end
-        # An unclosed quote runs to the end (the closing one is still being typed).
-        value = quoted if quoted is not None else (bare or "")
-        if key is None:
-            if not value and minus:
-                continue  # a lone "-"
-            star = quoted is None and value.endswith("*") and len(value.rstrip("*")) > 1
-            terms.append(
-                Term(
-                    "word",
-                    value.rstrip("*") if star else value,
-                    bool(minus),
-                    phrase=quoted is not None,
-                    prefix=star,
-                )
-            )
-            continue
-        terms.append(_filter(key.lower(), value, bool(minus), token))
-    # The query's last word, written without quotes and not negated, matches as a prefix.
-    if (
-        typing
-        and terms
-        and terms[-1].kind == "word"
-        and not terms[-1].phrase
-        and not terms[-1].negated
-    ):
-        last = terms[-1]
-        if not last.prefix and re.search(rf"\w{{{PREFIX_FROM},}}$", last.value):
-            terms[-1] = Term("word", last.value, prefix=True, typed=True)
-    return Query(tuple(terms))
-
-
-def _filter(key: str, value: str, negated: bool, token: str) -> Term:
-    if key not in FILTERS:
-        close = difflib.get_close_matches(key, FILTERS, n=1)
-        hint = f" (did you mean {close[0]}:?)" if close else ""
-        known = " ".join(f"{name}:" for name in FILTERS)
-        raise QueryError(
-            f"{token}: unknown filter {key}:{hint}; filters are {known} "
-            '(put words with a colon in quotes: "re:invent")'
-        )
-    value = value.strip()
-    if not value:
-        raise QueryError(f"{token}: {key}: needs a value")
-    if key == "tag":
-        from paperdeck.storage.library.tags import TagError, check_tag
-
-        try:
-            value = check_tag(value)
-        except TagError as exc:
-            raise QueryError(f"{token}: {exc}") from None
-    elif key == "is":
-        value = value.lower()
-        if value not in IS_VALUES:
-            raise QueryError(f"{token}: is: takes {'|'.join(IS_VALUES)}")
-    elif key == "has":
-        value = value.lower()
-        if value not in HAS_VALUES:
-            raise QueryError(f"{token}: has: takes {'|'.join(HAS_VALUES)}")
-    elif key in ("after", "before"):
-        day = valid_date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
-        if day is None:
-            raise QueryError(f"{token}: {key}: takes a date written YYYY-MM-DD")
-        value = day
-    return Term(key, value, negated)
 
 
 def fts_term(term: Term) -> str | None:

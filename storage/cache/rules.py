@@ -46,22 +46,6 @@ def keyword_query(keywords: Sequence[str]) -> str | None:
     return " OR ".join(f"({part})" for part in parts) if parts else None
 
 
-def check_query(text: str) -> str | None:
-    """Why ``text`` is not a full-text query the index accepts, or None when it is."""
-    scratch = sqlite3.connect(":memory:")
-    try:
-        scratch.execute(
-            "CREATE VIRTUAL TABLE t USING fts5(title, authors, abstract, "
-            "tokenize='unicode61 remove_diacritics 2')"
-        )
-        scratch.execute("SELECT rowid FROM t WHERE t MATCH ?", (text,)).fetchall()
-    except sqlite3.Error as exc:
-        return str(exc)
-    finally:
-        scratch.close()
-    return None
-
-
 def _signature(cache: Cache, rules: dict[str, Sequence[RuleLike]]) -> str:
     described = {
         kind: [

@@ -14,11 +14,12 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from paperdeck.storage.cache import query as q
 from paperdeck.storage.cache.database import Cache, now
 from paperdeck.storage.cache.interest import has_order
+from paperdeck.storage.cache.query import compile_query
 from paperdeck.storage.cache.rules import has_muted
 from paperdeck.storage.models import PaperRow
+from paperdeck.storage.parsers import query as q
 
 SORTS = ("date", "title", "author", "interest")
 _SORT_COLUMN = {"title": "p.title", "author": "p.first_author"}
@@ -48,7 +49,7 @@ class View:
     search: str = ""
     query: str = ""
     """A saved search (``[[views]]``, the later list) in the query language of
-    :mod:`paperdeck.storage.cache.query`; ``search`` (what is typed) narrows it further."""
+    :mod:`paperdeck.storage.parsers.query`; ``search`` (what is typed) narrows it further."""
     name: str = ""
     """What the label calls a saved search."""
     watch: str | None = None
@@ -132,7 +133,7 @@ class _Sql:
         self.params: list = []
         self.where: list[str] = []
         if view.search or view.query:  # the query language (raises QueryError)
-            plan = q.compile_query(cache, view.terms(), kept)
+            plan = compile_query(cache, view.terms(), kept)
             self.source, self.key = plan.source, plan.key
             self.where, self.params = plan.where, plan.params
             self.column = None if plan.words else _SORT_COLUMN.get(view.effective_sort)

@@ -28,14 +28,10 @@ def fetch_paper(paper_id: str, settings: ArxivSettings) -> Paper:
     """The paper's metadata from the arXiv API (one request)."""
     import arxiv
 
-    from paperdeck.storage.sources.arxiv_api import _session_class, to_paper
+    from paperdeck.storage.sources.arxiv_api import polite_client, to_paper
 
     pacer = Pacer(settings.delay_seconds, threading.Event())
-    client = arxiv.Client(page_size=1, delay_seconds=0, num_retries=0)
-    client.query_url_format = settings.api_url + "?{}"
-    session = _session_class()(pacer, lambda: None)
-    client._session.close()
-    client._session = session  # the package offers no other way to set its session
+    client, session = polite_client(settings.api_url, 1, 0, pacer, lambda: None)
     try:
         results = list(client.results(arxiv.Search(id_list=[paper_id], max_results=1)))
     except SourceError as exc:

@@ -38,7 +38,7 @@ from paperdeck.storage.cache.journal import FIELDS, FLAGS, Change
 from paperdeck.storage.config import MACHINE, LibrarySettings
 from paperdeck.storage.ids import parse_id
 from paperdeck.storage.library import citekeys
-from paperdeck.storage.library.tags import TagError, check_tag
+from paperdeck.storage.parsers.tags import TagError, check_tag
 
 FORMAT = 1
 """The version of the line format this paperdeck writes (and the newest it reads)."""

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from paperdeck.storage.ids import parse_id
-from paperdeck.storage.library.tags import tag_from_keyword
+from paperdeck.storage.parsers.tags import tag_from_keyword
 from paperdeck.storage.parsers.text import clean_line
 
 KINDS = ("bibtex", "ris", "csl-json")

@@ -125,6 +125,21 @@ def _error_entry(root: ET.Element) -> str | None:
     return None
 
 
+def polite_client(
+    api_url: str, page_size: int, retries: int, pacer: Pacer, count: Callable[[], None]
+) -> tuple[arxiv.Client, requests.Session]:
+    """An ``arxiv`` package client that asks ``api_url`` through a polite session (see
+    below); the caller closes the session when done."""
+    import arxiv
+
+    client = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=retries)
+    client.query_url_format = api_url + "?{}"
+    session = _session_class()(pacer, count)
+    client._session.close()
+    client._session = session  # the package offers no other way to set its session
+    return client, session
+
+
 def _session_class():
     import requests
 
@@ -234,11 +249,9 @@ class ArxivTopic:
             yield Page(note="max_results is 0", numbered=False)
             return
         page_size = min(self.settings.page_size, self.topic.max_results)
-        client = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=EMPTY_PAGE_RETRIES)
-        client.query_url_format = self.settings.api_url + "?{}"
-        session = _session_class()(ctx.arxiv_pacer, ctx.count_request)
-        client._session.close()
-        client._session = session  # the package offers no other way to set its session
+        client, session = polite_client(
+            self.settings.api_url, page_size, EMPTY_PAGE_RETRIES, ctx.arxiv_pacer, ctx.count_request
+        )
         search = arxiv.Search(
             query=build_query(self.topic),
             max_results=self.topic.max_results,

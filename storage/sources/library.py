@@ -71,7 +71,7 @@ class FillAbstracts:
         from paperdeck.storage.sources.arxiv_api import (
             EMPTY_PAGE_RETRIES,
             _result_pages,
-            _session_class,
+            polite_client,
             to_paper,
         )
 
@@ -79,11 +79,9 @@ class FillAbstracts:
         if not ids:
             return
         size = max(1, min(self.settings.page_size, 100))
-        client = arxiv.Client(page_size=size, delay_seconds=0, num_retries=EMPTY_PAGE_RETRIES)
-        client.query_url_format = self.settings.api_url + "?{}"
-        session = _session_class()(ctx.arxiv_pacer, ctx.count_request)
-        client._session.close()
-        client._session = session  # as ArxivTopic does: the package has no other way
+        client, session = polite_client(
+            self.settings.api_url, size, EMPTY_PAGE_RETRIES, ctx.arxiv_pacer, ctx.count_request
+        )
         try:
             with ctx.reaching(self.settings.api_url):
                 for start in range(0, len(ids), size):

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Static, TextArea
 
-from paperdeck.storage.library.tags import TagChange, TagError, parse_change
+from paperdeck.storage.parsers.tags import TagChange, TagError, parse_change
 
 
 class TagSuggester(Suggester):

@@ -16,10 +16,10 @@ from textual.widgets import Footer
 
 from paperdeck.storage.cache import library as library_store
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.cache.query import QueryError
 from paperdeck.storage.cache.views import View
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import Paper, PaperRow
+from paperdeck.storage.parsers.query import QueryError
 from paperdeck.storage.state import UiState, save_state
 from paperdeck.tui.library import LATER_VIEW, LibraryBulk, changed, toggled
 from paperdeck.tui.marks import Marks, MarkWrite, UndoWrite

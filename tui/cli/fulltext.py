@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from paperdeck.storage.config import ConfigError, load_config
-from paperdeck.storage.ids import parse_id
+from paperdeck.tui.cli.common import CommandError, arxiv_id, open_cache, settings
 
 
 def add_commands(commands) -> None:
@@ -31,26 +30,6 @@ def add_commands(commands) -> None:
     p.set_defaults(run=cmd_prefetch, usage=p.error)
 
 
-def _settings():
-    from paperdeck.tui.cli import CommandError
-
-    try:
-        return load_config().fulltext
-    except ConfigError as exc:
-        raise CommandError(str(exc)) from None
-
-
-def _id(text: str) -> str:
-    from paperdeck.tui.cli import CommandError
-
-    parsed = parse_id(text)
-    if parsed is None:
-        raise CommandError(
-            f"{text!r} is not an arXiv id (expected e.g. 2406.02543 or hep-th/9901001)"
-        )
-    return parsed[0]
-
-
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -58,13 +37,12 @@ def _say(line: str) -> None:
 def cmd_read(args: argparse.Namespace) -> int:
     from paperdeck.storage.fulltext.render import to_markdown, to_text
     from paperdeck.storage.fulltext.store import FullTextError, NoRendering, open_document
-    from paperdeck.tui.cli import CommandError, open_cache
 
-    settings = _settings()
-    paper_id = _id(args.paper)
+    fulltext_settings = settings().fulltext
+    paper_id = arxiv_id(args.paper)
     with open_cache(args) as cache:
         try:
-            document = open_document(cache, paper_id, settings, progress=_say)
+            document = open_document(cache, paper_id, fulltext_settings, progress=_say)
         except (NoRendering, FullTextError) as exc:
             raise CommandError(str(exc)) from None
     sys.stdout.write(to_markdown(document) if args.format == "markdown" else to_text(document))
@@ -72,15 +50,14 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def cmd_prefetch(args: argparse.Namespace) -> int:
-    from paperdeck.storage.cache.query import QueryError
     from paperdeck.storage.cache.views import PaperList, View
     from paperdeck.storage.fulltext.store import prefetch
-    from paperdeck.tui.cli import CommandError, open_cache
+    from paperdeck.storage.parsers.query import QueryError
 
     if not (args.papers or args.starred or args.later or args.tag or args.topic):
         args.usage("give paper IDs, --starred, --later, --tag NAME or --topic NAME")
-    settings = _settings()
-    ids = [_id(text) for text in args.papers]
+    fulltext_settings = settings().fulltext
+    ids = [arxiv_id(text) for text in args.papers]
     with open_cache(args) as cache:
         views = []
         if args.starred:
@@ -105,7 +82,7 @@ def cmd_prefetch(args: argparse.Namespace) -> int:
         if not ids:
             print("nothing to prefetch: no paper matches", file=sys.stderr)
             return 0
-        summary = prefetch(cache, ids, settings, progress=_say)
+        summary = prefetch(cache, ids, fulltext_settings, progress=_say)
     print(summary.describe())
     for paper_id, reason in summary.failed:
         print(f"  {paper_id}: {reason}")

@@ -1,6 +1,6 @@
-"""``paperdeck tag``, ``later``, ``note`` and ``citekey``: the personal library from the
-command line (``list --tag``, ``export`` and ``import`` of library files, and ``sync
---library`` live with their commands in :mod:`paperdeck.tui.cli`)."""
+"""``paperdeck export``, ``tag``, ``later``, ``note`` and ``citekey``: the personal library
+from the command line (``list --tag``, ``import`` of library files and ``sync --library``
+live with their commands in :mod:`paperdeck.tui.cli.papers` and :mod:`paperdeck.tui.cli.sync`)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,19 @@ from pathlib import Path
 
 from paperdeck.storage.cache import library
 from paperdeck.storage.library import citekeys
-from paperdeck.storage.library.tags import TagError, parse_change
+from paperdeck.storage.library.export import FORMATS, export
+from paperdeck.storage.parsers.tags import TagError, parse_change
+from paperdeck.tui.cli.common import CommandError, add_filters, open_cache, paper_id, view_of
 
 
 def add_commands(commands) -> None:
-    """Add ``tag``, ``later``, ``note`` and ``citekey`` to the CLI's subcommands."""
+    """Add ``export``, ``tag``, ``later``, ``note`` and ``citekey`` to the CLI's subcommands."""
+    p = commands.add_parser("export", help="export papers to stdout")
+    p.add_argument("--format", choices=FORMATS, default="bibtex")
+    add_filters(p)
+    p.add_argument("--search", metavar="QUERY", help="only papers this search finds")
+    p.set_defaults(run=cmd_export)
+
     p = commands.add_parser(
         "tag",
         help="add (+name) or remove (-name) a paper's tags; with none, list them",
@@ -50,47 +58,44 @@ def add_commands(commands) -> None:
     p.set_defaults(run=cmd_citekey)
 
 
-def _errors():
-    from paperdeck.tui.cli import CommandError, _paper_id, open_cache
-
-    return CommandError, _paper_id, open_cache
+def cmd_export(args: argparse.Namespace) -> int:
+    with open_cache(args) as cache:
+        export(cache, view_of(cache, args), args.format, sys.stdout)
+    return 0
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    CommandError, paper_id_of, open_cache = _errors()
     with open_cache(args) as cache:
-        paper_id = paper_id_of(cache, args.paper)
+        found = paper_id(cache, args.paper)
         if args.changes:
             try:
                 change = parse_change(args.changes)
             except TagError as exc:
                 raise CommandError(str(exc)) from None
-            changed = library.change_tags(cache, [paper_id], change.add, change.remove)
+            changed = library.change_tags(cache, [found], change.add, change.remove)
             said = " ".join(f"{'+' if on else '-'}{tag}" for _, tag, on in changed)
-            print(f"{paper_id}: {said or 'no change'}", file=sys.stderr)
-        tags = library.tags_of(cache, [paper_id]).get(paper_id, [])
-    print(" ".join(tags) if tags else f"{paper_id} has no tags")
+            print(f"{found}: {said or 'no change'}", file=sys.stderr)
+        tags = library.tags_of(cache, [found]).get(found, [])
+    print(" ".join(tags) if tags else f"{found} has no tags")
     return 0
 
 
 def cmd_later(args: argparse.Namespace) -> int:
-    _, paper_id_of, open_cache = _errors()
     with open_cache(args) as cache:
-        paper_id = paper_id_of(cache, args.paper)
-        library.set_later(cache, [paper_id], not args.off)
-        title = cache.paper(paper_id).title
-    print(f"{'off the read-later list' if args.off else 'read later'}: {paper_id} — {title}")
+        found = paper_id(cache, args.paper)
+        library.set_later(cache, [found], not args.off)
+        title = cache.paper(found).title
+    print(f"{'off the read-later list' if args.off else 'read later'}: {found} — {title}")
     return 0
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    CommandError, paper_id_of, open_cache = _errors()
     with open_cache(args) as cache:
-        paper_id = paper_id_of(cache, args.paper)
-        note = library.library_fields(cache, paper_id)[1]
+        found = paper_id(cache, args.paper)
+        note = library.library_fields(cache, found)[1]
         if args.show:
             if note is None:
-                print(f"{paper_id} has no note", file=sys.stderr)
+                print(f"{found} has no note", file=sys.stderr)
             else:
                 print(note)
             return 0
@@ -99,42 +104,42 @@ def cmd_note(args: argparse.Namespace) -> int:
         elif args.append is not None:
             text = f"{note.rstrip()}\n{args.append}" if note else args.append
         else:
-            text = _edit(note or "", paper_id, CommandError)
+            text = _edit(note or "", found)
             if text is None:
                 print("note unchanged", file=sys.stderr)
                 return 0
-        changed = library.set_note(cache, paper_id, text)
+        changed = library.set_note(cache, found, text)
     stored = text if text and text.strip() else None
     if not changed:
         said = "note unchanged"
     else:
         said = "note deleted" if stored is None else "note saved"
-    print(f"{paper_id}: {said}", file=sys.stderr)
+    print(f"{found}: {said}", file=sys.stderr)
     return 0
 
 
-def _edit(text: str, paper_id: str, error) -> str | None:
+def _edit(text: str, found: str) -> str | None:
     """The note after ``$VISUAL``/``$EDITOR`` edited it (run without a shell), or None
     when the editor failed or left it as it was."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        raise error("no editor: set $EDITOR (or use --set TEXT / --append TEXT)")
+        raise CommandError("no editor: set $EDITOR (or use --set TEXT / --append TEXT)")
     try:
         command = shlex.split(editor)
     except ValueError as exc:
-        raise error(f"$EDITOR {editor!r} cannot be read as a command ({exc})") from None
-    name = paper_id.replace("/", "_")
+        raise CommandError(f"$EDITOR {editor!r} cannot be read as a command ({exc})") from None
+    name = found.replace("/", "_")
     with tempfile.TemporaryDirectory(prefix="paperdeck-") as folder:
         path = Path(folder) / f"note-{name}.md"
         path.write_text(text, encoding="utf-8")
         try:
             done = subprocess.run([*command, str(path)], check=False)
         except OSError as exc:
-            raise error(
+            raise CommandError(
                 f"could not start the editor {command[0]!r} ({exc.strerror or exc})"
             ) from None
         if done.returncode != 0:
-            raise error(
+            raise CommandError(
                 f"the editor {command[0]!r} failed (exit status {done.returncode}); "
                 "the note was left as it was"
             )
@@ -143,14 +148,13 @@ def _edit(text: str, paper_id: str, error) -> str | None:
 
 
 def cmd_citekey(args: argparse.Namespace) -> int:
-    CommandError, paper_id_of, open_cache = _errors()
     with open_cache(args) as cache:
-        paper_id = paper_id_of(cache, args.paper)
+        found = paper_id(cache, args.paper)
         try:
             if args.set is not None:
-                key = citekeys.set_key(cache, paper_id, args.set)
+                key = citekeys.set_key(cache, found, args.set)
             else:
-                key = citekeys.pin_keys(cache, [paper_id])[paper_id]
+                key = citekeys.pin_keys(cache, [found])[found]
         except citekeys.CitekeyError as exc:
             raise CommandError(str(exc)) from None
     print(key)

@@ -10,8 +10,9 @@ import sys
 from paperdeck.storage.cache import rules, triage
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.views import View
-from paperdeck.storage.config import ConfigError, config_path, load_config
+from paperdeck.storage.config import config_path
 from paperdeck.storage.ranking import interest
+from paperdeck.tui.cli.common import CommandError, open_cache, paper_id, settings
 
 
 def add_commands(commands) -> None:
@@ -29,24 +30,17 @@ def add_list_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_dismiss(args: argparse.Namespace) -> int:
-    from paperdeck.tui.cli import _paper_id, open_cache
-
     with open_cache(args) as cache:
-        paper_id = _paper_id(cache, args.paper)
-        triage.set_dismissed(cache, [paper_id], not args.off)
-        title = cache.paper(paper_id).title
-    print(f"{'undismissed' if args.off else 'dismissed'} {paper_id} — {title}")
+        found = paper_id(cache, args.paper)
+        triage.set_dismissed(cache, [found], not args.off)
+        title = cache.paper(found).title
+    print(f"{'undismissed' if args.off else 'dismissed'} {found} — {title}")
     return 0
 
 
 def prepare_view(cache: Cache, view: View, args: argparse.Namespace) -> View:
     """The view ``list`` shows, with the rules and the interest order made fresh."""
-    from paperdeck.tui.cli import CommandError
-
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        raise CommandError(str(exc)) from None
+    config = settings()
     watch = getattr(args, "watch", None)
     if watch is not None and watch not in {r.name for r in config.watch}:
         names = ", ".join(r.name for r in config.watch) or "none"
