@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 
 from textual import work
+from textual.dom import DOMNode
 
 from paperdeck.storage.cache.database import Cache
 from paperdeck.tui.messages import WorkerFailed
@@ -30,15 +31,29 @@ def thread_worker(what: str, *, group: str, exclusive: bool = True) -> Callable:
     def decorate(method: Callable) -> Callable:
         @wraps(method)
         def guarded(node, *args, **kwargs):
-            try:
-                return method(node, *args, **kwargs)
-            except Exception as error:
-                log.exception("%s failed", what)
-                node.post_message(WorkerFailed(what, error))
+            return _guarded(node, what, partial(method, node, *args, **kwargs))
 
         return work(thread=True, group=group, exclusive=exclusive)(guarded)
 
     return decorate
+
+
+def run_thread(
+    node: DOMNode, what: str, job: Callable[[], object], *, group: str, exclusive: bool = True
+) -> None:
+    """``job()`` in a thread worker of ``node`` (for a part of a screen that is not a node
+    itself), under the same policy as :func:`thread_worker`."""
+    node.run_worker(
+        partial(_guarded, node, what, job), thread=True, group=group, exclusive=exclusive
+    )
+
+
+def _guarded(node: DOMNode, what: str, job: Callable[[], object]):
+    try:
+        return job()
+    except Exception as error:
+        log.exception("%s failed", what)
+        node.post_message(WorkerFailed(what, error))
 
 
 def worker_cache(path: Path) -> Cache:

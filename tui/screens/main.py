@@ -1,7 +1,9 @@
 """The reader's main screen: it lays out the paper table, the abstract pane, the search
 field and the sync bar, and passes events on to the parts that own the state — the
 :class:`ViewLoader` (which view, which worker answers still count), :class:`Marks`
-(stars, read marks, mark-all-read and its undo), the pane (translations) and the sync bar.
+(stars, read marks, mark-all-read and its undo), :class:`LibraryKeys` (tags, the later
+list, notes, changes to a whole view), :class:`Upkeeper` (watch rules and the interest
+order, in the background), the pane (translations) and the sync bar.
 """
 
 from __future__ import annotations
@@ -14,20 +16,19 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from paperdeck.storage.cache import library as library_store
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.views import View
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import Paper, PaperRow
 from paperdeck.storage.parsers.query import QueryError
 from paperdeck.storage.state import UiState, save_state
-from paperdeck.tui.library import LATER_VIEW, LibraryBulk, changed, toggled
+from paperdeck.tui.library import LATER_VIEW, LibraryBulk
+from paperdeck.tui.library_keys import LibraryKeys
 from paperdeck.tui.marks import Marks, MarkWrite, UndoWrite
 from paperdeck.tui.screens.confirm import ConfirmScreen
 from paperdeck.tui.screens.fulltext import FullTextScreen
-from paperdeck.tui.screens.library import NoteEditor, TagLine
 from paperdeck.tui.screens.triage import DismissWrite, TriageScreen
-from paperdeck.tui.upkeep import Upkept, upkeep
+from paperdeck.tui.upkeep import Upkeeper
 from paperdeck.tui.view_loader import Count, Counted, Fetch, FirstPage, Show, Total, ViewLoader
 from paperdeck.tui.widgets.marked_pane import MarkedPane, extras
 from paperdeck.tui.widgets.paper_table import ColumnHeader, PaperTable
@@ -85,19 +86,12 @@ class MainScreen(Screen):
             super().__init__()
             self.answer = answer
 
-    class Upkeep(Message, bubble=False):
-        """The watch/mute matches or the interest order were made again (in a worker)."""
-
-        def __init__(self, done: Upkept, announce: bool) -> None:
-            super().__init__()
-            self.done = done
-            self.announce = announce
-
     def __init__(self) -> None:
         super().__init__()
         self.loader = ViewLoader(self.app.cache, View(sort=self.app.ui_state.sort))
         self.marks = Marks(self.app.writer, self)
-        self.library = LibraryBulk(self.app.writer, self)
+        self.library = LibraryKeys(self, self.marks)
+        self.upkeeper = Upkeeper(self, self.app.cache.path, self.app.config)
         self._seen_version = 0
 
     @property
@@ -264,17 +258,10 @@ class MainScreen(Screen):
 
     # --- triage: watch and mute rules, the interest order, dismissals ----------------------
 
-    @thread_worker("Updating the watch rules and the interest order", group="upkeep",
-                   exclusive=False)
     def _upkeep(self, announce: bool = False) -> None:
-        """Rule matches (and the interest order, when it is the sort) made fresh; the view
-        is shown again when they changed."""
-        ranked = self.view.sort == "interest"
-        done = upkeep(worker_cache(self.cache.path), self.app.config, ranked)
-        if done.changed or announce:
-            self.post_message(self.Upkeep(done, announce))
+        self.upkeeper.start(self.view.sort == "interest", announce)
 
-    def on_main_screen_upkeep(self, message: Upkeep) -> None:
+    def on_upkeeper_done(self, message: Upkeeper.Done) -> None:
         if message.done.changed:  # what upkeep wrote is shown now, not again by the watch
             self._seen_version = self.cache.data_version()
             self._refresh()
@@ -387,7 +374,7 @@ class MainScreen(Screen):
 
     def on_marks_all_read(self, message: Marks.AllRead) -> None:
         self.marks.all_read(message)
-        self.library.undo_steps = None  # u undoes the last change to a whole view
+        self.library.bulk.undo_steps = None  # u undoes the last change to a whole view
         self.refresh_bindings()
         self._load(self.table.current, reload=True)
         self.notify(
@@ -395,8 +382,8 @@ class MainScreen(Screen):
         )
 
     def action_undo_mark_all(self) -> None:
-        if self.library.undo_steps is not None:
-            self.library.undo()
+        if self.library.bulk.undo_steps is not None:
+            self.library.bulk.undo()
         else:
             self.marks.undo()
         self.refresh_bindings()
@@ -416,112 +403,44 @@ class MainScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_mark_all":
-            return self.marks.undo_batch is not None or self.library.undo_steps is not None
+            return self.marks.undo_batch is not None or self.library.bulk.undo_steps is not None
         return True
 
-    # --- the library: tags, the later list, notes ------------------------------------------
+    # --- the library: tags, the later list, notes (LibraryKeys does what they do) -----------
 
     def action_tag(self) -> None:
-        """#: a line of +tag -tag for the highlighted paper."""
-        if (row := self.table.current) is None:
-            return
-        tags = [tag for tag, _ in library_store.all_tags(self.cache)]
-        index = self.table.cursor
-        self.app.push_screen(
-            TagLine(f"Tags of “{row.title}”", tags, row.tags),
-            lambda change: change and self._retag(index, row, changed(row.tags, change)),
-        )
+        self.library.tag(self.table)
 
     def action_quick_tag(self, number: int) -> None:
-        """1–9: the [library] quick_tags, on or off for the highlighted paper."""
-        quick = self.app.config.library.quick_tags
-        if number > len(quick):
-            where = self.app.config.path or config_path()
-            self.notify(
-                f"No quick tag {number}: list tags in [library] quick_tags in {where}.",
-                markup=False,
-            )
-            return
-        if (row := self.table.current) is not None:
-            tags = toggled(row.tags, quick[number - 1])
-            self._retag(self.table.cursor, row, tags)
-            said = "+" if quick[number - 1] in tags else "-"
-            self.notify(f"{said}{quick[number - 1]}: {row.title}", markup=False, timeout=2)
-
-    def _retag(self, index: int, row: PaperRow, tags: tuple[str, ...]) -> None:
-        if tags != row.tags:
-            self.marks.mark(self.table, index, row, "tags", tags)
+        self.library.quick_tag(self.table, number)
 
     def action_later(self) -> None:
-        """l: on or off the read-later list."""
-        if (row := self.table.current) is not None:
-            self.marks.mark(self.table, self.table.cursor, row, "later", not row.later)
+        self.library.later(self.table)
+
+    def action_edit_note(self) -> None:
+        self.library.edit_note(self.table)
 
     def action_tag_view(self) -> None:
-        """*: a line of +tag -tag for every paper of the view (asks first; u undoes it)."""
-        papers = self.table.papers
-        if papers is None or papers.total == 0:
-            return
-        tags = [tag for tag, _ in library_store.all_tags(self.cache)]
-        label = self.view.label
-        self.app.push_screen(
-            TagLine(f"Tags of all {papers.total:,} papers in “{label}”", tags),
-            lambda change: (
-                change
-                and self._confirm_view(
-                    f"{change.describe()} on all {papers.total:,} papers in “{label}”?",
-                    lambda: self.library.tag_view(papers.view, change),
-                )
-            ),
-        )
+        self.library.tag_view(self.table)
 
     def action_later_view(self) -> None:
-        """L: every paper of the view on the read-later list (off it, in that list)."""
-        papers = self.table.papers
-        if papers is None or papers.total == 0:
-            return
-        on = papers.view.query != LATER_VIEW.query
-        what = "on the read-later list" if on else "off the read-later list"
-        self._confirm_view(
-            f"Put all {papers.total:,} papers in “{self.view.label}” {what}?",
-            lambda: self.library.later_view(papers.view, on),
-        )
-
-    def _confirm_view(self, question: str, then) -> None:
-        self.app.push_screen(ConfirmScreen(question, yes="Yes"), lambda yes: yes and then())
+        self.library.later_view(self.table)
 
     def on_library_bulk_done(self, message: LibraryBulk.Done) -> None:
         self.library.done(message)
-        self.marks.undo_batch = None  # u undoes the last change to a whole view
         self.refresh_bindings()
         self._load(self.table.current, reload=True)
-        self.notify(
-            f"{message.write.what}: {message.count:,} papers changed. Press u to undo.",
-            markup=False,
-        )
 
     def on_library_bulk_undone(self, message: LibraryBulk.Undone) -> None:
+        self.library.undone(message)
         self.refresh_bindings()
         self._load(self.table.current, reload=True)
-        self.notify(f"Undone for {message.count:,} papers.")
-
-    def action_edit_note(self) -> None:
-        """e: the highlighted paper's note in an editor (the pane shows it)."""
-        if (row := self.table.current) is None:
-            return
-        note = self.cache.state(row.id).note or ""
-        self.app.push_screen(
-            NoteEditor(f"Note on “{row.title}”", note),
-            lambda text: text is not None and text != note and self.library.save_note(row.id, text),
-        )
 
     def on_library_bulk_note_saved(self, message: LibraryBulk.NoteSaved) -> None:
-        if self.pane.display and self.pane.paper_id == message.paper_id:
-            row = self.table.current
-            if row is not None and row.id == message.paper_id:
-                self._show_in_pane(row, self.table.cursor, mark_read=False)
-        if message.changed:
-            self.notify("Note saved.", timeout=2)
+        row = self.table.current  # the pane shows the note: again, when it is this paper's
+        if self.pane.display and row and row.id == message.paper_id == self.pane.paper_id:
+            self._show_in_pane(row, self.table.cursor, mark_read=False)
+        self.library.note_saved(message)
 
     def on_sync_bar_merged(self, message: SyncBar.Merged) -> None:
         """The library was merged with the other machines' (as the reader opened)."""
