@@ -42,7 +42,10 @@ ITEM = "item"
 CODE_BLOCK = "code"
 """``text`` holds the lines as they are."""
 EQUATION = "equation"
-"""A display equation on its own line; ``label`` its number (``(3)``)."""
+"""A display equation on its own line; ``label`` its number (``(3)``); ``spans`` its
+linear reading. ``rows`` holds one row: the TeX of its cells (an ``align`` row has two or
+more), for the two-dimensional layout; ``level`` 1 means the row is aligned with the
+equation above it (one ``align`` group)."""
 FIGURE = "figure"
 """``label`` ("Figure 1:"), the caption in ``spans``, the image URL in ``url`` (http(s) or "")."""
 TABLE = "table"

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from paperdeck.storage.fulltext import model
+from paperdeck.storage.fulltext.math_layout import group_rows
 from paperdeck.storage.fulltext.model import Block, Document, Span
+from paperdeck.storage.fulltext.render import displayed_equations
 
 MAX_MEASURE = 120
 """The widest a line of text gets, however wide the terminal: longer lines read badly."""
@@ -85,6 +87,8 @@ def lay_out(document: Document, width: int) -> Layout:
     starts: list[int] = []
     headings: list[int] = []
     blocks = document.blocks
+    displayed = displayed_equations(blocks, measure - 4)
+    left = 4
     for index, block in enumerate(blocks):
         starts.append(len(lines))
         following = blocks[index + 1] if index + 1 < len(blocks) else None
@@ -92,9 +96,18 @@ def lay_out(document: Document, width: int) -> Layout:
             if lines and lines[-1].pieces:
                 lines.append(Line((), index))  # a blank line above headings
             headings.append(len(lines))
-        rows = _block_lines(block, measure, width)
+        if index in displayed:
+            if not block.level:  # a group's rows share their left edge
+                group = range(index, index + len(group_rows(blocks, index)))
+                widest = max(_width(line) for n in group for line in displayed[n][0])
+                left = max(4, (measure - widest) // 2)
+            rows = _displayed(block, *displayed[index], left, measure)
+        else:
+            rows = _block_lines(block, measure, width)
         lines.extend(Line(tuple(pieces), index) for pieces in rows)
         tight = following is not None and block.kind == following.kind and block.kind in _TIGHT
+        tight = tight or (following is not None and following.kind == model.EQUATION
+                          and following.level > 0 and index + 1 in displayed)  # fmt: skip
         if following is not None and not tight:
             lines.append(Line((), index))
     return Layout(width, lines, starts, headings)
@@ -176,6 +189,18 @@ def _equation(block: Block, measure: int) -> list[list[Piece]]:
     out = [[("    ", ""), *row] for row in rows]
     if label:
         out[-1] += [("  ", ""), (label, "num")]
+    return out
+
+
+def _displayed(block: Block, rows: list[str], base: int, left: int, measure: int):
+    """An equation's two-dimensional lines, its number on the line of its axis."""
+    out: list[list[Piece]] = []
+    for number, text in enumerate(rows):
+        line: list[Piece] = [(" " * left, ""), (text, "eq:m")] if text else []
+        if number == base and block.label:
+            gap = max(2, measure - left - _width(text) - cell_len(block.label))
+            line += [(" " * gap, ""), (block.label, "num")]
+        out.append(line)
     return out
 
 
