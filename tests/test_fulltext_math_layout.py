@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from paperdeck.storage.fulltext.convert import convert
 from paperdeck.storage.fulltext.math_layout import display_lines
 from paperdeck.storage.fulltext.render import to_markdown, to_text
@@ -25,7 +23,9 @@ def lines_of(tex: str, room: int = 100) -> list[str]:
 
 def test_a_fraction_is_stacked_with_its_rule_on_the_axis():
     laid = display_lines([[r"\int_{0}^{\infty}e^{-\lambda t}\,dt=\frac{1}{\lambda}"]], 100)
-    assert laid == [(["                    1", "∫_0^∞ e^{−λt} dt = ───", "                    λ"], 1)]
+    assert laid == [
+        (["                    1", "∫_0^∞ e^{−λt} dt = ───", "                    λ"], 1)
+    ]
 
 
 def test_a_matrix_is_a_row_a_line_with_its_columns_aligned():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from paperdeck.storage.cache.database import Cache
-from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill, routes
+from tests.support.fulltext import NO_HTML_ID, SYNTHETIC, SYNTHETIC_ID, fill, routes
 from tests.support.fulltext_reader import make_app, settle, store
 from tests.support.loopback import LoopbackServer
 
@@ -78,3 +78,31 @@ def test_a_paper_with_no_rendering(snap_compare, cache: Cache):
 
     with LoopbackServer(routes(None)) as server:
         assert snap_compare(make_app(cache, server), terminal_size=(100, 24), run_before=run)
+
+
+def test_a_page_read_from_the_pdf(snap_compare, cache: Cache, shared_data: Path):
+    """A paper with no HTML rendering, stored from its PDF: the same screen, one line
+    saying where the text came from."""
+    from paperdeck.storage.cache import fulltext as stored_texts
+    from paperdeck.storage.fulltext.pdf import PDF_CONVERTER_VERSION, convert_pdf
+
+    url = f"https://arxiv.org/pdf/{NO_HTML_ID}v1"
+    pdf = (shared_data / "fulltext" / f"{NO_HTML_ID}v1.pdf").read_bytes()
+    stored_texts.save(
+        cache,
+        NO_HTML_ID,
+        version=1,
+        source_url=url,
+        html=pdf,
+        converter=PDF_CONVERTER_VERSION,
+        document_json=convert_pdf(pdf, url).to_json(),
+    )
+
+    async def run(pilot) -> None:
+        await pilot.pause()
+        await settle(pilot.app, pilot)
+        await pilot.press("j", "f")
+        await settle(pilot.app, pilot)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(cache), terminal_size=WIDE, run_before=run)

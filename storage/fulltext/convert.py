@@ -562,7 +562,11 @@ class _Walker:
                     number = " ".join(cell.get_text(" ").split())
                     continue
                 padding = {"ltx_eqn_center_padleft", "ltx_eqn_center_padright"}
-                if "ltx_eqn_cell" in cell_classes and not cell_classes & padding and cells is not None:
+                if (
+                    "ltx_eqn_cell" in cell_classes
+                    and not cell_classes & padding
+                    and cells is not None
+                ):
                     cells.append(_cell_tex(cell))
                     if cell.get_text().strip():  # words beside the math: linear only
                         cells = None
@@ -760,7 +764,12 @@ def _arxiv_id(item) -> str:
         parsed = parse_id(link["href"].strip())
         if parsed:
             return parsed[0]
-    found = _ARXIV_IN_TEXT.search(item.get_text(" "))
+    return arxiv_in_text(item.get_text(" "))
+
+
+def arxiv_in_text(text: str) -> str:
+    """The (versionless) arXiv id a reference's text names (``arXiv:2203.19504``), or ""."""
+    found = _ARXIV_IN_TEXT.search(text)
     if found:
         parsed = parse_id(found.group(1))
         if parsed:

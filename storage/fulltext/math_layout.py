@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from paperdeck.storage.fulltext.cells import width
 from paperdeck.storage.fulltext.math import (
     ALIGNED,
     CASES,
@@ -25,7 +26,6 @@ from paperdeck.storage.fulltext.math import (
     tex_to_unicode,
 )
 from paperdeck.storage.fulltext.model import Block
-from paperdeck.storage.fulltext.cells import width
 
 MAX_ROWS = 60
 """Bigger matrices are shown linear (a page of cells helps nobody)."""
@@ -84,7 +84,9 @@ def display_lines(rows: list[list[str]], room: int) -> list[tuple[list[str], int
     if len(rows) > 1 and all(len(row) == 1 and row[0].height == 1 for row in cells):
         return None  # unaligned flat rows: the linear form says the same
     columns = max(len(row) for row in cells)
-    widths = [max((row[c].width for row in cells if c < len(row)), default=0) for c in range(columns)]
+    widths = [
+        max((row[c].width for row in cells if c < len(row)), default=0) for c in range(columns)
+    ]
     out = []
     for row in cells:
         padded = row + [Box(("",))] * (columns - len(row))
@@ -216,9 +218,7 @@ def _gap(before: Box, after: Box) -> bool:
         return False
     if after.kind == "bracket" and left[-1:].isalpha():
         return False  # softmax(…), f(…)
-    if before.kind == "bracket" and after.kind == "text":
-        return False
-    return True
+    return not (before.kind == "bracket" and after.kind == "text")  # ⎞V
 
 
 def _hcat(boxes: list[Box]) -> Box:
@@ -258,9 +258,7 @@ def _scripted(box: Box, mark: str, tex: str) -> Box:
         raise _Flat
     at = 0 if mark == "^" else box.height - 1
     cells = width(script)
-    lines = tuple(
-        line + (script if n == at else " " * cells) for n, line in enumerate(box.lines)
-    )
+    lines = tuple(line + (script if n == at else " " * cells) for n, line in enumerate(box.lines))
     return Box(lines, box.base, box.kind)
 
 
@@ -301,7 +299,9 @@ def _environment(name: str, body: str, depth: int) -> Box:
     columns = max((len(row) for row in boxes), default=0)
     if not columns:
         return Box(("",), 0, "env")
-    widths = [max((row[c].width for row in boxes if c < len(row)), default=0) for c in range(columns)]
+    widths = [
+        max((row[c].width for row in boxes if c < len(row)), default=0) for c in range(columns)
+    ]
     if name in ALIGNED:
         hows = ["r" if c % 2 == 0 else "l" for c in range(columns)]
         gaps = [" " if c % 2 == 0 else "  " for c in range(columns)]

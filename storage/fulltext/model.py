@@ -13,6 +13,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+FROM_PDF = (
+    "Taken from the PDF (the paper has no HTML rendering): formulas and tables are approximate"
+)
+"""The line that says so, on the reading screen and from ``paperdeck read``."""
 
 # Span styles: a string of these letters (a span can be bold and italic: "bi").
 BOLD = "b"
@@ -146,6 +152,11 @@ class Document:
     notes: list[str] = field(default_factory=list)
     """What the converter wants the reader to know (a page cut short, math kept as TeX)."""
 
+    @property
+    def from_pdf(self) -> bool:
+        """Whether the text was taken from the paper's PDF (it has no HTML rendering)."""
+        return is_pdf_url(self.source_url)
+
     def headings(self) -> list[tuple[int, Block]]:
         """(block index, block) of every heading, in order: the table of contents."""
         return [(n, b) for n, b in enumerate(self.blocks) if b.kind == HEADING]
@@ -178,6 +189,12 @@ class Document:
             converter=data.get("converter", 0),
             notes=data.get("notes", []),
         )
+
+
+def is_pdf_url(url: str) -> bool:
+    """Whether ``url`` names a PDF (``…/pdf/<id>v<N>`` or ``….pdf``)."""
+    path = urlsplit(url).path
+    return "/pdf/" in path or path.endswith(".pdf")
 
 
 def plain(spans: list[Span]) -> str:

@@ -39,7 +39,9 @@ def to_text(document: Document) -> str:
             lines, base = displayed[index]
             label = [""] * len(lines)
             label[base] = f"    {block.label}" if block.label else ""
-            text = "\n".join(f"    {line}{tag}".rstrip() for line, tag in zip(lines, label, strict=True))
+            text = "\n".join(
+                f"    {line}{tag}".rstrip() for line, tag in zip(lines, label, strict=True)
+            )
             if block.level and parts:  # a row of an aligned group: no blank line above
                 parts[-1] += "\n" + text
                 continue
@@ -58,7 +60,9 @@ def displayed_equations(blocks: list[Block], room: int) -> dict[int, tuple[list[
             continue
         group = group_rows(blocks, index)
         numbers = max((width(row.label) for row in group), default=0)
-        laid = display_lines([cells_tex(row) for row in group], room - (numbers + 4 if numbers else 0))
+        laid = display_lines(
+            [cells_tex(row) for row in group], room - (numbers + 4 if numbers else 0)
+        )
         if laid is not None:
             out.update(zip(range(index, index + len(group)), laid, strict=True))
     return out

@@ -16,7 +16,9 @@ from paperdeck.tui.app import PaperdeckApp
 from tests.support.loopback import LoopbackServer
 
 OFFLINE = FulltextSettings(
-    html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/", delay_seconds=0
+    html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/",
+    pdf_url="http://127.0.0.1:9/pdf/",
+    delay_seconds=0,
 )
 """A closed port: no test reaches arxiv.org."""
 
@@ -42,7 +44,10 @@ def make_app(cache: Cache, server: LoopbackServer | None = None, **sections) -> 
         config = replace(
             config,
             fulltext=FulltextSettings(
-                html_url=server.url("/html/"), ar5iv_url=server.url("/ar5iv/html/"), delay_seconds=0
+                html_url=server.url("/html/"),
+        ar5iv_url=server.url("/ar5iv/html/"),
+        pdf_url=server.url("/pdf/"),
+        delay_seconds=0,
             ),
             arxiv=ArxivSettings(api_url=server.url("/api/query"), delay_seconds=0),
         )

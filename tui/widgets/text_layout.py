@@ -104,6 +104,12 @@ def lay_out(document: Document, width: int) -> Layout:
             rows = _displayed(block, *displayed[index], left, measure)
         else:
             rows = _block_lines(block, measure, width)
+        if index == 0 and document.from_pdf:  # one line that says where the text came from
+            rows = [
+                *wrap([Span(model.FROM_PDF)], measure, base="mut"),
+                [],
+                *rows,
+            ]
         lines.extend(Line(tuple(pieces), index) for pieces in rows)
         tight = following is not None and block.kind == following.kind and block.kind in _TIGHT
         tight = tight or (following is not None and following.kind == model.EQUATION
