@@ -129,6 +129,8 @@ class FulltextSettings:
     """ar5iv's renderings of older papers, asked when arXiv has none: ``<ar5iv_url><id>``."""
     pdf_url: str = "https://arxiv.org/pdf/"
     """arXiv's PDFs, read when neither has a rendering: a paper is at ``<pdf_url><id>v<N>``."""
+    figures: bool = True
+    """Draw figures in the text (their images fetched as the reading screen needs them)."""
     delay_seconds: float = 3.0
     """Seconds between two full-text requests (arXiv's crawl delay)."""
 

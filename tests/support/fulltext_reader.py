@@ -16,7 +16,8 @@ from paperdeck.tui.app import PaperdeckApp
 from tests.support.loopback import LoopbackServer
 
 OFFLINE = FulltextSettings(
-    html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/",
+    html_url="http://127.0.0.1:9/html/",
+    ar5iv_url="http://127.0.0.1:9/ar5iv/",
     pdf_url="http://127.0.0.1:9/pdf/",
     delay_seconds=0,
 )
@@ -36,18 +37,22 @@ def store(cache: Cache, paper_id: str, page: bytes, url: str) -> None:
     )
 
 
-def make_app(cache: Cache, server: LoopbackServer | None = None, **sections) -> PaperdeckApp:
+def make_app(
+    cache: Cache, server: LoopbackServer | None = None, figures: bool = False, **sections
+) -> PaperdeckApp:
     """The reader on ``cache``; full texts and the arXiv API come from ``server`` (else
-    from nowhere); ``sections`` replace parts of the configuration."""
-    config = replace(Config(), fulltext=OFFLINE, **sections)
+    from nowhere); ``sections`` replace parts of the configuration. Figures are drawn
+    only when asked (``figures``): the synthetic paper's images are on arxiv.org."""
+    config = replace(Config(), fulltext=replace(OFFLINE, figures=figures), **sections)
     if server is not None:
         config = replace(
             config,
             fulltext=FulltextSettings(
                 html_url=server.url("/html/"),
-        ar5iv_url=server.url("/ar5iv/html/"),
-        pdf_url=server.url("/pdf/"),
-        delay_seconds=0,
+                ar5iv_url=server.url("/ar5iv/html/"),
+                pdf_url=server.url("/pdf/"),
+                delay_seconds=0,
+                figures=figures,
             ),
             arxiv=ArxivSettings(api_url=server.url("/api/query"), delay_seconds=0),
         )

@@ -31,6 +31,7 @@ from paperdeck.storage.fulltext import model
 from paperdeck.storage.fulltext.fetch import pdf_url
 from paperdeck.storage.fulltext.model import Document
 from paperdeck.storage.models import Paper
+from paperdeck.tui.screens.figure import FigureScreen
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.references import ReferenceList
 from paperdeck.tui.widgets.paper_text import PaperText
@@ -190,7 +191,7 @@ class FullTextScreen(Screen):
         try:
             # Laid out here for the width the text has by now (the screen is up): the UI
             # thread only swaps it in (it lays out again if the terminal was resized).
-            layout = lay_out(document, self.text.text_width)
+            layout = lay_out(document, self.text.text_width, figures=self.text.figures_on)
         except NoMatches:
             return  # the reader left the screen meanwhile; the paper is stored for next time
         self.post_message(self.Loaded(document, position, layout, note))
@@ -217,7 +218,7 @@ class FullTextScreen(Screen):
         if self.paper is None:
             title = document.title
             self.query_one("#ft-title", Static).update(Text(f"{title}  ·  {self.paper_id}"))
-        self.text.show(document, message.position, message.layout)
+        self.text.show(document, message.position, message.layout, paper_id=self.paper_id)
         self.call_after_refresh(self._fill_contents, document)  # the text first
         self.call_after_refresh(self._add_footer)
         notes = [note for note in (message.note, *document.notes) if note]
@@ -271,7 +272,10 @@ class FullTextScreen(Screen):
             return
         block = document.blocks[message.block]
         if block.kind == model.FIGURE:
-            if block.url:
+            if block.url and self.text.figures_on:
+                caption = f"{block.label}: {model.plain(block.spans)}"
+                self.app.push_screen(FigureScreen(self.paper_id, block.url, caption))
+            elif block.url:
                 self.app.open_link(block.url)
             else:
                 self.notify("This figure's image has no http(s) link to open.")
