@@ -106,3 +106,48 @@ def test_a_page_read_from_the_pdf(snap_compare, cache: Cache, shared_data: Path)
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(cache), terminal_size=WIDE, run_before=run)
+
+
+@pytest.fixture
+def rich_paper(cache: Cache, shared_data: Path) -> Cache:
+    """The fixture with plots and two-dimensional math, stored with its images (as if
+    the screen had fetched them once), so it is drawn offline and the same every run."""
+    from paperdeck.storage.cache import figures as stored_images
+
+    folder = shared_data / "fulltext" / f"{NO_HTML_ID}v1"
+    base = f"https://arxiv.org/html/{NO_HTML_ID}v1"
+    store(cache, NO_HTML_ID, (folder / "index.html").read_bytes(), base)
+    for png in folder.glob("*.png"):
+        stored_images.save_image(cache, NO_HTML_ID, f"{base}/{png.name}", png.read_bytes())
+    return cache
+
+
+def at_block(kind: str, number: int = 1, text: str = ""):
+    """A run_before: open the second paper, put its ``number``-th block of ``kind``
+    (holding ``text``) at the top."""
+
+    async def run(pilot) -> None:
+        await pilot.pause()
+        await settle(pilot.app, pilot)
+        await pilot.press("j", "f")
+        await settle(pilot.app, pilot)
+        paper = pilot.app.screen.query_one("PaperText")
+        blocks = [
+            n for n, b in enumerate(paper.document.blocks) if b.kind == kind and text in b.plain
+        ]
+        paper.jump_to_block(blocks[number - 1])
+        await pilot.pause()
+        await settle(pilot.app, pilot)
+        await pilot.pause(0.2)
+
+    return run
+
+
+def test_a_figure_drawn_in_the_text(snap_compare, rich_paper: Cache):
+    app = make_app(rich_paper, figures=True)
+    assert snap_compare(app, terminal_size=(140, 40), run_before=at_block("figure", 3))
+
+
+def test_a_matrix_in_two_dimensions(snap_compare, rich_paper: Cache):
+    run = at_block("equation", 1, "(a_11")
+    assert snap_compare(make_app(rich_paper), terminal_size=WIDE, run_before=run)
