@@ -164,9 +164,10 @@ def fulltext_classes() -> tuple[type, ...]:
     """The full-text screen, its text and its figures (dialogs keep their keys to themselves)."""
     from paperdeck.tui.screens.figure import FigureScreen
     from paperdeck.tui.screens.fulltext import FullTextScreen
+    from paperdeck.tui.widgets.contents import Contents
     from paperdeck.tui.widgets.paper_text import PaperText
 
-    return (FullTextScreen, PaperText, FigureScreen)
+    return (FullTextScreen, PaperText, Contents, FigureScreen)
 
 
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}

@@ -34,6 +34,7 @@ from paperdeck.storage.models import Paper
 from paperdeck.tui.screens.figure import FigureScreen
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.references import ReferenceList
+from paperdeck.tui.widgets.contents import Contents
 from paperdeck.tui.widgets.paper_text import PaperText
 from paperdeck.tui.widgets.text_layout import Layout, lay_out
 from paperdeck.tui.workers import thread_worker
@@ -110,7 +111,7 @@ class FullTextScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="ft-title")
         with Horizontal(id="ft-body"):
-            yield OptionList(id="toc")
+            yield Contents(id="toc")
             yield PaperText(id="text")
         yield Input(placeholder="Find in the paper…", id="find")
         yield Static(id="ft-status")
@@ -122,8 +123,8 @@ class FullTextScreen(Screen):
         return self.query_one(PaperText)
 
     @property
-    def toc(self) -> OptionList:
-        return self.query_one("#toc", OptionList)
+    def toc(self) -> Contents:
+        return self.query_one("#toc", Contents)
 
     def on_mount(self) -> None:
         self.paper = self.app.cache.paper(self.paper_id)
