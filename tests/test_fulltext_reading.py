@@ -78,3 +78,23 @@ async def test_the_contents_pane_starts_at_the_current_section_and_moves_with_j_
         await pilot.press("enter")
         await pilot.pause()
         assert screen.text.cursor_block == screen._heading_blocks[current + 1]
+
+
+async def test_enter_on_a_citation_shows_the_reference_without_leaving_the_text(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.text.find("often cited") == 1
+        screen.text.find_next()
+        before = screen.text.cursor
+        await pilot.press("enter")
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert app.screen is screen and screen.text.cursor == before
+        assert any(
+            "[1] A. Vaswani et al. Attention is all you need." in s and "[2] E. Witten." in s
+            for s in said
+        ), said

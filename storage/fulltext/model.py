@@ -12,6 +12,7 @@ markup, for any renderer.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -19,6 +20,8 @@ FROM_PDF = (
     "Taken from the PDF (the paper has no HTML rendering): formulas and tables are approximate"
 )
 """The line that says so, on the reading screen and from ``paperdeck read``."""
+
+_CITATION = re.compile(r"\[(\d{1,4}(?:\s*[-–,;]\s*\d{1,4})*)\]")
 
 # Span styles: a string of these letters (a span can be bold and italic: "bi").
 BOLD = "b"
@@ -163,6 +166,22 @@ class Document:
 
     def references(self) -> list[tuple[int, Block]]:
         return [(n, b) for n, b in enumerate(self.blocks) if b.kind == REFERENCE]
+
+    def cited_in(self, text: str) -> list[Block]:
+        """The references ``text`` cites (``[12]``, ``[3, 7]``, ``[4–6]``), in its order."""
+        labels = {b.label: b for b in self.blocks if b.kind == REFERENCE and b.label}
+        found: list[Block] = []
+        for group in _CITATION.findall(text):
+            for part in re.split(r"\s*[,;]\s*", group):
+                first, _, last = part.partition("–" if "–" in part else "-")
+                numbers = [first]
+                if last.isdigit() and first.isdigit() and 0 < int(last) - int(first) < 20:
+                    numbers = [str(n) for n in range(int(first), int(last) + 1)]
+                for number in numbers:
+                    block = labels.get(f"[{number.strip()}]")
+                    if block is not None and block not in found:
+                        found.append(block)
+        return found
 
     def to_json(self) -> str:
         return json.dumps(

@@ -282,6 +282,9 @@ class FullTextScreen(Screen):
                 self.notify("This figure's image has no http(s) link to open.")
         elif block.kind == model.REFERENCE and block.arxiv:
             self._open_paper(block.arxiv)
+        elif cited := document.cited_in(message.line):  # the references, without leaving
+            said = "\n".join(f"{ref.label} {' '.join(ref.plain.split())}" for ref in cited[:4])
+            self.notify(said, title="Cited here", markup=False, timeout=12)
 
     # --- actions ----------------------------------------------------------------------
 

@@ -143,11 +143,12 @@ class PaperText(ScrollView, can_focus=True):
             self.block = block
 
     class Activated(Message):
-        """``Enter`` (or a double click) on a line of block ``block``."""
+        """``Enter`` (or a double click) on a line of block ``block`` (``line``: its text)."""
 
-        def __init__(self, block: int) -> None:
+        def __init__(self, block: int, line: str = "") -> None:
             super().__init__()
             self.block = block
+            self.line = line
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -349,7 +350,7 @@ class PaperText(ScrollView, can_focus=True):
     def action_activate(self) -> None:
         block = self.cursor_block
         if block is not None:
-            self.post_message(self.Activated(block))
+            self.post_message(self.Activated(block, self.text_layout.lines[self.cursor].text))
 
     def on_click(self, event: events.Click) -> None:
         if self.text_layout is None:
