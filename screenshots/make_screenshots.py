@@ -78,7 +78,9 @@ async def shoot(
     keys: tuple[str, ...],
     config: Config | None = None,
     ui_state: UiState | None = None,
+    then=None,
 ) -> None:
+    """Press ``keys`` in the reader, then (``then``) do more with the app; save an SVG."""
     app = PaperdeckApp(config or Config(), cache, ui_state)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -87,30 +89,22 @@ async def shoot(
             await pilot.pause(0.05)
         await pilot.pause(0.5)
         await app.workers.wait_for_complete()
+        if then is not None:
+            await then(app, pilot)
+            await pilot.pause(0.3)
+            await app.workers.wait_for_complete()
         await pilot.pause()
         svg = app.export_screenshot(title=f"paperdeck — {name.removesuffix('.svg')}")
     (HERE / name).write_text(fix_wide_characters(svg), encoding="utf-8")
     print(f"wrote {HERE / name}")
 
 
-async def shoot_figure(cache: Cache, name: str) -> None:
-    """The newest paper's full text at its third figure, drawn in the text."""
-    app = PaperdeckApp(Config(), cache)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("f")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        text = app.screen.query_one("PaperText")
-        figures = [n for n, b in enumerate(text.document.blocks) if b.kind == "figure"]
-        text.jump_to_block(figures[2])
-        await pilot.press("k", "k")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        svg = app.export_screenshot(title=f"paperdeck — {name.removesuffix('.svg')}")
-    (HERE / name).write_text(fix_wide_characters(svg), encoding="utf-8")
-    print(f"wrote {HERE / name}")
+async def at_third_figure(app: PaperdeckApp, pilot) -> None:
+    """The full text scrolled to its third figure, two lines of text above it."""
+    text = app.screen.query_one("PaperText")
+    figures = [n for n, b in enumerate(text.document.blocks) if b.kind == "figure"]
+    text.jump_to_block(figures[2])
+    await pilot.press("k", "k")
 
 
 def store_figures(cache: Cache) -> None:
@@ -176,7 +170,7 @@ async def main() -> None:
                 report = import_file(cache, str(digest))
                 assert report.ok, report.error
                 store_figures(cache)
-                await shoot_figure(cache, "figure.svg")
+                await shoot(cache, "figure.svg", ("f",), then=at_third_figure)
 
 
 if __name__ == "__main__":

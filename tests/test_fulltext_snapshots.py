@@ -14,7 +14,7 @@ import pytest
 
 from paperdeck.storage.cache.database import Cache
 from tests.support.fulltext import NO_HTML_ID, SYNTHETIC, SYNTHETIC_ID, fill, routes
-from tests.support.fulltext_reader import make_app, settle, store
+from tests.support.fulltext_reader import make_app, settle, store, store_images
 from tests.support.loopback import LoopbackServer
 
 WIDE = (140, 36)
@@ -83,20 +83,8 @@ def test_a_paper_with_no_rendering(snap_compare, cache: Cache):
 def test_a_page_read_from_the_pdf(snap_compare, cache: Cache, shared_data: Path):
     """A paper with no HTML rendering, stored from its PDF: the same screen, one line
     saying where the text came from."""
-    from paperdeck.storage.cache import fulltext as stored_texts
-    from paperdeck.storage.fulltext.pdf import PDF_CONVERTER_VERSION, convert_pdf
-
-    url = f"https://arxiv.org/pdf/{NO_HTML_ID}v1"
     pdf = (shared_data / "fulltext" / f"{NO_HTML_ID}v1.pdf").read_bytes()
-    stored_texts.save(
-        cache,
-        NO_HTML_ID,
-        version=1,
-        source_url=url,
-        html=pdf,
-        converter=PDF_CONVERTER_VERSION,
-        document_json=convert_pdf(pdf, url).to_json(),
-    )
+    store(cache, NO_HTML_ID, pdf, f"https://arxiv.org/pdf/{NO_HTML_ID}v1")
 
     async def run(pilot) -> None:
         await pilot.pause()
@@ -112,13 +100,10 @@ def test_a_page_read_from_the_pdf(snap_compare, cache: Cache, shared_data: Path)
 def rich_paper(cache: Cache, shared_data: Path) -> Cache:
     """The fixture with plots and two-dimensional math, stored with its images (as if
     the screen had fetched them once), so it is drawn offline and the same every run."""
-    from paperdeck.storage.cache import figures as stored_images
-
     folder = shared_data / "fulltext" / f"{NO_HTML_ID}v1"
     base = f"https://arxiv.org/html/{NO_HTML_ID}v1"
     store(cache, NO_HTML_ID, (folder / "index.html").read_bytes(), base)
-    for png in folder.glob("*.png"):
-        stored_images.save_image(cache, NO_HTML_ID, f"{base}/{png.name}", png.read_bytes())
+    store_images(cache, NO_HTML_ID, folder, base)
     return cache
 
 

@@ -26,13 +26,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from paperdeck.storage.cache import figures as stored_images
 from paperdeck.storage.cache import fulltext as stored_texts
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.fulltext.convert import CONVERTER_VERSION, convert
 from paperdeck.storage.fulltext.pdf import PDF_CONVERTER_VERSION, convert_pdf
 from tests.benchmarks.reader import run_probe
 from tests.support.fulltext import LONG_ID, NO_HTML_ID, SYNTHETIC, fill
+from tests.support.fulltext_reader import store, store_images
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG = ROOT.parent / "shared" / "data" / "fulltext" / f"{LONG_ID}v1" / "index.html"
@@ -102,20 +102,10 @@ def pdf_conversion(pdf: bytes, runs: int, folder: Path) -> float:
 def figures_cache(path: Path) -> Path:
     """The paper with figures stored, its images with it (as after a first reading)."""
     base = f"https://arxiv.org/html/{NO_HTML_ID}v1"
-    page = (RICH / "index.html").read_bytes()
     with Cache(path) as cache:
         fill(cache)
-        stored_texts.save(
-            cache,
-            NO_HTML_ID,
-            version=1,
-            source_url=base,
-            html=page,
-            converter=CONVERTER_VERSION,
-            document_json=convert(page, base).to_json(),
-        )
-        for png in RICH.glob("*.png"):
-            stored_images.save_image(cache, NO_HTML_ID, f"{base}/{png.name}", png.read_bytes())
+        store(cache, NO_HTML_ID, (RICH / "index.html").read_bytes(), base)
+        store_images(cache, NO_HTML_ID, RICH, base)
     return path
 
 
