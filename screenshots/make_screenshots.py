@@ -6,7 +6,8 @@ Imports the seed digest (``../shared/data/digests/llm-2024-06-04.md``, or the re
 own sample when that is absent) into a temporary cache, runs the reader headless at
 160×48 and saves SVGs of the table, the abstract pane with its translation, a search, and
 a paper's full text (the long LaTeXML fixture in ``../shared/data/fulltext``, or the
-repository's synthetic page, stored in the cache as arXiv would have served it), and a
+repository's synthetic page, stored in the cache as arXiv would have served it), a
+figure drawn in the text (the fixture with plots, its images stored with it), and a
 triage session in interest order (five vision-and-language papers starred, a watch rule).
 """
 
@@ -49,6 +50,9 @@ TRIAGE_CONFIG = replace(
     library=LibrarySettings(quick_tags=["to-read", "cite", "method"]),
 )
 FULLTEXT = ROOT.parent / "shared" / "data" / "fulltext" / "2406.99002v1" / "index.html"
+FIGURES = ROOT.parent / "shared" / "data" / "fulltext" / "2406.99003v1"
+WITHOUT_FIGURES = replace(Config(), fulltext=replace(Config().fulltext, figures=False))
+"""For the long fixture, whose images are not stored (a screenshot reaches no network)."""
 SYNTHETIC = ROOT / "tests" / "data" / "fulltext" / "synthetic.html"
 _TEXT = re.compile(r'(<text [^>]*?textLength=")([\d.]+)("[^>]*>)([^<]*)(</text>)')
 
@@ -74,7 +78,9 @@ async def shoot(
     keys: tuple[str, ...],
     config: Config | None = None,
     ui_state: UiState | None = None,
+    then=None,
 ) -> None:
+    """Press ``keys`` in the reader, then (``then``) do more with the app; save an SVG."""
     app = PaperdeckApp(config or Config(), cache, ui_state)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -83,23 +89,45 @@ async def shoot(
             await pilot.pause(0.05)
         await pilot.pause(0.5)
         await app.workers.wait_for_complete()
+        if then is not None:
+            await then(app, pilot)
+            await pilot.pause(0.3)
+            await app.workers.wait_for_complete()
         await pilot.pause()
         svg = app.export_screenshot(title=f"paperdeck — {name.removesuffix('.svg')}")
     (HERE / name).write_text(fix_wide_characters(svg), encoding="utf-8")
     print(f"wrote {HERE / name}")
 
 
-def store_fulltext(cache: Cache) -> None:
-    """The long fixture as the newest paper, its full text stored (no network)."""
+async def at_third_figure(app: PaperdeckApp, pilot) -> None:
+    """The full text scrolled to its third figure, two lines of text above it."""
+    text = app.screen.query_one("PaperText")
+    figures = [n for n, b in enumerate(text.document.blocks) if b.kind == "figure"]
+    text.jump_to_block(figures[2])
+    await pilot.press("k", "k")
+
+
+def store_figures(cache: Cache) -> None:
+    """The fixture with plots as the newest paper, stored with its images (no network)."""
+    from paperdeck.storage.cache import figures as stored_images
+
+    url = "https://arxiv.org/html/2406.99003v1"
+    store_fulltext(cache, (FIGURES / "index.html").read_bytes(), url)
+    for png in FIGURES.glob("*.png"):
+        stored_images.save_image(cache, "2406.99003", f"{url}/{png.name}", png.read_bytes())
+
+
+def store_fulltext(cache: Cache, page: bytes | None = None, url: str = "") -> None:
+    """The long fixture (or ``page``) as the newest paper, its full text stored (no network)."""
     from paperdeck.storage.cache import fulltext as stored_texts
     from paperdeck.storage.fulltext.convert import CONVERTER_VERSION, convert
     from paperdeck.storage.models import Incoming, Paper
 
-    page = (FULLTEXT if FULLTEXT.exists() else SYNTHETIC).read_bytes()
-    url = "https://arxiv.org/html/2406.99002v1"
+    page = page or (FULLTEXT if FULLTEXT.exists() else SYNTHETIC).read_bytes()
+    url = url or "https://arxiv.org/html/2406.99002v1"
     document = convert(page, url)
     paper = Paper(
-        id="2406.99002",
+        id=url.rpartition("/")[2].rpartition("v")[0],
         version=1,
         title=document.title,
         authors=document.authors,
@@ -128,6 +156,8 @@ async def main() -> None:
                 assert report.ok, report.error
                 if name == "fulltext.svg":
                     store_fulltext(cache)
+                    await shoot(cache, name, keys, WITHOUT_FIGURES)
+                    continue
                 if name == "triage.svg":  # in interest order, with a watch rule
                     for paper_id in TRIAGE_STARS:
                         cache.set_starred(paper_id, True)
@@ -135,6 +165,12 @@ async def main() -> None:
                     await shoot(cache, name, keys, TRIAGE_CONFIG, UiState(sort="interest"))
                     continue
                 await shoot(cache, name, keys)
+        if FIGURES.exists():
+            with Cache(Path(tmp) / "figure.db") as cache:
+                report = import_file(cache, str(digest))
+                assert report.ok, report.error
+                store_figures(cache)
+                await shoot(cache, "figure.svg", ("f",), then=at_third_figure)
 
 
 if __name__ == "__main__":

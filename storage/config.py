@@ -127,6 +127,10 @@ class FulltextSettings:
     """arXiv's HTML renderings: a paper is at ``<html_url><id>v<N>``."""
     ar5iv_url: str = "https://ar5iv.labs.arxiv.org/html/"
     """ar5iv's renderings of older papers, asked when arXiv has none: ``<ar5iv_url><id>``."""
+    pdf_url: str = "https://arxiv.org/pdf/"
+    """arXiv's PDFs, read when neither has a rendering: a paper is at ``<pdf_url><id>v<N>``."""
+    figures: bool = True
+    """Draw figures in the text (their images fetched as the reading screen needs them)."""
     delay_seconds: float = 3.0
     """Seconds between two full-text requests (arXiv's crawl delay)."""
 
@@ -362,7 +366,7 @@ def _check_values(config: Config, locate: _Locator) -> None:
         url = getattr(config.arxiv, key)
         if not re.match(r"https?://", url):
             raise locate.error("arxiv", None, f"{key} must be an http(s) URL, not {url!r}", key)
-    for key in ("html_url", "ar5iv_url"):
+    for key in ("html_url", "ar5iv_url", "pdf_url"):
         url = getattr(config.fulltext, key)
         if not re.match(r"https?://[^/\s]+", url):
             raise locate.error("fulltext", None, f"{key} must be an http(s) URL, not {url!r}", key)

@@ -100,6 +100,8 @@ class PaperRow:
     tags: tuple[str, ...] = ()
     watched: bool = False
     """A ``[[watch]]`` rule matches it."""
+    fulltext: bool = False
+    """Its full text is stored (it reads offline)."""
 
 
 @dataclass(slots=True)

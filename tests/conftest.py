@@ -77,3 +77,22 @@ def no_real_sync_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
     no test reaches rss.arxiv.org or huggingface.co."""
     monkeypatch.setenv("PAPERDECK_FEEDS_URL", "http://127.0.0.1:9/rss/")
     monkeypatch.setenv("PAPERDECK_HF_API_URL", "http://127.0.0.1:9/api/papers/")
+
+
+@pytest.fixture(autouse=True)
+def no_real_images(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Figures' images come from loopback servers only: an image on any other host is
+    refused in words (the synthetic paper's figures point at arxiv.org)."""
+    from urllib.parse import urlsplit
+
+    from paperdeck.storage.fulltext import images
+    from paperdeck.tui.widgets import figure_cells
+
+    real = images.fetch_image
+
+    def loopback_only(url: str, **kwargs):
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
+            raise images.ImageError(f"{url}: tests reach no host but loopback")
+        return real(url, **kwargs)
+
+    monkeypatch.setattr(figure_cells, "fetch_image", loopback_only)

@@ -187,7 +187,8 @@ def test_read_the_long_paper_whole_then_offline(capsys, cached, shared_data: Pat
     assert len(re.findall(r"^- \[\d+\] ", markdown, flags=re.M)) == 168
     # Readable math, display equations with their numbers.
     assert "𝒪(n²)" in markdown and "α_i" in markdown and "∑_{i=1}^n x_i" in markdown
-    assert "    Attn(Q,K,V) = softmax(QKᵀ/√d)V    (8)" in markdown
+    assert "$$\\mathrm{Attn}(Q,K,V)=\\operatorname{softmax}\\left(\\frac{QK^{\\top}}" in markdown
+    assert "\\right)V \\tag{8}$$" in markdown
     # None of the chrome.
     for chrome in ("Table of Contents", "Back to abstract page", "experimental HTML", "LaTeXML"):
         assert chrome not in markdown

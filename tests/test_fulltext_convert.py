@@ -61,14 +61,15 @@ def test_math_reads_as_unicode_and_keeps_tex_it_cannot_convert(synthetic: Docume
     markdown = to_markdown(synthetic)
     assert "cost 𝒪(n²) and weights α_i." in markdown
     assert "The sum ∑_{i=1}^n x_i is small." in markdown
-    assert "`$\\begin{pmatrix}a&b\\end{pmatrix}$`" in markdown  # kept as TeX, never dropped
+    assert "`$\\begin{tikzcd}a&b\\end{tikzcd}$`" in markdown  # kept as TeX, never dropped
     assert "1 formula could not be converted and is shown as TeX" in synthetic.notes
 
 
 def test_display_equations_stand_alone_with_their_numbers(synthetic: Document):
     equations = [(model.plain(b.spans), b.label) for b in kinds(synthetic, model.EQUATION)]
     assert equations == [("Attn(Q,K,V) = softmax(QKᵀ/√d)V", "(1)"), ("a = b + c", "(2)")]
-    assert "\n    a = b + c    (2)\n" in to_markdown(synthetic)
+    assert "\n    a = b + c    (2)\n" in to_text(synthetic)
+    assert "\n$$a=b+c \\tag{2}$$\n" in to_markdown(synthetic)  # Markdown keeps display TeX
 
 
 def test_citations_point_at_their_references(synthetic: Document):
@@ -202,7 +203,7 @@ def test_the_long_paper_whole(long_paper):
     assert len(re.findall(r"^\*\*Table \d+:\*\* ", markdown, flags=re.M)) == 7
     assert len(re.findall(r"^- \[\d+\] ", markdown, flags=re.M)) == 168
     assert len(re.findall(r"^\[\^\d+\]: ", markdown, flags=re.M)) == 22
-    assert len(re.findall(r"^    .+    \(\d+\)$", markdown, flags=re.M)) == 31
+    assert len(re.findall(r"^\$\$.+ \\tag\{\d+\}\$\$$", markdown, flags=re.M)) == 31
     assert "𝒪(n²)" in markdown and "α_i" in markdown and "∑_{i=1}^n x_i" in markdown
     assert "`\\unknownmacro`" in markdown
     assert "Table of Contents" not in markdown and "Back to abstract page" not in markdown

@@ -17,7 +17,10 @@ from tests.support.loopback import LoopbackServer, Reply, in_turn
 
 def settings(server: LoopbackServer, delay: float = 0) -> FulltextSettings:
     return FulltextSettings(
-        html_url=server.url("/html/"), ar5iv_url=server.url("/ar5iv/html/"), delay_seconds=delay
+        html_url=server.url("/html/"),
+        ar5iv_url=server.url("/ar5iv/html/"),
+        pdf_url=server.url("/pdf/"),
+        delay_seconds=delay,
     )
 
 
@@ -103,7 +106,9 @@ def test_a_failing_service_is_reported_with_its_url_and_status():
 
 def test_offline_is_a_sentence_not_a_traceback():
     closed = FulltextSettings(
-        html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/", delay_seconds=0
+        html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/",
+    pdf_url="http://127.0.0.1:9/pdf/",
+    delay_seconds=0,
     )
     started = time.monotonic()
     with pytest.raises(FetchError) as caught:

@@ -171,7 +171,7 @@ def _serve(handler) -> tuple[ThreadingHTTPServer, FulltextSettings]:
     ).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     return server, FulltextSettings(
-        html_url=f"{base}/html/", ar5iv_url=f"{base}/ar5iv/", delay_seconds=0
+        html_url=f"{base}/html/", ar5iv_url=f"{base}/ar5iv/", pdf_url=f"{base}/pdf/", delay_seconds=0
     )
 
 
@@ -200,7 +200,10 @@ def test_a_redirect_loop_ends():
     table["/ar5iv/2501.00001"] = Reply(404, "")
     with LoopbackServer(table) as server:
         settings = FulltextSettings(
-            html_url=server.url("/html/"), ar5iv_url=server.url("/ar5iv/"), delay_seconds=0
+            html_url=server.url("/html/"),
+            ar5iv_url=server.url("/ar5iv/"),
+            pdf_url=server.url("/pdf/"),
+            delay_seconds=0,
         )
         with pytest.raises(FetchError, match="redirects more than"):
             fetch_page("2501.00001", 1, settings, sleep=no_sleep)
@@ -213,7 +216,10 @@ def test_a_redirect_to_another_scheme_is_not_followed():
     }
     with LoopbackServer(table) as server:
         settings = FulltextSettings(
-            html_url=server.url("/html/"), ar5iv_url=server.url("/ar5iv/"), delay_seconds=0
+            html_url=server.url("/html/"),
+            ar5iv_url=server.url("/ar5iv/"),
+            pdf_url=server.url("/pdf/"),
+            delay_seconds=0,
         )
         from paperdeck.storage.fulltext.fetch import NoRendering
 

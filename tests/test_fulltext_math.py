@@ -47,6 +47,15 @@ from paperdeck.storage.fulltext.math import MAX_TEX, tex_to_unicode
         (r"\mathbb{R}^{d}", "ℝ^d"),
         (r"-x", "−x"),
         ("\\mathcal{L}(\\theta)=-\\log p(x_{<%\nt})", "ℒ(θ) = −log p(x_{<t})"),
+        # Environments on one line (the linear form of what display math stacks).
+        (r"A=\begin{pmatrix}a&b\\c&d\end{pmatrix}", "A = (a, b; c, d)"),
+        (r"\begin{bmatrix}1&0\\0&1\end{bmatrix}", "[1, 0; 0, 1]"),
+        (
+            r"f(x)=\begin{cases}x^{2}&\text{if }x\geq 0,\\-x&\text{otherwise}\end{cases}",
+            "f(x) = {x² if x ≥ 0, −x otherwise}",
+        ),
+        (r"\begin{aligned}a&=b\\&=c\end{aligned}", "a = b; = c"),
+        (r"\frac{1}{N}\sum_{n}x_{n}", "1/N ∑_n x_n"),
     ],
 )
 def test_readable_unicode(tex: str, unicode: str):
@@ -56,7 +65,8 @@ def test_readable_unicode(tex: str, unicode: str):
 @pytest.mark.parametrize(
     "tex",
     [
-        r"\begin{pmatrix}a&b\\c&d\end{pmatrix}",  # an environment
+        r"\begin{tikzcd}a&b\end{tikzcd}",  # an environment nobody knows
+        r"\begin{pmatrix}a&b\end{bmatrix}",  # environments that do not nest
         r"\unknownmacro{x}",  # a command nobody knows
         r"a \\ b",  # a line break
         r"{x",  # unbalanced

@@ -26,13 +26,18 @@ from tests.support.fulltext import NO_HTML_ID, SYNTHETIC, SYNTHETIC_ID, fill, pa
 from tests.support.loopback import LoopbackServer
 
 OFFLINE = FulltextSettings(
-    html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/", delay_seconds=0
+    html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/",
+    pdf_url="http://127.0.0.1:9/pdf/",
+    delay_seconds=0,
 )
 
 
 def settings(server: LoopbackServer) -> FulltextSettings:
     return FulltextSettings(
-        html_url=server.url("/html/"), ar5iv_url=server.url("/ar5iv/html/"), delay_seconds=0
+        html_url=server.url("/html/"),
+        ar5iv_url=server.url("/ar5iv/html/"),
+        pdf_url=server.url("/pdf/"),
+        delay_seconds=0,
     )
 
 

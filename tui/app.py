@@ -161,11 +161,13 @@ def reader_binding_ids() -> set[str]:
 
 
 def fulltext_classes() -> tuple[type, ...]:
-    """The full-text screen and its text (dialogs keep their keys to themselves)."""
+    """The full-text screen, its text and its figures (dialogs keep their keys to themselves)."""
+    from paperdeck.tui.screens.figure import FigureScreen
     from paperdeck.tui.screens.fulltext import FullTextScreen
+    from paperdeck.tui.widgets.contents import Contents
     from paperdeck.tui.widgets.paper_text import PaperText
 
-    return (FullTextScreen, PaperText)
+    return (FullTextScreen, PaperText, Contents, FigureScreen)
 
 
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}

@@ -323,6 +323,17 @@ MIGRATIONS: list[str] = [
         refreshed_at TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 7: figures' images (see storage/cache/figures.py), fetched as the reading screen
+    # needs them and kept with the paper's full text, so they are drawn offline.
+    """
+    CREATE TABLE fulltext_images (
+        paper_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        data BLOB NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (paper_id, url)
+    );  -- a rowid table: its rows hold blobs of tens of kilobytes
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

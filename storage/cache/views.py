@@ -26,7 +26,8 @@ _SORT_COLUMN = {"title": "p.title", "author": "p.first_author"}
 _ROW = (
     "p.key, p.id, p.published, p.title, p.first_author, p.n_authors, p.has_code, "
     "coalesce(s.read, 0), coalesce(s.starred, 0), coalesce(s.later, 0), "
-    "EXISTS (SELECT 1 FROM rule_matches w WHERE w.paper_key = p.key AND w.kind = 'watch')"
+    "EXISTS (SELECT 1 FROM rule_matches w WHERE w.paper_key = p.key AND w.kind = 'watch'), "
+    "EXISTS (SELECT 1 FROM fulltext f WHERE f.paper_id = p.id)"
 )
 _MUTED = "NOT EXISTS (SELECT 1 FROM rule_matches m WHERE m.paper_key = p.key AND m.kind = 'mute')"
 _WATCHED_BY = "p.key IN (SELECT paper_key FROM rule_matches WHERE kind = 'watch' AND rule = ?)"
@@ -354,6 +355,7 @@ class PaperList:
             starred=bool(r[8]),
             later=bool(r[9]),
             watched=bool(r[10]),
+            fulltext=bool(r[11]),
         )
 
     def _with_topics(self, rows: list[PaperRow]) -> list[PaperRow]:

@@ -31,7 +31,7 @@ from paperdeck.storage.ids import parse_id
 from paperdeck.storage.parsers.codelinks import safe_url
 from paperdeck.storage.parsers.text import strip_controls
 
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2
 """Raise it when the conversion changes: stored papers are converted again from their
 stored HTML (no network) the next time they are opened."""
 MAX_DEPTH = 64
@@ -341,6 +341,13 @@ def _make_converter_class():
     return InlineConverter
 
 
+def _cell_tex(cell) -> list[Span]:
+    """The TeX of an equation cell's math, as one span (none when it holds no math)."""
+    tex = "".join(m.get("data-tex") or "" for m in cell.find_all("span", class_="pd-math"))
+    tex = re.sub(r"^\\displaystyle(?![A-Za-z])\s*", "", tex.strip())
+    return [Span(tex, model.TEX)] if tex else []
+
+
 def _href(value: str | None) -> str:
     """A link's target, or "" when it holds whitespace or control characters inside (a
     browser drops them: ``java\tscript:`` is ``javascript:``)."""
@@ -542,16 +549,27 @@ class _Walker:
             block.kind, block.level, block.label = model.ITEM, level, label
 
     def equations(self, el) -> None:
+        continued = False  # rows after the first of a table are aligned with it
         for row in el.find_all("tr"):
             if row.find_parent("table") is not el:
                 continue
             number = ""
             parts: list[Span] = []
+            cells: list[list[Span]] | None = []
             for cell in row.find_all("td", recursive=False):
                 cell_classes = set(cell.get("class") or ())
                 if "ltx_eqn_eqno" in cell_classes:
                     number = " ".join(cell.get_text(" ").split())
                     continue
+                padding = {"ltx_eqn_center_padleft", "ltx_eqn_center_padright"}
+                if (
+                    "ltx_eqn_cell" in cell_classes
+                    and not cell_classes & padding
+                    and cells is not None
+                ):
+                    cells.append(_cell_tex(cell))
+                    if cell.get_text().strip():  # words beside the math: linear only
+                        cells = None
                 spans = self.spans(cell)
                 if spans:
                     if parts:
@@ -560,6 +578,10 @@ class _Walker:
             if parts:
                 block = Block(model.EQUATION, _tidy(parts), label=number)
                 block.anchor = row.get("id") or (row.parent.get("id") if row.parent else "") or ""
+                if cells and any(cells):
+                    block.rows = [cells]
+                    block.level = int(continued)
+                    continued = True
                 self.blocks.append(block)
 
     def table(self, el, caption) -> None:
@@ -742,7 +764,12 @@ def _arxiv_id(item) -> str:
         parsed = parse_id(link["href"].strip())
         if parsed:
             return parsed[0]
-    found = _ARXIV_IN_TEXT.search(item.get_text(" "))
+    return arxiv_in_text(item.get_text(" "))
+
+
+def arxiv_in_text(text: str) -> str:
+    """The (versionless) arXiv id a reference's text names (``arXiv:2203.19504``), or ""."""
+    found = _ARXIV_IN_TEXT.search(text)
     if found:
         parsed = parse_id(found.group(1))
         if parsed:

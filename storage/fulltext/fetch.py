@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 """The largest page read (decompressed). arXiv's longest renderings, math-heavy books,
 reach a few tens of megabytes; beyond this a page is refused with a message."""
+MAX_PDF_BYTES = 128 * 1024 * 1024
+"""The largest PDF read: arXiv refuses submissions much larger than this."""
 MAX_REDIRECTS = 5
 RETRIES = 2
 """Tries after the first for 429, 5xx and broken connections."""
@@ -74,8 +76,9 @@ class _Spacing:
 SPACING = _Spacing()
 
 
-def pdf_url(paper_id: str, version: int | None) -> str:
-    return f"https://arxiv.org/pdf/{paper_id}" + (f"v{version}" if version else "")
+def pdf_url(paper_id: str, version: int | None, settings: FulltextSettings | None = None) -> str:
+    base = (settings or FulltextSettings()).pdf_url
+    return f"{base.rstrip('/')}/{paper_id}" + (f"v{version}" if version else "")
 
 
 def page_urls(paper_id: str, version: int | None, settings: FulltextSettings) -> list[str]:
@@ -119,6 +122,52 @@ def fetch_page(
     if failure is not None:
         raise failure
     raise NoRendering(paper_id, pdf_url(paper_id, version))
+
+
+def fetch_pdf(
+    paper_id: str,
+    version: int | None,
+    settings: FulltextSettings,
+    *,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    limit: int = MAX_PDF_BYTES,
+    progress: Callable[[str], None] | None = None,
+) -> Page | None:
+    """The paper's PDF from ``[fulltext] pdf_url`` (politely, like the pages), or None
+    when there is none; a :class:`FetchError` when the service failed."""
+    url = pdf_url(paper_id, version, settings)
+    own = client is None
+    client = client or make_client()
+    client.follow_redirects = False
+    if progress is not None:
+        progress(f"No HTML rendering; fetching the PDF {url}")
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            SPACING.wait(settings.delay_seconds, sleep)
+            request = client.build_request("GET", url, headers={"Accept": "application/pdf"})
+            response = send(client, request, retries=RETRIES, stream=True, sleep=sleep)
+            try:
+                status = response.status_code
+                if status in NOT_THERE:
+                    return None
+                if status in (301, 302, 303, 307, 308):
+                    url = urljoin(url, response.headers.get("Location", ""))
+                    if urlsplit(url).scheme not in ("http", "https"):
+                        return None
+                    continue
+                if status != 200:
+                    raise status_error(response)
+                body = read_limited(response, limit)
+                if not body.startswith(b"%PDF-"):
+                    return None  # arXiv's page about a withdrawn paper, not a PDF
+                return Page(str(response.url), body, response.headers.get("Content-Type", ""))
+            finally:
+                response.close()
+        raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
+    finally:
+        if own:
+            client.close()
 
 
 def _fetch(client, url: str, settings, sleep, limit: int) -> Page | None:

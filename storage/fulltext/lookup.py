@@ -31,7 +31,11 @@ def fetch_paper(paper_id: str, settings: ArxivSettings) -> Paper:
     from paperdeck.storage.sources.arxiv_api import polite_client, to_paper
 
     pacer = Pacer(settings.delay_seconds, threading.Event())
-    client, session = polite_client(settings.api_url, 1, 0, pacer, lambda: None)
+    # A refused or unresolved connection is said at once (the reader waits on this), not
+    # after the retries a sync makes; 429 and 5xx are still tried again.
+    client, session = polite_client(
+        settings.api_url, 1, 0, pacer, lambda: None, connection_retries=0
+    )
     try:
         results = list(client.results(arxiv.Search(id_list=[paper_id], max_results=1)))
     except SourceError as exc:

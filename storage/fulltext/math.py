@@ -156,6 +156,16 @@ _ACCENTS = {
 _EVERY_CHAR = {"bar", "overline", "underline"}
 """Accents that go on every character of a longer argument (a bar over ``xy``)."""
 
+MATRICES = {"matrix": "", "smallmatrix": "", "pmatrix": "()", "bmatrix": "[]",
+            "Bmatrix": "{}", "vmatrix": "||", "Vmatrix": "‖‖", "array": ""}  # fmt: skip
+"""Matrix environments and their brackets."""
+CASES = {"cases", "dcases", "rcases"}
+ALIGNED = {"aligned", "alignedat", "gathered", "split", "align", "align*", "gather",
+           "gather*", "eqnarray", "eqnarray*"}  # fmt: skip
+"""Environments of rows aligned at ``&`` (columns right, left, right, left…)."""
+SPEC_ARGUMENT = {"array", "alignedat"}
+"""Environments whose first argument is a column spec or count, not content."""
+
 _SUPERSCRIPTS = dict(zip("0123456789+-−=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾", strict=True))
 _SUPERSCRIPT_SYMBOLS = {"⊤": "ᵀ", "′": "′", "″": "″", "∗": "*", "*": "*", "†": "†"}
 
@@ -403,6 +413,8 @@ class _Parser:
             base = self._argument(depth)
             return [_Atom(_join(base).strip() + ("^" if name != "underset" else "_") + _brace(over),
                           _group_kind(base))]  # fmt: skip
+        if name == "begin":
+            return [self._environment(depth)]
         if name in ("mathbin",):
             return [_Atom(_join(self._argument(depth)).strip(), "bin")]
         if name in ("mathrel",):
@@ -412,6 +424,57 @@ class _Parser:
             argument = self._argument(depth)
             return [] if "phantom" in name else [_Atom(_join(argument).strip())]
         raise Unconvertible(f"\\{name}")
+
+    def _environment(self, depth: int) -> _Atom:
+        """A matrix, ``cases`` or aligned rows on one line: ``(a, b; c, d)``."""
+        name = self._name()
+        if name not in MATRICES and name not in CASES and name not in ALIGNED:
+            raise Unconvertible(f"environment {name}")
+        if name in SPEC_ARGUMENT:
+            self._argument(depth)
+        rows: list[list[list[tuple[str, str]]]] = [[[]]]
+        level = 0
+        while (token := self._next()) is not None:
+            if token == ("cmd", "begin"):
+                level += 1
+            elif token == ("cmd", "end"):
+                if level == 0:
+                    if self._name() != name:
+                        raise Unconvertible("environments do not nest")
+                    break
+                level -= 1
+            if level == 0 and token == ("char", "&"):
+                rows[-1].append([])
+            elif level == 0 and token == ("cmd", "\\"):
+                self._optional()
+                rows.append([[]])
+            elif token != ("cmd", "hline"):
+                rows[-1][-1].append(token)
+        else:
+            raise Unconvertible(f"{name} without end")
+        texts = [
+            [_join(_Parser(cell).sequence(depth + 1, None)).strip() for cell in row]
+            for row in rows
+            if any(row)
+        ]
+        if name in CASES:
+            lines = ["  ".join(c for c in row if c) for row in texts]
+            return _Atom("{" + _join_rows(lines) + "}")
+        if name in ALIGNED:
+            return _Atom(_join_rows([" ".join(c for c in row if c) for row in texts]))
+        brackets = MATRICES[name] or "()"
+        inside = "; ".join(", ".join(row) for row in texts)
+        return _Atom(brackets[0] + inside + brackets[-1])
+
+    def _name(self) -> str:
+        """An environment's name: ``{pmatrix}`` after ``\\begin`` or ``\\end``."""
+        self._skip_spaces()
+        if self._next() != ("char", "{"):
+            raise Unconvertible("environment without a name")
+        parts = []
+        while (token := self._next()) is not None and token != ("char", "}"):
+            parts.append(token[1])
+        return "".join(parts)
 
     def _delimiter(self, depth: int) -> list[_Atom]:
         """The bracket after ``\\left``, ``\\bigl``… (``\\left.`` is none)."""
@@ -427,6 +490,16 @@ class _Parser:
             inner = self.sequence(depth + 1, "}")
             return [_Atom(_join(inner).strip(), _delimiter_kind(_join(inner).strip()))]
         return []
+
+
+def _join_rows(rows: list[str]) -> str:
+    """Rows on one line: ``; `` between them, a space where a row ends in punctuation."""
+    out = ""
+    for row in rows:
+        if out:
+            out += " " if out[-1] in ",;." else "; "
+        out += row
+    return out
 
 
 def _char_atom(char: str) -> _Atom:
@@ -486,7 +559,7 @@ def _join(atoms: list[_Atom], tight: bool = False) -> str:
                 # w_k f_k, not w_kf_k; η m/n, not ηm/n
                 or (previous.scripted and _glues(previous.text, atom.text))
                 or (atom.kind == "frac" and previous.kind in ("ord", "close", "frac"))
-                or (previous.kind == "frac" and atom.kind in ("ord", "open"))
+                or (previous.kind == "frac" and atom.kind in ("ord", "open", "op"))
             )
             out.append((" " if gap else "") + atom.text)
         previous = atom

@@ -12,7 +12,16 @@ markup, for any renderer.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+FROM_PDF = (
+    "Taken from the PDF (the paper has no HTML rendering): formulas and tables are approximate"
+)
+"""The line that says so, on the reading screen and from ``paperdeck read``."""
+
+_CITATION = re.compile(r"\[(\d{1,4}(?:\s*[-–,;]\s*\d{1,4})*)\]")
 
 # Span styles: a string of these letters (a span can be bold and italic: "bi").
 BOLD = "b"
@@ -42,7 +51,10 @@ ITEM = "item"
 CODE_BLOCK = "code"
 """``text`` holds the lines as they are."""
 EQUATION = "equation"
-"""A display equation on its own line; ``label`` its number (``(3)``)."""
+"""A display equation on its own line; ``label`` its number (``(3)``); ``spans`` its
+linear reading. ``rows`` holds one row: the TeX of its cells (an ``align`` row has two or
+more), for the two-dimensional layout; ``level`` 1 means the row is aligned with the
+equation above it (one ``align`` group)."""
 FIGURE = "figure"
 """``label`` ("Figure 1:"), the caption in ``spans``, the image URL in ``url`` (http(s) or "")."""
 TABLE = "table"
@@ -143,12 +155,33 @@ class Document:
     notes: list[str] = field(default_factory=list)
     """What the converter wants the reader to know (a page cut short, math kept as TeX)."""
 
+    @property
+    def from_pdf(self) -> bool:
+        """Whether the text was taken from the paper's PDF (it has no HTML rendering)."""
+        return is_pdf_url(self.source_url)
+
     def headings(self) -> list[tuple[int, Block]]:
         """(block index, block) of every heading, in order: the table of contents."""
         return [(n, b) for n, b in enumerate(self.blocks) if b.kind == HEADING]
 
     def references(self) -> list[tuple[int, Block]]:
         return [(n, b) for n, b in enumerate(self.blocks) if b.kind == REFERENCE]
+
+    def cited_in(self, text: str) -> list[Block]:
+        """The references ``text`` cites (``[12]``, ``[3, 7]``, ``[4–6]``), in its order."""
+        labels = {b.label: b for b in self.blocks if b.kind == REFERENCE and b.label}
+        found: list[Block] = []
+        for group in _CITATION.findall(text):
+            for part in re.split(r"\s*[,;]\s*", group):
+                first, _, last = part.partition("–" if "–" in part else "-")
+                numbers = [first]
+                if last.isdigit() and first.isdigit() and 0 < int(last) - int(first) < 20:
+                    numbers = [str(n) for n in range(int(first), int(last) + 1)]
+                for number in numbers:
+                    block = labels.get(f"[{number.strip()}]")
+                    if block is not None and block not in found:
+                        found.append(block)
+        return found
 
     def to_json(self) -> str:
         return json.dumps(
@@ -175,6 +208,12 @@ class Document:
             converter=data.get("converter", 0),
             notes=data.get("notes", []),
         )
+
+
+def is_pdf_url(url: str) -> bool:
+    """Whether ``url`` names a PDF (``…/pdf/<id>v<N>`` or ``….pdf``)."""
+    path = urlsplit(url).path
+    return "/pdf/" in path or path.endswith(".pdf")
 
 
 def plain(spans: list[Span]) -> str:

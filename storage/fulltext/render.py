@@ -10,9 +10,10 @@ spans only where its characters would read as Markdown); formulas kept as TeX ar
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from paperdeck.storage.fulltext import model
+from paperdeck.storage.fulltext.cells import width
+from paperdeck.storage.fulltext.math_layout import cells_tex, display_lines, group_rows
 from paperdeck.storage.fulltext.model import Block, Document, Span
 
 _ESCAPE = re.compile(r"([\\`*_<])")
@@ -21,14 +22,50 @@ _BULLETS = {"•", "∙", "◦", "–", "-", "*", "·", "▪", "‣"}
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+TEXT_WIDTH = 100
+"""The width two-dimensional math must fit in ``--format text`` (else it is linear)."""
+
+
 def to_markdown(document: Document) -> str:
     parts = [_markdown_block(block) for block in document.blocks]
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def to_text(document: Document) -> str:
-    parts = [_text_block(block) for block in document.blocks]
+    displayed = displayed_equations(document.blocks, TEXT_WIDTH - 4)
+    parts = []
+    for index, block in enumerate(document.blocks):
+        if index in displayed:
+            lines, base = displayed[index]
+            label = [""] * len(lines)
+            label[base] = f"    {block.label}" if block.label else ""
+            text = "\n".join(
+                f"    {line}{tag}".rstrip() for line, tag in zip(lines, label, strict=True)
+            )
+            if block.level and parts:  # a row of an aligned group: no blank line above
+                parts[-1] += "\n" + text
+                continue
+            parts.append(text)
+        else:
+            parts.append(_text_block(block))
     return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def displayed_equations(blocks: list[Block], room: int) -> dict[int, tuple[list[str], int]]:
+    """The two-dimensional lines (and the line the number goes on) of every equation
+    that has them within ``room`` cells (a number beside it included), by block index."""
+    out: dict[int, tuple[list[str], int]] = {}
+    for index, block in enumerate(blocks):
+        if block.kind != model.EQUATION or block.level or not block.rows:
+            continue
+        group = group_rows(blocks, index)
+        numbers = max((width(row.label) for row in group), default=0)
+        laid = display_lines(
+            [cells_tex(row) for row in group], room - (numbers + 4 if numbers else 0)
+        )
+        if laid is not None:
+            out.update(zip(range(index, index + len(group)), laid, strict=True))
+    return out
 
 
 # --- Markdown ---------------------------------------------------------------------------
@@ -109,8 +146,12 @@ def _markdown_block(block: Block) -> str:
         fence = "`" * (longest + 1)
         return f"{fence}\n{block.text}\n{fence}"
     if kind == model.EQUATION:
-        label = f"    {block.label}" if block.label else ""
-        return "    " + _plain_spans(block.spans, tex="$$") + label
+        tex = "".join(cells_tex(block))
+        if not tex:  # words beside the math: as read
+            label = f"    {block.label}" if block.label else ""
+            return "    " + _plain_spans(block.spans, tex="$$") + label
+        tag = f" \\tag{{{block.label.strip('()')}}}" if block.label else ""
+        return f"$${tex}{tag}$$"
     if kind == model.FIGURE:
         caption = f"**{_escape(block.label)}:** {text}" if text else f"**{_escape(block.label)}**"
         image = f"![{_escape(block.label)}]({block.url})\n\n" if block.url else ""
@@ -212,21 +253,6 @@ def _text_table(block: Block) -> str:
         if number + 1 == block.head:
             lines.append("  ".join("─" * w for w in widths))
     return "\n".join(lines)
-
-
-# --- widths -------------------------------------------------------------------------------
-
-
-def width(text: str) -> int:
-    """Terminal cells ``text`` takes (wide East Asian characters 2, combining marks 0)."""
-    if text.isascii():
-        return len(text)
-    total = 0
-    for char in text:
-        if unicodedata.combining(char) or char in "\u200b\u200c\u200d\ufe0f":
-            continue
-        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return total
 
 
 def _pad(text: str, cells: int) -> str:

@@ -1,9 +1,11 @@
 """A paper's full text, from wherever it is: the cache, or arXiv (then stored).
 
 :func:`open_document` is what ``paperdeck read``, ``paperdeck prefetch`` and the reading
-screen (in a worker) call. A stored document made by an older converter is converted again
-from the stored page, without the network. A paper whose cached metadata names a newer
-version than the stored page is fetched again (the stored one is shown when that fails).
+screen (in a worker) call. A paper with no HTML rendering is read from its PDF
+(``[fulltext] pdf_url``), stored the same way (the PDF kept as its page). A stored
+document made by an older converter is converted again from the stored page, without the
+network. A paper whose cached metadata names a newer version than the stored page is
+fetched again (the stored one is shown when that fails).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from paperdeck.storage.cache import fulltext as stored_texts
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import FulltextSettings
 from paperdeck.storage.fulltext.convert import CONVERTER_VERSION, ConversionError, convert
-from paperdeck.storage.fulltext.fetch import NoRendering, fetch_page, pdf_url
-from paperdeck.storage.fulltext.model import Document
+from paperdeck.storage.fulltext.fetch import NoRendering, fetch_page, fetch_pdf, pdf_url
+from paperdeck.storage.fulltext.model import Document, is_pdf_url
+from paperdeck.storage.fulltext.pdf import PDF_CONVERTER_VERSION, PdfError, convert_pdf
 from paperdeck.storage.http import FetchError
 from paperdeck.storage.ids import parse_id
 
@@ -36,10 +39,14 @@ class FullTextError(Exception):
 
 
 def convert_page(body: bytes, url: str) -> Document:
-    """:func:`convert`, with every way a hostile page can make it fail turned into a
-    :class:`FullTextError`."""
+    """:func:`convert` (or :func:`convert_pdf` for a PDF), with every way a hostile page
+    can make it fail turned into a :class:`FullTextError`."""
     try:
+        if body.startswith(b"%PDF-"):
+            return convert_pdf(body, url)
         return convert(body, url)
+    except PdfError as exc:
+        raise FullTextError(str(exc)) from None
     except ConversionError as exc:
         raise FullTextError(f"{url} is not a paper's rendering: {exc}") from None
     except RecursionError:
@@ -53,7 +60,7 @@ def stored_document(cache: Cache, paper_id: str) -> Document | None:
     if found is None:
         return None
     info, data = found
-    if info.converter == CONVERTER_VERSION:
+    if info.converter == _converter_for(info.source_url):
         try:
             return Document.from_json(data)
         except (ValueError, KeyError, TypeError):
@@ -68,8 +75,13 @@ def stored_document(cache: Cache, paper_id: str) -> Document | None:
         document = convert_page(html, info.source_url)
     except FullTextError:
         return None
-    stored_texts.replace_document(cache, paper_id, CONVERTER_VERSION, document.to_json())
+    stored_texts.replace_document(cache, paper_id, document.converter, document.to_json())
     return document
+
+
+def _converter_for(source_url: str) -> int:
+    """The converter version a stored page's document should have been made by."""
+    return PDF_CONVERTER_VERSION if is_pdf_url(source_url) else CONVERTER_VERSION
 
 
 def open_document(
@@ -105,9 +117,16 @@ def open_document(
 
 def _fetch_and_store(cache, paper_id, version, settings, progress, client, sleep) -> Document:
     try:
-        page = fetch_page(
-            paper_id, version, settings, client=client, sleep=sleep, progress=progress
-        )
+        try:
+            page = fetch_page(
+                paper_id, version, settings, client=client, sleep=sleep, progress=progress
+            )
+        except NoRendering as no_html:
+            page = fetch_pdf(
+                paper_id, version, settings, client=client, sleep=sleep, progress=progress
+            )
+            if page is None:
+                raise no_html from None
     except FetchError as exc:
         raise FullTextError(str(exc)) from None
     if progress is not None:
@@ -119,7 +138,7 @@ def _fetch_and_store(cache, paper_id, version, settings, progress, client, sleep
         version=_version_in(page.url) or None,
         source_url=page.url,
         html=page.body,
-        converter=CONVERTER_VERSION,
+        converter=document.converter,
         document_json=document.to_json(),
     )
     return document
@@ -127,7 +146,8 @@ def _fetch_and_store(cache, paper_id, version, settings, progress, client, sleep
 
 def _version_in(url: str) -> int | None:
     """The version a page URL names (``…/html/2406.99002v2`` → 2)."""
-    tail = urlsplit(url).path.rstrip("/").rpartition("/html/")[2]
+    path = urlsplit(url).path.rstrip("/").removesuffix(".pdf")
+    tail = path.rpartition("/pdf/" if is_pdf_url(url) else "/html/")[2]
     parsed = parse_id(tail)
     return parsed[1] if parsed else None
 

@@ -126,15 +126,24 @@ def _error_entry(root: ET.Element) -> str | None:
 
 
 def polite_client(
-    api_url: str, page_size: int, retries: int, pacer: Pacer, count: Callable[[], None]
+    api_url: str,
+    page_size: int,
+    retries: int,
+    pacer: Pacer,
+    count: Callable[[], None],
+    connection_retries: int | None = None,
 ) -> tuple[arxiv.Client, requests.Session]:
     """An ``arxiv`` package client that asks ``api_url`` through a polite session (see
-    below); the caller closes the session when done."""
+    below); the caller closes the session when done. ``connection_retries``: how often a
+    connection that fails is tried again (default :data:`RETRIES`; 0 says "offline" at
+    once, for a reader waiting on one look-up)."""
     import arxiv
 
     client = arxiv.Client(page_size=page_size, delay_seconds=0, num_retries=retries)
     client.query_url_format = api_url + "?{}"
     session = _session_class()(pacer, count)
+    if connection_retries is not None:
+        session.connection_retries = connection_retries
     client._session.close()
     client._session = session  # the package offers no other way to set its session
     return client, session
@@ -156,6 +165,7 @@ def _session_class():
             self.count = count
             """Called for every request that goes out."""
             self.last_url = ""
+            self.connection_retries = RETRIES
 
         def request(self, method, url, *args, **kwargs) -> requests.Response:
             kwargs["timeout"] = timeouts()
@@ -172,7 +182,7 @@ def _session_class():
                     # A bad URL, a redirect loop, an undecodable answer: the same again.
                     if isinstance(exc, (ValueError, *_NOT_TRANSIENT)):
                         raise SourceError(_describe(exc, url, attempt + 1)) from None
-                    if attempt == RETRIES:
+                    if attempt >= min(RETRIES, self.connection_retries):
                         raise Unreachable(_describe(exc, url, attempt + 1)) from None
                     continue
                 if response.status_code in RETRY_STATUSES and attempt < RETRIES:

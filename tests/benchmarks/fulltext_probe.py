@@ -1,12 +1,15 @@
 """One measurement of the reading screen, in a fresh process: run by
 ``tests.benchmarks.fulltext``.
 
-    python -m tests.benchmarks.fulltext_probe CACHE.db PAPER_ROW
+    python -m tests.benchmarks.fulltext_probe CACHE.db PAPER_ROW [figures]
 
 Prints one JSON object: the resident memory with the table alone, the time from ``f`` to
 the first lines of the paper drawn (its full text stored in the cache), the keystroke-to-
 repaint medians for j (line), Space (page), ] (section) and n (find next), and the resident
-memory with the paper open. The app runs headless at 160×48.
+memory with the paper open. The app runs headless at 160×48. With ``figures`` (the
+paper's images stored in the cache) figures are drawn, and the time from a figure's
+scrolling into view to its picture drawn is measured for each (``figure_ms``); without,
+figures are off (their images are on arxiv.org: a benchmark reaches no network).
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ def rss_mb() -> float:
     return float("nan")
 
 
-async def probe(cache_path: Path, row: int) -> dict:
+async def probe(cache_path: Path, row: int, drawn: bool = False) -> dict:
+    from dataclasses import replace
+
     from paperdeck.storage.cache.database import Cache
     from paperdeck.storage.config import Config
     from paperdeck.tui.app import PaperdeckApp
@@ -48,7 +53,8 @@ async def probe(cache_path: Path, row: int) -> dict:
     PaperText.render_line = timed_render_line
     figures: dict = {}
     with Cache(cache_path) as cache:
-        app = PaperdeckApp(Config(), cache)
+        config = Config()
+        app = PaperdeckApp(replace(config, fulltext=replace(config.fulltext, figures=drawn)), cache)
         async with app.run_test(size=(160, 48)) as pilot:
             await app.workers.wait_for_complete()
             for _ in range(row):
@@ -75,7 +81,31 @@ async def probe(cache_path: Path, row: int) -> dict:
             gc.collect()
             figures["rss_open_mb"] = rss_mb()
             figures["lines"] = screen.text.line_count
+            if drawn:
+                figures.update(await _figures(pilot, painted, screen.text))
     return figures
+
+
+async def _figures(pilot, painted: list[float], text) -> dict:
+    """Each figure brought into view: the time until its picture is drawn."""
+    from paperdeck.storage.fulltext.images import Picture
+
+    blocks = [n for n, b in enumerate(text.document.blocks) if b.kind == "figure" and b.url]
+    samples = []
+    for block in blocks:
+        key = text._figure_key(block)
+        painted.clear()
+        started = time.perf_counter()
+        text.jump_to_block(block)
+        while not isinstance(text.figures.get(key), Picture):
+            await asyncio.sleep(0.001)
+        await pilot.pause()
+        samples.append((painted[-1] if painted else time.perf_counter()) - started)
+    return {
+        "figures": len(samples),
+        "figure_ms": statistics.median(samples) * 1000,
+        "figure_max_ms": max(samples) * 1000,
+    }
 
 
 async def _latency(pilot, painted: list[float], key: str, back: str | None) -> float:
@@ -95,7 +125,8 @@ async def _latency(pilot, painted: list[float], key: str, back: str | None) -> f
 
 def main() -> None:
     cache_path, row = Path(sys.argv[1]), int(sys.argv[2])
-    print(json.dumps(asyncio.run(probe(cache_path, row))))
+    drawn = sys.argv[3:] == ["figures"]
+    print(json.dumps(asyncio.run(probe(cache_path, row, drawn))))
 
 
 if __name__ == "__main__":

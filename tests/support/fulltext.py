@@ -3,7 +3,8 @@
 ``/html/<id>v<N>`` answers with ``<id>v<N>/index.html`` (no trailing slash), its images
 at ``/html/<id>v<N>/x1.png``; ``/html/<id>`` redirects to the latest version, as arXiv
 does. A paper with no rendering gets arXiv's 404 page, and ar5iv answers 307 to
-``/abs/<id>`` for a paper it does not hold. Also: a cache holding the fixture papers'
+``/abs/<id>`` for a paper it does not hold; its PDF twin (from ``../shared``) is at
+``/pdf/<id>v1``, as arxiv.org serves PDFs. Also: a cache holding the fixture papers'
 metadata, and a config file pointing ``[fulltext]`` and ``[arxiv]`` at the server.
 """
 
@@ -79,6 +80,11 @@ def routes(fulltext_dir: Path | None) -> dict:
     for versioned in (f"{NO_HTML_ID}v1", NO_HTML_ID):
         table[f"/html/{versioned}"] = Reply(404, no_html, HTML_TYPE)
     table[f"/ar5iv/html/{NO_HTML_ID}"] = Reply(307, "", {"Location": f"/abs/{NO_HTML_ID}"})
+    pdf = fulltext_dir / f"{NO_HTML_ID}v1.pdf" if fulltext_dir is not None else None
+    if pdf is not None and pdf.exists():  # its PDF twin: what /pdf/<id>v1 serves
+        body = Reply(200, pdf.read_bytes(), {"Content-Type": "application/pdf"})
+        table[f"/pdf/{NO_HTML_ID}v1"] = body
+        table[f"/pdf/{NO_HTML_ID}"] = body
     return table
 
 
@@ -91,6 +97,7 @@ def write_config(path: Path, server: LoopbackServer, delay: float = 0) -> Path:
         "[fulltext]\n"
         f'html_url = "{server.url("/html/")}"\n'
         f'ar5iv_url = "{server.url("/ar5iv/html/")}"\n'
+        f'pdf_url = "{server.url("/pdf/")}"\n'
         f"delay_seconds = {delay}\n"
         "[arxiv]\n"
         f'api_url = "{server.url("/api/query")}"\n'

@@ -35,6 +35,7 @@ def _say(line: str) -> None:
 
 
 def cmd_read(args: argparse.Namespace) -> int:
+    from paperdeck.storage.fulltext.model import FROM_PDF
     from paperdeck.storage.fulltext.render import to_markdown, to_text
     from paperdeck.storage.fulltext.store import FullTextError, NoRendering, open_document
 
@@ -45,6 +46,8 @@ def cmd_read(args: argparse.Namespace) -> int:
             document = open_document(cache, paper_id, fulltext_settings, progress=_say)
         except (NoRendering, FullTextError) as exc:
             raise CommandError(str(exc)) from None
+    if document.from_pdf:
+        _say(f"{paper_id}: {FROM_PDF[0].lower()}{FROM_PDF[1:]} ({document.source_url})")
     sys.stdout.write(to_markdown(document) if args.format == "markdown" else to_text(document))
     return 0
 

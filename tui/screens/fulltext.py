@@ -31,8 +31,10 @@ from paperdeck.storage.fulltext import model
 from paperdeck.storage.fulltext.fetch import pdf_url
 from paperdeck.storage.fulltext.model import Document
 from paperdeck.storage.models import Paper
+from paperdeck.tui.screens.figure import FigureScreen
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.references import ReferenceList
+from paperdeck.tui.widgets.contents import Contents
 from paperdeck.tui.widgets.paper_text import PaperText
 from paperdeck.tui.widgets.text_layout import Layout, lay_out
 from paperdeck.tui.workers import thread_worker
@@ -109,7 +111,7 @@ class FullTextScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="ft-title")
         with Horizontal(id="ft-body"):
-            yield OptionList(id="toc")
+            yield Contents(id="toc")
             yield PaperText(id="text")
         yield Input(placeholder="Find in the paper…", id="find")
         yield Static(id="ft-status")
@@ -121,8 +123,8 @@ class FullTextScreen(Screen):
         return self.query_one(PaperText)
 
     @property
-    def toc(self) -> OptionList:
-        return self.query_one("#toc", OptionList)
+    def toc(self) -> Contents:
+        return self.query_one("#toc", Contents)
 
     def on_mount(self) -> None:
         self.paper = self.app.cache.paper(self.paper_id)
@@ -190,7 +192,7 @@ class FullTextScreen(Screen):
         try:
             # Laid out here for the width the text has by now (the screen is up): the UI
             # thread only swaps it in (it lays out again if the terminal was resized).
-            layout = lay_out(document, self.text.text_width)
+            layout = lay_out(document, self.text.text_width, figures=self.text.figures_on)
         except NoMatches:
             return  # the reader left the screen meanwhile; the paper is stored for next time
         self.post_message(self.Loaded(document, position, layout, note))
@@ -217,7 +219,7 @@ class FullTextScreen(Screen):
         if self.paper is None:
             title = document.title
             self.query_one("#ft-title", Static).update(Text(f"{title}  ·  {self.paper_id}"))
-        self.text.show(document, message.position, message.layout)
+        self.text.show(document, message.position, message.layout, paper_id=self.paper_id)
         self.call_after_refresh(self._fill_contents, document)  # the text first
         self.call_after_refresh(self._add_footer)
         notes = [note for note in (message.note, *document.notes) if note]
@@ -271,12 +273,18 @@ class FullTextScreen(Screen):
             return
         block = document.blocks[message.block]
         if block.kind == model.FIGURE:
-            if block.url:
+            if block.url and self.text.figures_on:
+                caption = f"{block.label}: {model.plain(block.spans)}"
+                self.app.push_screen(FigureScreen(self.paper_id, block.url, caption))
+            elif block.url:
                 self.app.open_link(block.url)
             else:
                 self.notify("This figure's image has no http(s) link to open.")
         elif block.kind == model.REFERENCE and block.arxiv:
             self._open_paper(block.arxiv)
+        elif cited := document.cited_in(message.line):  # the references, without leaving
+            said = "\n".join(f"{ref.label} {' '.join(ref.plain.split())}" for ref in cited[:4])
+            self.notify(said, title="Cited here", markup=False, timeout=12)
 
     # --- actions ----------------------------------------------------------------------
 

@@ -465,6 +465,8 @@ class MainScreen(Screen):
     def action_open_fulltext(self) -> None:
         """The highlighted paper's full text, on its own screen (Escape comes back here)."""
         if (row := self.table.current) is not None:
+            if self.app.config.ui.auto_mark_read and not row.read:  # reading it is reading it
+                self.marks.mark(self.table, self.table.cursor, row, "read", True)
             self.app.push_screen(FullTextScreen(row.id))
 
     def _current_paper(self) -> Paper | None:

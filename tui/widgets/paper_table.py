@@ -27,6 +27,8 @@ from paperdeck.storage.models import PaperRow
 
 WATCH_MARK = "◉ "
 """Before the title of a paper a ``[[watch]]`` rule matches."""
+FULLTEXT_MARK = "¶ "
+"""After the title of a paper whose full text is stored (it reads offline)."""
 FETCH = 120
 """Rows fetched per window (a tall screen and some margin)."""
 KEEP = 2_000
@@ -315,9 +317,10 @@ class PaperTable(ScrollView, can_focus=True):
     def _title_with_library(
         self, row: PaperRow, width: int, style: Style, muted: Style
     ) -> list[Segment]:
-        """The title, then ``◷`` for the read-later list and the tags (``#cite``), which
-        take at most half the column."""
-        marks = ("◷ " if row.later else "") + " ".join(f"#{tag}" for tag in row.tags)
+        """The title, then ``¶`` for a stored full text, ``◷`` for the read-later list and
+        the tags (``#cite``), which take at most half the column."""
+        marks = (FULLTEXT_MARK if row.fulltext else "") + ("◷ " if row.later else "")
+        marks += " ".join(f"#{tag}" for tag in row.tags)
         room = min(cell_len(marks) + 1, width // 2)
         return [
             Segment(fit(row.title, width - room) + " ", style),
@@ -344,7 +347,7 @@ class PaperTable(ScrollView, can_focus=True):
                 width_left = column.width - cell_len(WATCH_MARK)
                 segments.append(Segment(fit(row.title, width_left) + " ", style))
                 continue
-            elif column.key == "title" and (row.tags or row.later):
+            elif column.key == "title" and (row.tags or row.later or row.fulltext):
                 segments += self._title_with_library(row, column.width, style, muted)
                 continue
             elif column.key == "title":

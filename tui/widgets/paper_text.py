@@ -6,8 +6,10 @@ visible line is drawn from its pieces into a :class:`Strip`, kept in an LRU cach
 pattern of toolong's ``LogLines``. Nothing here mounts a widget per block: opening a
 740 KB paper costs the same as opening a short one, give or take the layout.
 
-A cursor line marks where the reader is (``Enter`` on a figure opens its image, on a
-reference its paper); finds are highlighted. Paper text is drawn as plain segments with
+A cursor line marks where the reader is (``Enter`` on a figure shows it full screen, on
+a reference opens its paper); finds are highlighted. Figures are drawn in the text, in
+half blocks (:mod:`~paperdeck.tui.widgets.figure_cells`), their images loaded as they
+scroll into view. Paper text is drawn as plain segments with
 styles from the component classes below: markup in a paper is never interpreted.
 """
 
@@ -25,8 +27,19 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from paperdeck.storage.fulltext.images import box
 from paperdeck.storage.fulltext.model import Document, Span
-from paperdeck.tui.widgets.text_layout import MIN_WIDTH, Layout, Piece, lay_out, wrap
+from paperdeck.tui.widgets.figure_cells import FigureCells, Key, failure, load_picture
+from paperdeck.tui.widgets.text_layout import (
+    MAX_MEASURE,
+    MIN_WIDTH,
+    Layout,
+    Piece,
+    lay_out,
+    picture_row,
+    wrap,
+)
+from paperdeck.tui.workers import thread_worker
 
 MARGIN = 1
 """Cells left blank on each side of the text."""
@@ -130,11 +143,12 @@ class PaperText(ScrollView, can_focus=True):
             self.block = block
 
     class Activated(Message):
-        """``Enter`` (or a double click) on a line of block ``block``."""
+        """``Enter`` (or a double click) on a line of block ``block`` (``line``: its text)."""
 
-        def __init__(self, block: int) -> None:
+        def __init__(self, block: int, line: str = "") -> None:
             super().__init__()
             self.block = block
+            self.line = line
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -152,6 +166,8 @@ class PaperText(ScrollView, can_focus=True):
         """Each match as its parts: (line, start, end) — a match may run over a line break."""
         self._by_line: dict[int, list[tuple[int, int, int]]] = {}
         self.current_match: int | None = None
+        self.paper_id = ""
+        self.figures = FigureCells(lambda key: self.call_later(self._load_figure, key))
 
     # --- content ------------------------------------------------------------------------
 
@@ -181,20 +197,32 @@ class PaperText(ScrollView, can_focus=True):
         document: Document,
         position: tuple[int, int] | None = None,
         layout: Layout | None = None,
+        paper_id: str = "",
     ) -> None:
         """Show ``document`` with the cursor at ``position`` (block, row) — where the
         reader left it — or at the top. ``layout``: one made already (in a worker) for
-        this width."""
+        this width. ``paper_id``: whose figures' images are stored with it."""
         self.document = document
+        self.paper_id = paper_id
+        self.figures.clear()
         self._message = []
         self._layouts = {}
-        if layout is not None and layout.width == self.text_width:
+        if layout is not None and (layout.width, layout.figures) == (
+            self.text_width,
+            self.figures_on,
+        ):
             self._layouts[layout.width] = layout
         self._strips.clear()
         self._clear_find()
         self._relayout()
         line = self.text_layout.line_of(*position) if position and self.text_layout else 0
         self._set_cursor(line, place="top" if position else "keep", force=True)
+
+    @property
+    def figures_on(self) -> bool:
+        """Whether figures are drawn in the text (``[fulltext] figures``)."""
+        config = getattr(self.app, "config", None)
+        return bool(config is None or config.fulltext.figures)
 
     @property
     def text_width(self) -> int:
@@ -208,7 +236,7 @@ class PaperText(ScrollView, can_focus=True):
         width = self.text_width
         layout = self._layouts.get(width)
         if layout is None:
-            layout = lay_out(self.document, width)
+            layout = lay_out(self.document, width, figures=self.figures_on)
             if len(self._layouts) >= 2:
                 self._layouts.pop(next(iter(self._layouts)))
             self._layouts[width] = layout
@@ -322,7 +350,7 @@ class PaperText(ScrollView, can_focus=True):
     def action_activate(self) -> None:
         block = self.cursor_block
         if block is not None:
-            self.post_message(self.Activated(block))
+            self.post_message(self.Activated(block, self.text_layout.lines[self.cursor].text))
 
     def on_click(self, event: events.Click) -> None:
         if self.text_layout is None:
@@ -467,10 +495,17 @@ class PaperText(ScrollView, can_focus=True):
             return Strip(segments).adjust_cell_length(width, base)
         if index >= len(self.text_layout.lines):
             return Strip.blank(width, base)
-        pieces = self.text_layout.lines[index].pieces
+        line = self.text_layout.lines[index]
+        pieces = line.pieces
         ranges = self._by_line.get(index)
         segments = [Segment(" " * MARGIN, base)]
-        if ranges:
+        row = picture_row(pieces) if self.text_layout.figures else None
+        if row is not None and self.document is not None:
+            segments += [Segment(pieces[0][0], base)]
+            segments += self.figures.segments(
+                self._figure_key(line.block), row, base, self._style("mut")
+            )
+        elif ranges:
             segments += self._highlighted(pieces, ranges)
         else:
             segments += [Segment(text, self._style(style)) for text, style in pieces]
@@ -481,6 +516,26 @@ class PaperText(ScrollView, can_focus=True):
             segments = [Segment(text, (style or base) + background) for text, style, _ in strip]
             strip = Strip(segments, strip.cell_length)
         return strip.crop(0, width)
+
+    # --- figures ------------------------------------------------------------------------
+
+    def _figure_key(self, block: int) -> Key:
+        cells, rows = box(min(self.text_layout.width, MAX_MEASURE))
+        return self.document.blocks[block].url, cells, rows
+
+    @thread_worker("Drawing a figure", group="figures", exclusive=False)
+    def _load_figure(self, key: Key) -> None:
+        url, cells, rows = key
+        try:
+            result = load_picture(self.app.cache.path, self.paper_id, url, cells, rows)
+        except Exception as exc:  # shown in the figure's box; the reader goes on
+            result = failure(exc)
+        self.app.call_from_thread(self._figure_arrived, key, result)
+
+    def _figure_arrived(self, key: Key, result) -> None:
+        self.figures.arrived(key, result)
+        self._strips.clear()
+        self.refresh()
 
     def _highlighted(self, pieces: tuple[Piece, ...], ranges: list[tuple[int, int, int]]):
         match = self.get_component_rich_style("paper-text--match", partial=True)

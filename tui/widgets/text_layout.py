@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from paperdeck.storage.fulltext import model
+from paperdeck.storage.fulltext.images import box
+from paperdeck.storage.fulltext.math_layout import group_rows
 from paperdeck.storage.fulltext.model import Block, Document, Span
+from paperdeck.storage.fulltext.render import displayed_equations
 
 MAX_MEASURE = 120
 """The widest a line of text gets, however wide the terminal: longer lines read badly."""
@@ -50,6 +53,8 @@ class Layout:
     """The first line of each block."""
     headings: list[int] = field(default_factory=list)
     """Lines where headings start, in order."""
+    figures: bool = False
+    """Whether figures' images have rows of their own (``img:<row>`` pieces)."""
 
     def line_of(self, block: int, row: int = 0) -> int:
         """Line ``row`` of ``block`` (its last line when it has fewer)."""
@@ -77,14 +82,18 @@ class Layout:
         return self.headings[at - 1] if at > 0 else None
 
 
-def lay_out(document: Document, width: int) -> Layout:
-    """Every line of ``document`` at ``width`` cells (text no wider than :data:`MAX_MEASURE`)."""
+def lay_out(document: Document, width: int, figures: bool = False) -> Layout:
+    """Every line of ``document`` at ``width`` cells (text no wider than :data:`MAX_MEASURE`);
+    with ``figures``, each figure that has an image gets a box of rows to be drawn in
+    (:func:`~paperdeck.storage.fulltext.images.box`), above its caption."""
     width = max(MIN_WIDTH, width)
     measure = min(width, MAX_MEASURE)
     lines: list[Line] = []
     starts: list[int] = []
     headings: list[int] = []
     blocks = document.blocks
+    displayed = displayed_equations(blocks, measure - 4)
+    left = 4
     for index, block in enumerate(blocks):
         starts.append(len(lines))
         following = blocks[index + 1] if index + 1 < len(blocks) else None
@@ -92,12 +101,29 @@ def lay_out(document: Document, width: int) -> Layout:
             if lines and lines[-1].pieces:
                 lines.append(Line((), index))  # a blank line above headings
             headings.append(len(lines))
-        rows = _block_lines(block, measure, width)
+        if index in displayed:
+            if not block.level:  # a group's rows share their left edge
+                group = range(index, index + len(group_rows(blocks, index)))
+                widest = max(_width(line) for n in group for line in displayed[n][0])
+                left = max(4, (measure - widest) // 2)
+            rows = _displayed(block, *displayed[index], left, measure)
+        else:
+            rows = _block_lines(block, measure, width)
+        if figures and block.kind == model.FIGURE and block.url:
+            rows = _figure(block, measure, pictures=True)
+        if index == 0 and document.from_pdf:  # one line that says where the text came from
+            rows = [
+                *wrap([Span(model.FROM_PDF)], measure, base="mut"),
+                [],
+                *rows,
+            ]
         lines.extend(Line(tuple(pieces), index) for pieces in rows)
         tight = following is not None and block.kind == following.kind and block.kind in _TIGHT
+        tight = tight or (following is not None and following.kind == model.EQUATION
+                          and following.level > 0 and index + 1 in displayed)  # fmt: skip
         if following is not None and not tight:
             lines.append(Line((), index))
-    return Layout(width, lines, starts, headings)
+    return Layout(width, lines, starts, headings, figures)
 
 
 # --- blocks -----------------------------------------------------------------------------
@@ -179,15 +205,48 @@ def _equation(block: Block, measure: int) -> list[list[Piece]]:
     return out
 
 
-def _figure(block: Block, measure: int) -> list[list[Piece]]:
+def _displayed(block: Block, rows: list[str], base: int, left: int, measure: int):
+    """An equation's two-dimensional lines, its number on the line of its axis."""
+    out: list[list[Piece]] = []
+    for number, text in enumerate(rows):
+        line: list[Piece] = [(" " * left, ""), (text, "eq:m")] if text else []
+        if number == base and block.label:
+            gap = max(2, measure - left - _width(text) - cell_len(block.label))
+            line += [(" " * gap, ""), (block.label, "num")]
+        out.append(line)
+    return out
+
+
+def _figure(block: Block, measure: int, pictures: bool = False) -> list[list[Piece]]:
     prefix = [("▣ ", "fig"), (f"{block.label}:" if block.spans else block.label, "fig")]
     rows = wrap(block.spans, measure, prefix=[*prefix, (" ", "")], indent=2)
+    if pictures:  # the picture above its caption; Enter shows it full screen
+        return [*picture_rows(measure), [], *rows, [("  (Enter: full screen)", "mut")]]
     if block.url:
         hint = "  (Enter opens it)"
         rows.extend(_cut_pieces([("  ↗ ", "mut"), (block.url, "link"), (hint, "mut")], measure))
     else:
         rows.append([("  (no http(s) link to the image)", "mut")])
     return rows
+
+
+IMAGE = "img"
+"""The style key of a figure's picture rows: ``img:<row>``."""
+
+
+def picture_rows(measure: int) -> list[list[Piece]]:
+    """The rows a figure's picture is drawn in, centred, each one piece ``img:<row>``."""
+    cells, rows = box(measure)
+    left = " " * max(2, (measure - cells) // 2)
+    return [[(left, ""), (" " * cells, f"{IMAGE}:{row}")] for row in range(rows)]
+
+
+def picture_row(pieces: tuple[Piece, ...]) -> int | None:
+    """The row of a figure's picture this line draws, or None for a line of text."""
+    for _text, style in pieces:
+        if style.startswith(IMAGE + ":"):
+            return int(style[len(IMAGE) + 1 :])
+    return None
 
 
 def _table(block: Block, measure: int) -> list[list[Piece]]:
