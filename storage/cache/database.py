@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from paperdeck.storage.cache.merge import merge
-from paperdeck.storage.cache.migrations import MIGRATIONS, SCHEMA_VERSION
+from paperdeck.storage.cache.migrations import MIGRATION_NOTES, MIGRATIONS, SCHEMA_VERSION
 from paperdeck.storage.ids import sort_key
 from paperdeck.storage.models import (
     Incoming,
@@ -52,6 +52,7 @@ _COLUMNS = (
     "summary",
     "source",
     "fetched_at",
+    "license",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM papers"
 _INSERT = f"INSERT INTO papers ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -118,8 +119,10 @@ class Cache:
     and writes nothing to such a file: it is checked before the first write.
     """
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, announce: Callable[[str], None] | None = None):
+        """``announce`` hears what a long migration is doing before it starts."""
         self.path = Path(path)
+        self._announce = announce
         self._topic_ids: dict[str, int] = {}
         """Topic ids by name, as made or read in this connection."""
         if str(path) != ":memory:":
@@ -184,6 +187,9 @@ class Cache:
         leaves the file at the schema before it."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         for number in range(version, SCHEMA_VERSION):
+            note = MIGRATION_NOTES.get(number + 1)
+            if note and self._announce and not self.is_empty():
+                self._announce(f"{self.path}: {note}")
             try:
                 with self.transaction():
                     for statement in _statements(MIGRATIONS[number]):
@@ -613,6 +619,7 @@ def _to_row(key: int, paper: Paper, stamp: str) -> tuple:
         paper.summary,
         paper.source,
         stamp,
+        paper.license,
     )
 
 
@@ -634,6 +641,7 @@ def _from_row(row: tuple) -> Paper:
         code_urls=json.loads(row[14]),
         summary=row[15],
         source=row[16],
+        license=row[18],
     )
 
 

@@ -1,0 +1,147 @@
+"""Importing arXiv's metadata snapshot (the shared stand-in with the real file's quirks):
+zipped or plain, recognised by content, every field stored, a torn line reported by number,
+slices counted exactly, re-import skips what is unchanged and never touches user state."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.library.snapshot import import_snapshot, is_snapshot
+
+PAPERS = 1500
+
+
+@pytest.fixture(scope="module")
+def stand_in(tmp_path_factory) -> list[bytes]:
+    """The stand-in's lines (written by the shared generator)."""
+    script = Path(__file__).resolve().parents[1].parent / "shared/data/harvest/make_snapshot.py"
+    if not script.exists():
+        pytest.skip("../shared/data is not present")
+    out = tmp_path_factory.mktemp("snapshot") / "snapshot.json"
+    subprocess.run([sys.executable, str(script), str(out), "--papers", str(PAPERS)], check=True,
+                   capture_output=True)
+    return out.read_bytes().splitlines(keepends=True)
+
+
+def write(path: Path, lines: list[bytes], zipped: bool = False) -> Path:
+    if zipped:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("arxiv-metadata-oai-snapshot.json", b"".join(lines))
+    else:
+        path.write_bytes(b"".join(lines))
+    return path
+
+
+def day(rfc2822: str) -> str:
+    return datetime.strptime(rfc2822, "%a, %d %b %Y %H:%M:%S GMT").date().isoformat()
+
+
+def test_zipped_snapshot_with_a_torn_line_imports_every_field(stand_in, tmp_path):
+    lines = list(stand_in)
+    torn = 700
+    lines[torn - 1] = lines[torn - 1][:200] + b"\n"  # a write cut short
+    path = write(tmp_path / "arxiv.zip", lines, zipped=True)
+    assert is_snapshot(str(path))
+    with Cache(tmp_path / "cache.db") as cache:
+        report = import_snapshot(cache, str(path))
+        assert report.ok
+        assert [s.line for s in report.skipped] == [torn]
+        assert "not a JSON object" in report.skipped[0].reason
+        assert report.counts.new == len(stand_in) - 1 == cache.count_papers()
+        records = [json.loads(line) for n, line in enumerate(stand_in, 1) if n != torn]
+        for record in records:
+            paper = cache.paper(record["id"])
+            versions = record["versions"]
+            assert paper.published == day(versions[0]["created"])
+            assert paper.updated == day(versions[-1]["created"])
+            assert paper.version == len(versions)
+            assert paper.categories == record["categories"].split()
+            assert paper.primary_category == record["categories"].split()[0]
+            assert paper.doi == (record["doi"] or "")
+            assert paper.journal_ref == (record["journal-ref"] or "")
+            assert paper.comment == (record["comments"] or "")
+            assert paper.license == (record["license"] or "")
+            assert paper.title == " ".join(record["title"].split())
+            assert paper.abstract == " ".join(record["abstract"].split())
+            assert "\\" not in "".join(paper.authors) and "{" not in "".join(paper.authors)
+        accented = [r for r in records if "Bal\\'azs" in r["authors"]]
+        assert accented, "the stand-in has names with TeX accents"
+        assert any("Balázs" in name for name in cache.paper(accented[0]["id"]).authors)
+        assert cache.conn.execute(
+            "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
+        ).fetchall() == []
+        first = records[0]
+        word = first["title"].split()[0].lower()
+        hits = cache.conn.execute(
+            "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (word,)
+        ).fetchone()[0]
+        assert hits == sum(word in r["title"].lower().split() or word in r["abstract"].lower()
+                           .replace(".", " ").split() or word in r["authors"].lower().split()
+                           for r in records)
+
+
+def test_a_csl_json_file_is_not_taken_for_a_snapshot(tmp_path):
+    csl = tmp_path / "library.json"
+    csl.write_text(json.dumps([{"id": "x", "type": "article", "title": "T"}]))
+    ndjson_csl = tmp_path / "one.json"
+    ndjson_csl.write_text(json.dumps({"id": "x", "title": "T", "abstract": "a"}) + "\n")
+    assert not is_snapshot(str(csl)) and not is_snapshot(str(ndjson_csl))
+
+
+def test_second_import_skips_unchanged_keeps_user_state_and_takes_changes(stand_in, tmp_path):
+    path = write(tmp_path / "snapshot.json", stand_in)
+    first_id = json.loads(stand_in[0])["id"]
+    with Cache(tmp_path / "cache.db") as cache:
+        assert import_snapshot(cache, str(path)).counts.new == len(stand_in)
+        cache.set_starred(first_id, True)
+        cache.set_read(first_id, True)
+        again = import_snapshot(cache, str(path))
+        assert (again.counts.new, again.counts.updated) == (0, 0)
+        assert again.counts.unchanged == len(stand_in)
+        record = json.loads(stand_in[0])
+        record["title"] = "A Title Changed Since"
+        record["versions"].append({"version": "vX", "created": "Tue, 3 Mar 2026 10:00:00 GMT"})
+        changed = [json.dumps(record).encode() + b"\n", *stand_in[1:]]
+        third = import_snapshot(cache, str(write(tmp_path / "week2.json", changed)))
+        assert (third.counts.new, third.counts.updated) == (0, 1)
+        paper = cache.paper(first_id)
+        assert paper.title == "A Title Changed Since" and paper.updated == "2026-03-03"
+        assert paper.version == len(record["versions"])
+        state = cache.state(first_id)
+        assert state.starred and state.read
+        hits = cache.conn.execute(
+            "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'title:changed'"
+        ).fetchone()[0]
+        assert hits == 1
+
+
+@pytest.mark.parametrize(
+    ("names", "since"),
+    [(["cs"], None), (["cs.CL"], None), (["hep-th", "math.PR"], None), (["physics"], None),
+     ([], "2020-01-01"), (["cs.LG"], "2019-06-01")],
+)
+def test_a_slice_counts_exactly(stand_in, tmp_path, names, since):
+    path = write(tmp_path / "snapshot.json", stand_in)
+
+    def in_slice(record: dict) -> bool:
+        cats = record["categories"].split()
+        physics = ("astro-ph", "cond-mat", "gr-qc", "hep-", "math-ph", "nlin", "nucl-", "physics", "quant-ph")
+        hit = not names or any(
+            c == n or c.startswith(n + ".") or (n == "physics" and c.startswith(physics))
+            for n in names for c in cats
+        )
+        return hit and (since is None or day(record["versions"][0]["created"]) >= since)
+
+    expected = sum(in_slice(json.loads(line)) for line in stand_in)
+    assert 0 < expected < len(stand_in)
+    with Cache(tmp_path / "cache.db") as cache:
+        report = import_snapshot(cache, str(path), categories=names, since=since)
+        assert report.counts.new == expected == cache.count_papers()
