@@ -145,3 +145,50 @@ def test_a_slice_counts_exactly(stand_in, tmp_path, names, since):
     with Cache(tmp_path / "cache.db") as cache:
         report = import_snapshot(cache, str(path), categories=names, since=since)
         assert report.counts.new == expected == cache.count_papers()
+
+
+INDEXES = "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
+
+_KILLED = """
+import os, sys
+from paperdeck.storage.cache import bulk
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.library import snapshot
+from paperdeck.storage.parsers.snapshot import parse_line
+bulk.BATCH, bulk.TRANSACTION, bulk.BIG_LOAD = 100, 300, 1
+seen = 0
+def dying(data):
+    global seen
+    seen += 1
+    if seen == 1000:
+        os.kill(os.getpid(), 9)
+    return parse_line(data)
+snapshot.parse_line = dying
+with Cache(sys.argv[2]) as cache:
+    snapshot.import_snapshot(cache, sys.argv[1])
+"""
+
+
+def test_a_big_load_drops_and_restores_indexes_even_when_killed(stand_in, tmp_path):
+    path = write(tmp_path / "snapshot.json", stand_in)
+    db = tmp_path / "cache.db"
+    with Cache(db) as cache:
+        indexes = sorted(cache.conn.execute(INDEXES).fetchall())
+    killed = subprocess.run([sys.executable, "-c", _KILLED, str(path), str(db)])
+    assert killed.returncode == -9
+    said = []
+    with Cache(db, announce=said.append) as cache:
+        assert said and "interrupted import" in said[0]
+        assert sorted(cache.conn.execute(INDEXES).fetchall()) == indexes
+        kept = cache.count_papers()
+        assert kept in (600, 900)  # what the committed transactions held
+        assert cache.conn.execute("SELECT count(*) FROM bulk_dropped").fetchone()[0] == 0
+        automerge = cache.conn.execute(
+            "SELECT v FROM papers_fts_config WHERE k = 'automerge'"
+        ).fetchone()
+        assert automerge == (4,)
+        report = import_snapshot(cache, str(path))
+        assert (report.counts.new, report.counts.unchanged) == (len(stand_in) - kept, kept)
+        assert cache.conn.execute(
+            "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
+        ).fetchall() == []

@@ -32,6 +32,20 @@ TRANSACTION = 50_000
 MERGE_PAGES = 2_000
 """Index pages one 'merge' step writes (a transaction each)."""
 AUTOMERGE = 4
+DROPPED_INDEXES = (
+    "papers_by_title",
+    "papers_by_author",
+    "papers_with_code",
+    "papers_by_key_id",
+    "authors_by_name",
+    "paper_categories_by_paper",
+)
+"""Secondary indexes a big load drops and makes again once at its end (sorting all keys
+once beats inserting millions one by one into them); ``bulk_dropped`` keeps their
+definitions in the same transaction, so a killed load has them restored at the next open."""
+BIG_LOAD = 50_000
+"""Expected new papers from which a load drops the secondary indexes (when they are also
+at least twice the papers already cached)."""
 """FTS5's default, put back after a load."""
 
 _INSERT = (
@@ -72,6 +86,7 @@ class BulkLoader:
         parse: Callable[[Raw], Paper],
         wanted: Callable[[Paper], bool] = lambda paper: True,
         on_bad: Callable[[int, str], None] = lambda line, reason: None,
+        expected: int = 0,
     ):
         self.cache = cache
         self.conn = cache.conn
@@ -82,10 +97,11 @@ class BulkLoader:
         self._pending: list[Raw] = []
         self._in_transaction = 0
         self._index_rows: list[tuple] = []
+        self._prepared = False
+        self._drop = expected >= BIG_LOAD and expected >= 2 * cache.count_papers()
 
     def __enter__(self) -> BulkLoader:
         self.conn.execute("PRAGMA cache_size=-131072")
-        self.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 0)")
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
@@ -93,13 +109,12 @@ class BulkLoader:
             if kind is None:
                 self.flush()
                 self._commit()
-                self.optimize()
             elif self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            self.cache.restore_after_bulk()
+            if kind is None:
+                self.optimize()
         finally:
-            self.conn.execute(
-                f"INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', {AUTOMERGE})"
-            )
             self.conn.execute("PRAGMA cache_size=-8192")
 
     def add(self, raw: Raw) -> None:
@@ -117,11 +132,30 @@ class BulkLoader:
             return
         if not self.conn.in_transaction:
             self.conn.execute("BEGIN IMMEDIATE")
+            if not self._prepared:
+                self._prepare()
         batch, self._pending = self._pending, []
         self._write(batch)
         self._in_transaction += len(batch)
         if self._in_transaction >= TRANSACTION:
             self._commit()
+
+    def _prepare(self) -> None:
+        """In the load's first transaction: the index's automerge off, and the secondary
+        indexes dropped for a big load — each noted in ``bulk_dropped`` with what undoes it."""
+        self._prepared = True
+        self.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 0)")
+        self.conn.execute(
+            "INSERT OR REPLACE INTO bulk_dropped(name, sql) VALUES ('papers_fts automerge', ?)",
+            (f"INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', {AUTOMERGE})",),
+        )
+        for name in DROPPED_INDEXES if self._drop else ():
+            row = self.conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+            ).fetchone()
+            if row is not None:
+                self.conn.execute("INSERT INTO bulk_dropped(name, sql) VALUES (?, ?)", (name, row[0]))
+                self.conn.execute(f"DROP INDEX {name}")
 
     def optimize(self) -> None:
         """Merge the index's segments once, after the load: what automerge would have done

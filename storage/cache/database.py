@@ -135,6 +135,7 @@ class Cache:
             self._inspect()
             self._configure()
             self._migrate()
+            self.restore_after_bulk(interrupted=True)
         except CacheError:
             self.conn.close()
             raise
@@ -205,6 +206,19 @@ class Cache:
                         f"({exc}); it was rolled back and the file left at schema {number}"
                     )
                 raise problem from None
+
+    def restore_after_bulk(self, interrupted: bool = False) -> None:
+        """Undo what a bulk load set aside (see storage/cache/bulk.py): at its end, or when
+        it was killed, at the next opening."""
+        dropped = self.conn.execute("SELECT name, sql FROM bulk_dropped").fetchall()
+        if not dropped:
+            return
+        if interrupted and self._announce and len(dropped) > 1:
+            self._announce(f"{self.path}: rebuilding indexes an interrupted import left out")
+        with self.transaction():
+            for name, sql in dropped:
+                self.conn.execute(sql)
+                self.conn.execute("DELETE FROM bulk_dropped WHERE name = ?", (name,))
 
     def quick_check(self) -> str:
         """ "ok", or the first problem SQLite's ``quick_check`` finds (it reads every page:

@@ -375,7 +375,8 @@ def _category_trigger(event: str, delete: bool, insert: bool) -> str:
 MIGRATIONS.append(
     # 7: all of arXiv (see storage/cache/bulk.py): the license; the checksum of the
     # snapshot or OAI record a paper was last stored from, so that a second import skips
-    # it without parsing; each paper's categories as rows; and the full-text index made
+    # it without parsing; each paper's categories as rows; the indexes a big load drops
+    # (made again after it, or at the next opening if it was killed); the index made
     # again with prefix indexes, so that a typed prefix stays fast at millions of papers.
     """
     ALTER TABLE papers ADD COLUMN license TEXT NOT NULL DEFAULT '';
@@ -386,6 +387,10 @@ MIGRATIONS.append(
         PRIMARY KEY (category, paper_key)
     ) WITHOUT ROWID;
     CREATE INDEX paper_categories_by_paper ON paper_categories(paper_key);
+    CREATE TABLE bulk_dropped (
+        name TEXT PRIMARY KEY,
+        sql TEXT NOT NULL
+    ) WITHOUT ROWID;
     INSERT OR IGNORE INTO paper_categories(category, paper_key)
         SELECT j.value, p.key FROM papers p, json_each(p.categories) j;
     """

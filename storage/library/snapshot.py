@@ -22,6 +22,8 @@ from paperdeck.storage.models import ImportReport, Paper, Skipped
 from paperdeck.storage.parsers.snapshot import line_id, looks_like_snapshot, parse_line
 
 PROGRESS_EVERY_S = 1.0
+RECORD_BYTES = 1_300
+"""About what one record takes in the file (to guess how many a file holds)."""
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,16 @@ def import_snapshot(
     def bad(line: int, reason: str) -> None:
         report.skipped.append(Skipped(line, reason))
 
-    loader = BulkLoader(cache, lambda raw: parse_line(raw.data), slice_filter(list(categories), since), bad)
     started = time.monotonic()
+    loader = None
     try:
-        with _open(path) as (handle, size), loader:
+        with _open(path) as (handle, size), BulkLoader(
+            cache,
+            lambda raw: parse_line(raw.data),
+            slice_filter(list(categories), since),
+            bad,
+            expected=size // RECORD_BYTES,
+        ) as loader:
             next_report = started + PROGRESS_EVERY_S
             done = 0
             for number, line in enumerate(handle, 1):
@@ -134,6 +142,8 @@ def import_snapshot(
         report.error = f"{path}: no such file"
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
         report.error = f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"
+    if loader is None:
+        return report
     report.counts = loader.result.counts
     if loader.result.filtered:
         report.notes.append(f"{loader.result.filtered:,} records outside the requested slice")

@@ -75,7 +75,7 @@ def to_paper(record: dict) -> Paper:
         raise BadRecord(f"{paper_id}: no version date")
     categories = _text(record, "categories").split()
     abstract = reflow(_text(record, "abstract"))
-    comment = clean_line(_text(record, "comments"))
+    comment = _line(record, "comments")
     return Paper(
         id=paper_id,
         version=len(versions) or None,
@@ -85,11 +85,11 @@ def to_paper(record: dict) -> Paper:
         published=published,
         updated=last or published,
         comment=comment,
-        journal_ref=clean_line(_text(record, "journal-ref")),
-        doi=clean_line(_text(record, "doi")),
+        journal_ref=_line(record, "journal-ref"),
+        doi=_line(record, "doi"),
         primary_category=categories[0] if categories else "",
         categories=list(dict.fromkeys(categories)),
-        license=clean_line(_text(record, "license")),
+        license=_line(record, "license"),
         code_urls=find_code_urls(comment, abstract),
         source="arxiv",
     )
@@ -100,25 +100,41 @@ def _text(record: dict, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _line(record: dict, key: str) -> str:
+    """A one-line field, "" when null (most are)."""
+    value = record.get(key)
+    return clean_line(value) if value and isinstance(value, str) else ""
+
+
 def _authors(record: dict) -> list[str]:
     """Names as ``First Last Suffix``, TeX accents resolved: from ``authors_parsed`` when
     the record has it, else split off the submitted string."""
-    parsed = record.get("authors_parsed")
-    if isinstance(parsed, list) and parsed:
-        names = []
-        for parts in parsed:
-            if isinstance(parts, list) and parts:
-                last, first, suffix = ([*map(str, parts), "", ""])[:3]
-                names.append(" ".join(p for p in (first, last, suffix) if p))
-    else:
+    names = _parsed_names(record.get("authors_parsed"))
+    if names is None:
         text = _text(record, "authors").replace("\n", " ")
         names = [n for part in text.split(", ") for n in part.split(" and ")]
     joined = "\n".join(names)
     if "\\" in joined or "{" in joined or not joined.replace("\n", " ").isprintable():
         names = [clean_line(tex_to_unicode(name)) for name in names]
-    else:  # plain names (most): only the spaces to tidy
+    elif "  " in joined or " \n" in joined or "\n " in joined or joined[:1] == " " or joined[-1:] == " ":
         names = [" ".join(name.split()) for name in names]
     return [name for name in names if name]
+
+
+def _parsed_names(parsed: object) -> list[str] | None:
+    """``First Last Suffix`` from ``authors_parsed``'s ``[last, first, suffix]`` triples
+    (None when the record has none, or they are not triples of text)."""
+    if not isinstance(parsed, list) or not parsed:
+        return None
+    try:
+        return [f"{p[1]} {p[0]} {p[2]}" if p[2] else f"{p[1]} {p[0]}" for p in parsed]
+    except (TypeError, IndexError, KeyError):
+        names = []
+        for parts in parsed:
+            if isinstance(parts, list) and parts:
+                last, first, suffix = ([*map(str, parts), "", ""])[:3]
+                names.append(" ".join(p for p in (first, last, suffix) if p))
+        return names
 
 
 def _version_date(version: object) -> str | None:
