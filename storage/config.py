@@ -57,6 +57,8 @@ class ArxivSettings:
     """Seconds between two requests (arXiv asks for three)."""
     page_size: int = 100
     """Results per request (the API allows up to 2000)."""
+    oai_url: str = "https://oaipmh.arxiv.org/oai"
+    """arXiv's OAI-PMH endpoint, for ``paperdeck harvest``."""
 
 
 @dataclass(slots=True)
@@ -362,7 +364,7 @@ def _check_values(config: Config, locate: _Locator) -> None:
             f"provider must be one of {', '.join(providers)}, not {config.translation.provider!r}",
             "provider",
         )
-    for key in ("api_url",):
+    for key in ("api_url", "oai_url"):
         url = getattr(config.arxiv, key)
         if not re.match(r"https?://", url):
             raise locate.error("arxiv", None, f"{key} must be an http(s) URL, not {url!r}", key)
