@@ -102,6 +102,9 @@ class BulkLoader:
 
     def __enter__(self) -> BulkLoader:
         self.conn.execute("PRAGMA cache_size=-131072")
+        # Each commit syncs the log, not also the database file: a power cut may lose the
+        # last transactions (a re-import brings them), never corrupt the cache.
+        self.conn.execute("PRAGMA synchronous=NORMAL")
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
@@ -115,6 +118,7 @@ class BulkLoader:
             if kind is None:
                 self.optimize()
         finally:
+            self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA cache_size=-8192")
 
     def add(self, raw: Raw) -> None:

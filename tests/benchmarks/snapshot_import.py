@@ -92,15 +92,21 @@ def make_snapshot(path: Path, papers: int) -> None:
 
 
 def tear_and_zip(plain: Path, zipped: Path) -> tuple[int, list[int]]:
-    """Cut the middle line short (a torn write) and zip the file. Returns that line's
-    number and those of the records whose id is no arXiv id (the stand-in writes a few
-    old-style ids with eight digits, ``hep-th/02101000``): both are to be reported."""
-    lines = plain.read_bytes().splitlines(keepends=True)
-    torn = len(lines) // 2 + 1
-    lines[torn - 1] = lines[torn - 1][: len(lines[torn - 1]) // 2] + b"\n"
-    bad = [n for n, line in enumerate(lines, 1) if n != torn and not VALID_ID.match(line)]
-    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("arxiv-metadata-oai-snapshot.json", b"".join(lines))
+    """Cut the middle line short (a torn write) and zip the file, streaming (the children's
+    peak memory counts the parent's at the fork). Returns that line's number and those of
+    the records whose id is no arXiv id (the stand-in writes a few old-style ids with eight
+    digits, ``hep-th/02101000``): both are to be reported."""
+    with plain.open("rb") as source:
+        torn = sum(1 for _ in source) // 2 + 1
+    bad = []
+    with plain.open("rb") as source, zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("arxiv-metadata-oai-snapshot.json", "w", force_zip64=True) as target:
+            for number, line in enumerate(source, 1):
+                if number == torn:
+                    line = line[: len(line) // 2] + b"\n"
+                elif not VALID_ID.match(line):
+                    bad.append(number)
+                target.write(line)
     return torn, bad
 
 
