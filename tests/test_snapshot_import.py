@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from paperdeck.storage.cache import bulk
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.library.snapshot import import_snapshot, is_snapshot
 
@@ -44,7 +45,11 @@ def day(rfc2822: str) -> str:
     return datetime.strptime(rfc2822, "%a, %d %b %Y %H:%M:%S GMT").date().isoformat()
 
 
-def test_zipped_snapshot_with_a_torn_line_imports_every_field(stand_in, tmp_path):
+@pytest.mark.parametrize("pipelined", [False, True], ids=["parsed-here", "parsed-beside"])
+def test_zipped_snapshot_with_a_torn_line_imports_every_field(stand_in, tmp_path, monkeypatch, pipelined):
+    if pipelined:  # as a big load does: parsing in a second process, a batch ahead
+        monkeypatch.setattr(bulk, "PIPELINE_FROM", 1)
+        monkeypatch.setattr(bulk, "BATCH", 100)
     lines = list(stand_in)
     torn = 700
     lines[torn - 1] = lines[torn - 1][:200] + b"\n"  # a write cut short
@@ -154,22 +159,21 @@ import os, sys
 from paperdeck.storage.cache import bulk
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.library import snapshot
-from paperdeck.storage.parsers.snapshot import parse_line
-bulk.BATCH, bulk.TRANSACTION, bulk.BIG_LOAD = 100, 300, 1
-seen = 0
-def dying(data):
-    global seen
-    seen += 1
-    if seen == 1000:
+bulk.BATCH, bulk.TRANSACTION, bulk.BIG_LOAD, bulk.PIPELINE_FROM = 100, 300, 1, 1
+commit = bulk.BulkLoader._commit
+commits = []
+def dying(self):
+    commit(self)
+    commits.append(1)
+    if len(commits) == 3:
         os.kill(os.getpid(), 9)
-    return parse_line(data)
-snapshot.parse_line = dying
+bulk.BulkLoader._commit = dying
 with Cache(sys.argv[2]) as cache:
     snapshot.import_snapshot(cache, sys.argv[1])
 """
 
 
-def test_a_big_load_drops_and_restores_indexes_even_when_killed(stand_in, tmp_path):
+def test_a_big_load_parsed_beside_drops_and_restores_indexes_even_when_killed(stand_in, tmp_path, monkeypatch):
     path = write(tmp_path / "snapshot.json", stand_in)
     db = tmp_path / "cache.db"
     with Cache(db) as cache:
@@ -181,14 +185,17 @@ def test_a_big_load_drops_and_restores_indexes_even_when_killed(stand_in, tmp_pa
         assert said and "interrupted import" in said[0]
         assert sorted(cache.conn.execute(INDEXES).fetchall()) == indexes
         kept = cache.count_papers()
-        assert kept in (600, 900)  # what the committed transactions held
+        assert kept == 900  # what the three committed transactions held
         assert cache.conn.execute("SELECT count(*) FROM bulk_dropped").fetchone()[0] == 0
         automerge = cache.conn.execute(
             "SELECT v FROM papers_fts_config WHERE k = 'automerge'"
         ).fetchone()
         assert automerge == (4,)
+        monkeypatch.setattr(bulk, "PIPELINE_FROM", 1)  # the rest parsed in a second process
+        monkeypatch.setattr(bulk, "BATCH", 100)
         report = import_snapshot(cache, str(path))
         assert (report.counts.new, report.counts.unchanged) == (len(stand_in) - kept, kept)
+        assert sorted(cache.conn.execute(INDEXES).fetchall()) == indexes
         assert cache.conn.execute(
             "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
         ).fetchall() == []

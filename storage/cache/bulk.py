@@ -17,8 +17,10 @@ committed one leaves papers and index in step (a killed import keeps what it com
 
 from __future__ import annotations
 
+import multiprocessing
 import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from paperdeck.storage.cache.database import _COLUMNS, Cache, _to_row, now
@@ -29,6 +31,8 @@ BATCH = 5_000
 """Records matched against the cache and inserted together."""
 TRANSACTION = 50_000
 """Records per transaction (bounds the write-ahead log and what a kill loses)."""
+PIPELINE_FROM = 20_000
+"""Expected records from which parsing runs in a second process, beside the writing."""
 MERGE_PAGES = 2_000
 """Index pages one 'merge' step writes (a transaction each)."""
 AUTOMERGE = 4
@@ -57,12 +61,11 @@ _INSERT = (
 @dataclass(slots=True)
 class Raw:
     """One record as read: its arXiv id (when it can be had without parsing), the bytes
-    to checksum, and how to parse it."""
+    to checksum and parse, and where it came from (a line number, for messages)."""
 
     paper_id: str | None
     data: bytes
     line: int
-    """Where it came from (a line number), for messages."""
 
 
 @dataclass
@@ -72,18 +75,35 @@ class BulkCounts:
     """Records outside the requested slice."""
 
 
+Parsed = tuple[int, int, Paper | None, str]
+"""(line, checksum, the paper or None, why not)."""
+
+
+def parse_all(parse: Callable[[bytes], Paper], records: list[tuple[int, int, bytes]]) -> list[Parsed]:
+    """``records`` (line, checksum, bytes) parsed; run in the parsing process."""
+    parsed = []
+    for line, crc, data in records:
+        try:
+            parsed.append((line, crc, parse(data), ""))
+        except ValueError as exc:
+            parsed.append((line, crc, None, str(exc)))
+    return parsed
+
+
 class BulkLoader:
     """Writes records into ``cache`` in big transactions; use as a context manager.
 
-    ``parse(raw)`` turns a record into a :class:`Paper` or raises ``ValueError`` (its
-    message is the reason, reported through ``on_bad(line, reason)``); ``wanted(paper)``
-    says whether it belongs to the slice being loaded.
+    ``parse(data)`` turns a record's bytes into a :class:`Paper` or raises ``ValueError``
+    (its message is the reason, reported through ``on_bad(line, reason)``); it must be a
+    module-level function: for a big load (``expected`` records) it runs in a second
+    process, parsing the next batch while this one writes the last. ``wanted(paper)`` says
+    whether a paper belongs to the slice being loaded.
     """
 
     def __init__(
         self,
         cache: Cache,
-        parse: Callable[[Raw], Paper],
+        parse: Callable[[bytes], Paper],
         wanted: Callable[[Paper], bool] = lambda paper: True,
         on_bad: Callable[[int, str], None] = lambda line, reason: None,
         expected: int = 0,
@@ -99,6 +119,11 @@ class BulkLoader:
         self._index_rows: list[tuple] = []
         self._prepared = False
         self._drop = expected >= BIG_LOAD and expected >= 2 * cache.count_papers()
+        self._pool: ProcessPoolExecutor | None = None
+        if expected >= PIPELINE_FROM:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        self._parsing: Future | list[Parsed] | None = None
+        """The batch being parsed (in the other process), written at the next flush."""
 
     def __enter__(self) -> BulkLoader:
         self.conn.execute("PRAGMA cache_size=-131072")
@@ -111,6 +136,7 @@ class BulkLoader:
         try:
             if kind is None:
                 self.flush()
+                self._write_parsed()
                 self._commit()
             elif self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -118,6 +144,8 @@ class BulkLoader:
             if kind is None:
                 self.optimize()
         finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA cache_size=-8192")
 
@@ -131,16 +159,43 @@ class BulkLoader:
             self.add(raw)
 
     def flush(self) -> None:
-        """Write the pending records (in the open transaction; commit when it is big)."""
+        """Hand the pending records to the parser, and write the batch parsed before."""
         if not self._pending:
             return
+        batch, self._pending = self._pending, []
+        work = self._unchanged_skipped(batch)
+        self._write_parsed()
+        if self._pool is not None:
+            self._parsing = self._pool.submit(parse_all, self.parse, work)
+        else:
+            self._parsing = parse_all(self.parse, work)
+
+    def _unchanged_skipped(self, batch: list[Raw]) -> list[tuple[int, int, bytes]]:
+        """The records to parse: all but those whose checksum is the one stored (the
+        batch being parsed is not stored yet: a paper twice in a row is parsed again)."""
+        known = self._known([raw.paper_id for raw in batch if raw.paper_id])
+        work = []
+        for raw in batch:
+            crc = zlib.crc32(raw.data)
+            row = known.get(raw.paper_id) if raw.paper_id else None
+            if row is not None and row[1] == crc:
+                self.result.counts.unchanged += 1
+            else:
+                work.append((raw.line, crc, raw.data))
+        return work
+
+    def _write_parsed(self) -> None:
+        """Write the batch parsed last (in the open transaction; commit when it is big)."""
+        if self._parsing is None:
+            return
+        parsed = self._parsing if isinstance(self._parsing, list) else self._parsing.result()
+        self._parsing = None
         if not self.conn.in_transaction:
             self.conn.execute("BEGIN IMMEDIATE")
             if not self._prepared:
                 self._prepare()
-        batch, self._pending = self._pending, []
-        self._write(batch)
-        self._in_transaction += len(batch)
+        self._write(parsed)
+        self._in_transaction += len(parsed)
         if self._in_transaction >= TRANSACTION:
             self._commit()
 
@@ -188,35 +243,24 @@ class BulkLoader:
             self.conn.execute("COMMIT")
         self._in_transaction = 0
 
-    def _write(self, batch: list[Raw]) -> None:
-        known = self._known([raw.paper_id for raw in batch if raw.paper_id])
-        counts = self.result.counts
-        parsed: list[tuple[Paper, int]] = []
-        for raw in batch:
-            crc = zlib.crc32(raw.data)
-            row = known.get(raw.paper_id) if raw.paper_id else None
-            if row is not None and row[1] == crc:
-                counts.unchanged += 1
-                continue
-            try:
-                paper = self.parse(raw)
-            except ValueError as exc:
-                self.on_bad(raw.line, str(exc))
-                continue
-            if self.wanted(paper):
-                parsed.append((paper, crc))
+    def _write(self, parsed: list[Parsed]) -> None:
+        papers: list[tuple[Paper, int]] = []
+        for line, crc, paper, reason in parsed:
+            if paper is None:
+                self.on_bad(line, reason)
+            elif self.wanted(paper):
+                papers.append((paper, crc))
             else:
                 self.result.filtered += 1
-        # records whose id could not be read off their start are matched once parsed
-        known.update(self._known([p.id for p, _ in parsed if p.id not in known]))
+        known = self._known([paper.id for paper, _ in papers])
         fresh: dict[str, tuple[Paper, int]] = {}
         changed: dict[str, tuple[Paper, int]] = {}
-        for paper, crc in parsed:
+        for paper, crc in papers:
             row = known.get(paper.id)
             if row is None:
                 fresh[paper.id] = (paper, crc)  # twice in a batch: the later record wins
             elif row[1] == crc:
-                counts.unchanged += 1
+                self.result.counts.unchanged += 1
             else:
                 changed[paper.id] = (paper, crc)
         if changed:

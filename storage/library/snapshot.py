@@ -124,7 +124,7 @@ def import_snapshot(
     try:
         with _open(path) as (handle, size), BulkLoader(
             cache,
-            lambda raw: parse_line(raw.data),
+            parse_line,
             slice_filter(list(categories), since),
             bad,
             expected=size // RECORD_BYTES,
