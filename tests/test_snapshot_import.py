@@ -152,7 +152,7 @@ def test_a_slice_counts_exactly(stand_in, tmp_path, names, since):
         assert report.counts.new == expected == cache.count_papers()
 
 
-INDEXES = "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
+INDEXES = "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%'"
 
 _KILLED = """
 import os, sys

@@ -36,17 +36,20 @@ PIPELINE_FROM = 20_000
 MERGE_PAGES = 2_000
 """Index pages one 'merge' step writes (a transaction each)."""
 AUTOMERGE = 4
-DROPPED_INDEXES = (
+DROPPED = (
     "papers_by_title",
     "papers_by_author",
     "papers_with_code",
     "papers_by_key_id",
     "authors_by_name",
     "paper_categories_by_paper",
+    "paper_categories_insert",
 )
 """Secondary indexes a big load drops and makes again once at its end (sorting all keys
-once beats inserting millions one by one into them); ``bulk_dropped`` keeps their
-definitions in the same transaction, so a killed load has them restored at the next open."""
+once beats inserting millions one by one into them), and the trigger that fills
+``paper_categories`` row by row (the load writes a batch's at once); ``bulk_dropped``
+keeps their definitions in the same transaction, so a killed load has them restored at
+the next opening."""
 BIG_LOAD = 50_000
 """Expected new papers from which a load drops the secondary indexes (when they are also
 at least twice the papers already cached)."""
@@ -208,13 +211,13 @@ class BulkLoader:
             "INSERT OR REPLACE INTO bulk_dropped(name, sql) VALUES ('papers_fts automerge', ?)",
             (f"INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', {AUTOMERGE})",),
         )
-        for name in DROPPED_INDEXES if self._drop else ():
+        for name in DROPPED if self._drop else ():
             row = self.conn.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+                "SELECT sql, type FROM sqlite_master WHERE name = ?", (name,)
             ).fetchone()
             if row is not None:
                 self.conn.execute("INSERT INTO bulk_dropped(name, sql) VALUES (?, ?)", (name, row[0]))
-                self.conn.execute(f"DROP INDEX {name}")
+                self.conn.execute(f"DROP {row[1].upper()} {name}")
 
     def optimize(self) -> None:
         """Merge the index's segments once, after the load: what automerge would have done
@@ -312,5 +315,14 @@ class BulkLoader:
                 for position, name in enumerate(row[4].split("\n"))
             ],
         )
+        if self._drop:  # the trigger is dropped: the batch's categories, in key order
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO paper_categories(category, paper_key) VALUES (?, ?)",
+                sorted(
+                    (category, row[0])
+                    for row in rows
+                    for category in fresh[row[1]][0].categories
+                ),
+            )
         self._index_rows += [(row[0], row[3], row[4], row[6]) for row in rows]
         self.result.counts.new += len(rows)
