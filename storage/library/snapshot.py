@@ -130,7 +130,7 @@ def import_snapshot(
             expected=size // RECORD_BYTES,
         ) as loader:
             next_report = started + PROGRESS_EVERY_S
-            done = 0
+            done = number = 0
             for number, line in enumerate(handle, 1):
                 done += len(line)
                 if line.strip():
@@ -138,6 +138,8 @@ def import_snapshot(
                 if progress is not None and number % 1000 == 0 and time.monotonic() >= next_report:
                     progress(Progress(number, done, size, time.monotonic() - started))
                     next_report = time.monotonic() + PROGRESS_EVERY_S
+            if progress is not None:
+                progress(Progress(number, done, size, time.monotonic() - started))
     except FileNotFoundError:
         report.error = f"{path}: no such file"
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
