@@ -13,7 +13,7 @@ import pytest
 
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.categories import UnknownCategory, covers, set_spec
-from paperdeck.storage.sources.oai import harvested_categories
+from paperdeck.storage.cache.sync_state import harvested_categories
 from paperdeck.storage.sources.runner import run_harvest
 from tests.support.loopback import LoopbackServer, Reply, Request, in_turn
 from tests.support.oai_stub import OaiRepository, Record

@@ -8,7 +8,8 @@ Free words and ``"quoted phrases"`` are matched by the full-text index (title, a
 abstract, and the paper's note and tags); the last word of the query also matches as a
 prefix, so results follow typing. Filters: ``tag:NAME`` (a nested name also matches its
 children), ``is:starred|unread|read|later``, ``has:code|note|fulltext``,
-``author:"Full Name"``, ``topic:NAME``, ``after:YYYY-MM-DD`` (published on or after),
+``author:"Full Name"``, ``topic:NAME``, ``cat:cs.CL`` (any of a paper's arXiv categories;
+``cat:cs`` the group, ``cat:hep-th`` the archive), ``after:YYYY-MM-DD`` (published on or after),
 ``before:YYYY-MM-DD`` (published before). A ``-`` in front of any term negates it. Terms
 combine with AND. An unclosed quote runs to the end of the query (it is being typed).
 
@@ -23,10 +24,12 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from paperdeck.storage.categories import UnknownCategory
+from paperdeck.storage.categories import check as check_category
 from paperdeck.storage.ids import valid_date
 from paperdeck.storage.parsers.tags import TagError, check_tag
 
-FILTERS = ("tag", "is", "has", "author", "topic", "after", "before")
+FILTERS = ("tag", "is", "has", "author", "topic", "after", "before", "cat")
 IS_VALUES = ("starred", "unread", "read", "later")
 HAS_VALUES = ("code", "note", "fulltext")
 PREFIX_FROM = 3
@@ -146,6 +149,11 @@ def _filter(key: str, value: str, negated: bool, token: str) -> Term:
         value = value.lower()
         if value not in HAS_VALUES:
             raise QueryError(f"{token}: has: takes {'|'.join(HAS_VALUES)}")
+    elif key == "cat":
+        try:
+            check_category(value)
+        except UnknownCategory as exc:
+            raise QueryError(f"{token}: {exc}") from None
     elif key in ("after", "before"):
         day = valid_date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
         if day is None:

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from paperdeck.storage.cache import sync_state
-from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.cache.sync_state import SyncState
+from paperdeck.storage.cache.sync_state import HARVEST_PREFIX, SyncState
 from paperdeck.storage.categories import set_spec
 from paperdeck.storage.config import ArxivSettings
 from paperdeck.storage.http import RETRY_STATUSES, FetchError, describe_error, make_client, retry_after_seconds
@@ -40,7 +39,6 @@ RETRIES = 5
 """Tries after the first for 429, 5xx and connection failures."""
 MAX_WAIT_S = 3600.0
 """A Retry-After longer than this fails the harvest (run it again later)."""
-STATE_PREFIX = "oai:"
 
 _OAI = "{http://www.openarchives.org/OAI/2.0/}"
 _ARXIV = "{http://arxiv.org/OAI/arXiv/}"
@@ -71,15 +69,6 @@ class Checkpoint:
         return json.dumps({"token": self.token, "last": self.last, "start": self.start})
 
 
-def harvested_categories(cache: Cache) -> list[str]:
-    """The categories harvested into ``cache`` so far, by name."""
-    rows = cache.conn.execute(
-        "SELECT substr(source, ?) FROM sync_state WHERE source LIKE ? ORDER BY source",
-        (len(STATE_PREFIX) + 1, STATE_PREFIX + "%"),
-    )
-    return [name for (name,) in rows]
-
-
 class OaiHarvest:
     """One category's harvest, as a :class:`~paperdeck.storage.sources.base.Source`."""
 
@@ -90,7 +79,7 @@ class OaiHarvest:
         self.since = since
         """``--from``: asks from this day instead of where the last harvest got to."""
         self.name = f"OAI-PMH {category}"
-        self.state_key = STATE_PREFIX + category
+        self.state_key = HARVEST_PREFIX + category
 
     def pages(self, ctx: Context) -> Iterator[Page]:
         saved = sync_state.load(ctx.cache, self.state_key)

@@ -29,6 +29,11 @@ def settings() -> Config:
         raise CommandError(str(exc)) from None
 
 
+def _say(message: str) -> None:
+    """What a long step of opening the cache (a migration) is doing, on stderr."""
+    print(f"paperdeck: {message}", file=sys.stderr, flush=True)
+
+
 def open_cache(args: argparse.Namespace | None = None) -> Cache:
     """The cache, or a :class:`CommandError` that says what is wrong with its file.
 
@@ -40,7 +45,7 @@ def open_cache(args: argparse.Namespace | None = None) -> Cache:
     path = cache_path()
     reset = bool(args is not None and getattr(args, "reset_cache", False))
     try:
-        cache = Cache(path)
+        cache = Cache(path, announce=_say)
         if reset:
             _check_every_page(cache)
         return cache

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.sync_state import harvested_categories
 from paperdeck.storage.cache.views import View
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import Paper, PaperRow
@@ -234,6 +235,7 @@ class MainScreen(Screen):
 
     def action_cycle_view(self) -> None:
         saved = [LATER_VIEW, *(View(query=v.query, name=v.name) for v in self.app.config.views)]
+        saved += [View(query=f"cat:{c}", name=c) for c in harvested_categories(self.cache)]
         self.loader.next_view(
             self.cache.topics(), [rule.name for rule in self.app.config.watch], saved=saved
         )
