@@ -26,9 +26,9 @@ def check(name: str) -> str:
     """``name`` as given when it can name arXiv categories, else :class:`UnknownCategory`."""
     archive = name.split(".", 1)[0]
     if not _NAME.fullmatch(name) or (archive not in GROUPS and archive not in PHYSICS_ARCHIVES):
-        groups = ", ".join(GROUPS)
         raise UnknownCategory(
-            f"{name!r} is not an arXiv category (e.g. cs.CL, hep-th, astro-ph.GA, or a group: {groups})"
+            f"{name!r} is not an arXiv category (e.g. cs.CL, hep-th, astro-ph.GA, "
+            f"or a group: {', '.join(GROUPS)})"
         )
     return name
 

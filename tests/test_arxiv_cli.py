@@ -29,8 +29,11 @@ def snapshot_zip(tmp_path_factory) -> tuple[Path, list[dict]]:
     if not SCRIPT.exists():
         pytest.skip("../shared/data is not present")
     folder = tmp_path_factory.mktemp("snap")
-    subprocess.run([sys.executable, str(SCRIPT), str(folder / "arxiv.zip"), "--papers", "800", "--zip"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(SCRIPT), str(folder / "arxiv.zip"), "--papers", "800", "--zip"],
+        check=True,
+        capture_output=True,
+    )
     with zipfile.ZipFile(folder / "arxiv.zip") as archive:
         lines = archive.read("arxiv-metadata-oai-snapshot.json").splitlines()
     return folder / "arxiv.zip", [json.loads(line) for line in lines]
@@ -44,22 +47,40 @@ def listed(capsys, query: str) -> list[str]:
 
 def test_import_a_slice_of_the_snapshot_and_find_it_with_cat(capsys, snapshot_zip):
     path, records = snapshot_zip
-    code, out, err = run(capsys, "import", str(path), "--category", "cs.CL", "--category", "hep-th",
-                         "--since", "2015-01-01")
+    code, out, err = run(
+        capsys,
+        "import",
+        str(path),
+        "--category",
+        "cs.CL",
+        "--category",
+        "hep-th",
+        "--since",
+        "2015-01-01",
+    )
     assert code == 0, err
-    wanted = [r for r in records
-              if any(c in ("cs.CL", "hep-th") for c in r["categories"].split())
-              and r["versions"][0]["created"].split()[3] >= "2015"]
+    wanted = [
+        r
+        for r in records
+        if any(c in ("cs.CL", "hep-th") for c in r["categories"].split())
+        and r["versions"][0]["created"].split()[3] >= "2015"
+    ]
     assert f"{len(wanted)} new, 0 updated" in out
     assert "records outside the requested slice" in out
     assert "/s" in err and "records" in err  # progress with its rate
     assert listed(capsys, "cat:cs.CL") == sorted(
-        r["id"] for r in wanted if "cs.CL" in r["categories"].split())
+        r["id"] for r in wanted if "cs.CL" in r["categories"].split()
+    )
     assert listed(capsys, "cat:hep-th -cat:cs.CL") == sorted(
-        r["id"] for r in wanted if "cs.CL" not in r["categories"].split())
+        r["id"] for r in wanted if "cs.CL" not in r["categories"].split()
+    )
     code, out, _ = run(capsys, "import", str(path))
-    assert code == 0 and f"{len(records) - len(wanted)} new, 0 updated, {len(wanted)} unchanged" in out
-    cs = sorted(r["id"] for r in records if any(c.startswith("cs.") for c in r["categories"].split()))
+    assert (
+        code == 0 and f"{len(records) - len(wanted)} new, 0 updated, {len(wanted)} unchanged" in out
+    )
+    cs = sorted(
+        r["id"] for r in records if any(c.startswith("cs.") for c in r["categories"].split())
+    )
     assert listed(capsys, "cat:cs") == cs
 
 
@@ -78,8 +99,11 @@ def test_a_slice_of_something_else_or_a_bad_category_is_refused(capsys, snapshot
 
 
 def test_harvest_categories_then_again_from_where_it_stopped(capsys, tmp_path, monkeypatch):
-    repo = OaiRepository([Record(f"2401.{n:05d}", f"2024-01-{n:02d}", ("cs.CL",)) for n in range(1, 13)]
-                         + [Record("2401.00100", "2024-01-05", ("hep-th",))], page_size=5)
+    repo = OaiRepository(
+        [Record(f"2401.{n:05d}", f"2024-01-{n:02d}", ("cs.CL",)) for n in range(1, 13)]
+        + [Record("2401.00100", "2024-01-05", ("hep-th",))],
+        page_size=5,
+    )
     with LoopbackServer({"/oai": repo.handle}) as server:
         config = Path(tmp_path / "config.toml")
         config.write_text(f'[arxiv]\noai_url = "{server.url("/oai")}"\ndelay_seconds = 0\n')
@@ -106,11 +130,22 @@ async def test_each_harvested_category_is_a_view(tmp_path):
         ids = [pid for (pid,) in cache.conn.execute("SELECT id FROM papers ORDER BY key")]
         with cache.transaction() as conn:
             for n, pid in enumerate(ids):
-                cats = ["cs.CL", "cs.LG"] if n % 3 == 0 else (["hep-th", "cs.CL"] if n % 3 == 1 else ["math.PR"])
-                conn.execute("UPDATE papers SET categories = ? WHERE id = ?", (json.dumps(cats), pid))
+                cats = (
+                    ["cs.CL", "cs.LG"]
+                    if n % 3 == 0
+                    else (["hep-th", "cs.CL"] if n % 3 == 1 else ["math.PR"])
+                )
+                conn.execute(
+                    "UPDATE papers SET categories = ? WHERE id = ?", (json.dumps(cats), pid)
+                )
             for name in ("cs.CL", "hep-th"):
-                conn.execute("INSERT INTO sync_state(source, synced_at) VALUES (?, 'x')", (f"oai:{name}",))
-        expected = {name: sum(name in cache.paper(pid).categories for pid in ids) for name in ("cs.CL", "hep-th")}
+                conn.execute(
+                    "INSERT INTO sync_state(source, synced_at) VALUES (?, 'x')", (f"oai:{name}",)
+                )
+        expected = {
+            name: sum(name in cache.paper(pid).categories for pid in ids)
+            for name in ("cs.CL", "hep-th")
+        }
         app = make_app(cache)
         async with app.run_test(size=(140, 40)) as pilot:
             seen = {}

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.categories import UnknownCategory, covers, set_spec
 from paperdeck.storage.cache.sync_state import harvested_categories
+from paperdeck.storage.categories import UnknownCategory, covers, set_spec
 from paperdeck.storage.sources.runner import run_harvest
 from tests.support.loopback import LoopbackServer, Reply, Request, in_turn
 from tests.support.oai_stub import OaiRepository, Record
@@ -27,14 +27,33 @@ def records() -> list[Record]:
     found = []
     for n in range(1, 26):
         categories = ("cs.CL", "cs.LG") if n % 3 else ("cs.LG", "cs.CL")
-        found.append(Record(f"2401.{n:05d}", f"2024-01-{n:02d}", categories, title=f"Paper {n}",
-                            created=f"2024-01-{n:02d}"))
-    found += [Record(f"2402.{n:05d}", f"2024-01-{n:02d}", ("hep-th",), title=f"Strings {n}")
-              for n in range(1, 6)]
-    found.append(Record("hep-th/9901001", "2024-01-10", ("hep-th", "cs.CL"), title="Old style",
-                        authors=(("Bal\\'azs", "C.", ""), ("Rodrigues", "Waldyr A.", "Jr")),
-                        comments="15 pages", journal_ref="AIP Conf.Proc.1316:466-477,2010",
-                        doi="10.1063/1.3536454", created="1999-01-04", updated="2014-12-12"))
+        found.append(
+            Record(
+                f"2401.{n:05d}",
+                f"2024-01-{n:02d}",
+                categories,
+                title=f"Paper {n}",
+                created=f"2024-01-{n:02d}",
+            )
+        )
+    found += [
+        Record(f"2402.{n:05d}", f"2024-01-{n:02d}", ("hep-th",), title=f"Strings {n}")
+        for n in range(1, 6)
+    ]
+    found.append(
+        Record(
+            "hep-th/9901001",
+            "2024-01-10",
+            ("hep-th", "cs.CL"),
+            title="Old style",
+            authors=(("Bal\\'azs", "C.", ""), ("Rodrigues", "Waldyr A.", "Jr")),
+            comments="15 pages",
+            journal_ref="AIP Conf.Proc.1316:466-477,2010",
+            doi="10.1063/1.3536454",
+            created="1999-01-04",
+            updated="2014-12-12",
+        )
+    )
     found.append(Record("2401.99999", "2024-01-11", ("cs.CL",), deleted=True))
     return found
 
@@ -55,7 +74,9 @@ def queries(server: LoopbackServer) -> list[dict[str, str]]:
 
 def test_category_names_map_to_arxiv_sets_and_cover_their_classes():
     assert set_spec("cs.CL") == "cs:cs:CL" and set_spec("cs") == "cs"
-    assert set_spec("hep-th") == "physics:hep-th" and set_spec("astro-ph.GA") == "physics:astro-ph:GA"
+    assert (
+        set_spec("hep-th") == "physics:hep-th" and set_spec("astro-ph.GA") == "physics:astro-ph:GA"
+    )
     assert set_spec("math.PR") == "math:math:PR" and set_spec("physics") == "physics"
     assert set_spec("physics.optics") == "physics:physics:optics"
     assert covers("cs", "cs.CL") and covers("physics", "hep-th") and not covers("math", "math-ph")
@@ -80,7 +101,10 @@ def test_a_category_is_harvested_exactly_page_by_page(tmp_path):
         assert (old.published, old.updated) == ("1999-01-04", "2014-12-12")
         assert old.categories == ["hep-th", "cs.CL"] and old.primary_category == "hep-th"
         assert (old.doi, old.journal_ref, old.comment) == (
-            "10.1063/1.3536454", "AIP Conf.Proc.1316:466-477,2010", "15 pages")
+            "10.1063/1.3536454",
+            "AIP Conf.Proc.1316:466-477,2010",
+            "15 pages",
+        )
         assert old.license == "http://creativecommons.org/licenses/by/4.0/"
         assert harvested_categories(cache) == ["cs.CL"]
 
@@ -94,7 +118,7 @@ def test_requests_are_paced_and_a_503_retry_after_is_waited_out(tmp_path):
         assert summary.ok, summary.describe()
         sent = server.requests_to("/oai")
         assert len(sent) == 4 and server.max_in_flight == 1
-        gaps = [b.at - a.at for a, b in zip(sent, sent[1:])]
+        gaps = [b.at - a.at for a, b in zip(sent, sent[1:], strict=False)]
         assert all(gap >= 0.3 for gap in gaps) and gaps[1] >= 1.0  # after the 503
         assert sent[1].query == sent[2].query  # the same page asked again
         assert cache.count_papers() == 26  # 27 records, one of them deleted
@@ -117,17 +141,19 @@ def test_a_harvest_killed_mid_way_resumes_at_the_page_it_was_asking_for(tmp_path
     release = threading.Event()
 
     def third_page_hangs(request: Request) -> Reply:
-        if len(repo.tokens) == 2 and "resumptionToken" in request.query:
-            if request.query["resumptionToken"][0] == sorted(repo.tokens)[1]:
-                asking.set()
-                release.wait(30)
+        token = request.query.get("resumptionToken", [""])[0]
+        if len(repo.tokens) == 2 and token == sorted(repo.tokens)[1]:
+            asking.set()
+            release.wait(30)
         return repo.handle(request)
 
     db = tmp_path / "c.db"
     Cache(db).close()
     with serve(repo) as server:
         server.routes["/oai"] = third_page_hangs
-        child = subprocess.Popen([sys.executable, "-c", _KILLED, server.url("/oai"), str(db)], cwd=ROOT)
+        child = subprocess.Popen(
+            [sys.executable, "-c", _KILLED, server.url("/oai"), str(db)], cwd=ROOT
+        )
         try:
             assert asking.wait(60), "the harvest never asked for its third page"
             child.kill()
@@ -158,8 +184,14 @@ def test_the_next_harvest_asks_only_from_the_last_datestamp(tmp_path):
         server.requests.clear()
         summary = run_harvest(settings(server), cache, ["cs.CL"])
         asked = queries(server)
-        assert asked == [{"verb": "ListRecords", "metadataPrefix": "arXiv", "set": "cs:cs:CL",
-                          "from": "2024-01-25"}]
+        assert asked == [
+            {
+                "verb": "ListRecords",
+                "metadataPrefix": "arXiv",
+                "set": "cs:cs:CL",
+                "from": "2024-01-25",
+            }
+        ]
         assert (summary.results[0].new, summary.results[0].updated) == (1, 1)
         assert cache.paper("2401.00001").title == "Paper 1, revised"
         server.requests.clear()
@@ -174,21 +206,37 @@ def test_an_expired_token_starts_again_from_the_last_datestamp(tmp_path):
     with serve(repo) as server, Cache(tmp_path / "c.db") as cache:
         state = '{"token": "0001|cs:cs:CL|10", "last": "2024-01-09", "start": ""}'
         cache.conn.execute(
-            "INSERT INTO sync_state(source, synced_at, result) VALUES ('oai:cs.CL', 'x', ?)", (state,)
+            "INSERT INTO sync_state(source, synced_at, result) VALUES ('oai:cs.CL', 'x', ?)",
+            (state,),
         )
         assert run_harvest(settings(server), cache, ["cs.CL"]).ok
         asked = queries(server)
         assert asked[0] == {"verb": "ListRecords", "resumptionToken": "0001|cs:cs:CL|10"}
-        assert asked[1] == {"verb": "ListRecords", "metadataPrefix": "arXiv", "set": "cs:cs:CL",
-                            "from": "2024-01-09"}
-        assert cache.count_papers() == len([r for r in repo.records if "cs:cs:CL" in r.sets()
-                                            and r.datestamp >= "2024-01-09" and not r.deleted])
+        assert asked[1] == {
+            "verb": "ListRecords",
+            "metadataPrefix": "arXiv",
+            "set": "cs:cs:CL",
+            "from": "2024-01-09",
+        }
+        assert cache.count_papers() == len(
+            [
+                r
+                for r in repo.records
+                if "cs:cs:CL" in r.sets() and r.datestamp >= "2024-01-09" and not r.deleted
+            ]
+        )
 
 
 def test_an_oai_error_is_one_clear_sentence(tmp_path):
-    broken = Reply(200, '<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
-                   '<error code="badArgument">Illegal set</error></OAI-PMH>')
+    broken = Reply(
+        200,
+        '<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+        '<error code="badArgument">Illegal set</error></OAI-PMH>',
+    )
     with LoopbackServer({"/oai": broken}) as server, Cache(tmp_path / "c.db") as cache:
         summary = run_harvest(settings(server), cache, ["cs.CL"])
         assert not summary.ok
-        assert summary.results[0].error == f"{server.url('/oai')}: OAI-PMH error badArgument: Illegal set"
+        assert (
+            summary.results[0].error
+            == f"{server.url('/oai')}: OAI-PMH error badArgument: Illegal set"
+        )

@@ -27,8 +27,11 @@ def stand_in(tmp_path_factory) -> list[bytes]:
     if not script.exists():
         pytest.skip("../shared/data is not present")
     out = tmp_path_factory.mktemp("snapshot") / "snapshot.json"
-    subprocess.run([sys.executable, str(script), str(out), "--papers", str(PAPERS)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, str(script), str(out), "--papers", str(PAPERS)],
+        check=True,
+        capture_output=True,
+    )
     return out.read_bytes().splitlines(keepends=True)
 
 
@@ -46,7 +49,9 @@ def day(rfc2822: str) -> str:
 
 
 @pytest.mark.parametrize("pipelined", [False, True], ids=["parsed-here", "parsed-beside"])
-def test_zipped_snapshot_with_a_torn_line_imports_every_field(stand_in, tmp_path, monkeypatch, pipelined):
+def test_zipped_snapshot_with_a_torn_line_imports_every_field(
+    stand_in, tmp_path, monkeypatch, pipelined
+):
     if pipelined:  # as a big load does: parsing in a second process, a batch ahead
         monkeypatch.setattr(bulk, "PIPELINE_FROM", 1)
         monkeypatch.setattr(bulk, "BATCH", 100)
@@ -80,17 +85,23 @@ def test_zipped_snapshot_with_a_torn_line_imports_every_field(stand_in, tmp_path
         accented = [r for r in records if "Bal\\'azs" in r["authors"]]
         assert accented, "the stand-in has names with TeX accents"
         assert any("Balázs" in name for name in cache.paper(accented[0]["id"]).authors)
-        assert cache.conn.execute(
-            "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
-        ).fetchall() == []
+        assert (
+            cache.conn.execute(
+                "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
+            ).fetchall()
+            == []
+        )
         first = records[0]
         word = first["title"].split()[0].lower()
         hits = cache.conn.execute(
             "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (word,)
         ).fetchone()[0]
-        assert hits == sum(word in r["title"].lower().split() or word in r["abstract"].lower()
-                           .replace(".", " ").split() or word in r["authors"].lower().split()
-                           for r in records)
+        assert hits == sum(
+            word in r["title"].lower().split()
+            or word in r["abstract"].lower().replace(".", " ").split()
+            or word in r["authors"].lower().split()
+            for r in records
+        )
 
 
 def test_a_csl_json_file_is_not_taken_for_a_snapshot(tmp_path):
@@ -130,18 +141,35 @@ def test_second_import_skips_unchanged_keeps_user_state_and_takes_changes(stand_
 
 @pytest.mark.parametrize(
     ("names", "since"),
-    [(["cs"], None), (["cs.CL"], None), (["hep-th", "math.PR"], None), (["physics"], None),
-     ([], "2020-01-01"), (["cs.LG"], "2019-06-01")],
+    [
+        (["cs"], None),
+        (["cs.CL"], None),
+        (["hep-th", "math.PR"], None),
+        (["physics"], None),
+        ([], "2020-01-01"),
+        (["cs.LG"], "2019-06-01"),
+    ],
 )
 def test_a_slice_counts_exactly(stand_in, tmp_path, names, since):
     path = write(tmp_path / "snapshot.json", stand_in)
 
     def in_slice(record: dict) -> bool:
         cats = record["categories"].split()
-        physics = ("astro-ph", "cond-mat", "gr-qc", "hep-", "math-ph", "nlin", "nucl-", "physics", "quant-ph")
+        physics = (
+            "astro-ph",
+            "cond-mat",
+            "gr-qc",
+            "hep-",
+            "math-ph",
+            "nlin",
+            "nucl-",
+            "physics",
+            "quant-ph",
+        )
         hit = not names or any(
             c == n or c.startswith(n + ".") or (n == "physics" and c.startswith(physics))
-            for n in names for c in cats
+            for n in names
+            for c in cats
         )
         return hit and (since is None or day(record["versions"][0]["created"]) >= since)
 
@@ -173,7 +201,9 @@ with Cache(sys.argv[2]) as cache:
 """
 
 
-def test_a_big_load_parsed_beside_drops_and_restores_indexes_even_when_killed(stand_in, tmp_path, monkeypatch):
+def test_a_big_load_parsed_beside_drops_and_restores_indexes_even_when_killed(
+    stand_in, tmp_path, monkeypatch
+):
     path = write(tmp_path / "snapshot.json", stand_in)
     db = tmp_path / "cache.db"
     with Cache(db) as cache:
@@ -196,6 +226,9 @@ def test_a_big_load_parsed_beside_drops_and_restores_indexes_even_when_killed(st
         report = import_snapshot(cache, str(path))
         assert (report.counts.new, report.counts.unchanged) == (len(stand_in) - kept, kept)
         assert sorted(cache.conn.execute(INDEXES).fetchall()) == indexes
-        assert cache.conn.execute(
-            "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
-        ).fetchall() == []
+        assert (
+            cache.conn.execute(
+                "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
+            ).fetchall()
+            == []
+        )

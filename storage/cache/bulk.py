@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -82,7 +82,9 @@ Parsed = tuple[int, int, Paper | None, str]
 """(line, checksum, the paper or None, why not)."""
 
 
-def parse_all(parse: Callable[[bytes], Paper], records: list[tuple[int, int, bytes]]) -> list[Parsed]:
+def parse_all(
+    parse: Callable[[bytes], Paper], records: list[tuple[int, int, bytes]]
+) -> list[Parsed]:
     """``records`` (line, checksum, bytes) parsed; run in the parsing process."""
     parsed = []
     for line, crc, data in records:
@@ -157,10 +159,6 @@ class BulkLoader:
         if len(self._pending) >= BATCH:
             self.flush()
 
-    def add_all(self, raws: Iterable[Raw]) -> None:
-        for raw in raws:
-            self.add(raw)
-
     def flush(self) -> None:
         """Hand the pending records to the parser, and write the batch parsed before."""
         if not self._pending:
@@ -216,7 +214,9 @@ class BulkLoader:
                 "SELECT sql, type FROM sqlite_master WHERE name = ?", (name,)
             ).fetchone()
             if row is not None:
-                self.conn.execute("INSERT INTO bulk_dropped(name, sql) VALUES (?, ?)", (name, row[0]))
+                self.conn.execute(
+                    "INSERT INTO bulk_dropped(name, sql) VALUES (?, ?)", (name, row[0])
+                )
                 self.conn.execute(f"DROP {row[1].upper()} {name}")
 
     def optimize(self) -> None:
@@ -294,7 +294,9 @@ class BulkLoader:
 
     def _insert(self, fresh: dict[str, tuple[Paper, int]]) -> None:
         stamp = now()
-        keyed = {paper_id: sort_key(paper_id, paper.published) for paper_id, (paper, _) in fresh.items()}
+        keyed = {
+            paper_id: sort_key(paper_id, paper.published) for paper_id, (paper, _) in fresh.items()
+        }
         taken = self.cache._taken_keys(list(keyed.values()))
         reserved: set[int] = set()
         rows = []
@@ -319,9 +321,7 @@ class BulkLoader:
             self.conn.executemany(
                 "INSERT OR IGNORE INTO paper_categories(category, paper_key) VALUES (?, ?)",
                 sorted(
-                    (category, row[0])
-                    for row in rows
-                    for category in fresh[row[1]][0].categories
+                    (category, row[0]) for row in rows for category in fresh[row[1]][0].categories
                 ),
             )
         self._index_rows += [(row[0], row[3], row[4], row[6]) for row in rows]

@@ -4,8 +4,8 @@ reader, ``paperdeck list --search``) to SQL over the cache's indexes.
 Compilation picks the table that drives the walk so that the first page costs a few index
 steps: a small set of the user's papers (a tag, the stars, the later list, the notes) when
 the query names one, else the full-text index for words, else an author's papers, one
-arXiv category's, a topic's, or all papers — each walked newest first by the key that orders the cache. Dates
-are ranges of that key (it begins with the publication day).
+arXiv category's, a topic's, or all papers — each walked newest first by the key that
+orders the cache. Dates are ranges of that key (it begins with the publication day).
 """
 
 from __future__ import annotations

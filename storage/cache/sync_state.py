@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from paperdeck.storage.cache.database import Cache, now
 
-
 HARVEST_PREFIX = "oai:"
 """Before a harvested category's name, in ``sync_state.source``."""
 

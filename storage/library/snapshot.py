@@ -122,13 +122,16 @@ def import_snapshot(
     started = time.monotonic()
     loader = None
     try:
-        with _open(path) as (handle, size), BulkLoader(
-            cache,
-            parse_line,
-            slice_filter(list(categories), since),
-            bad,
-            expected=size // RECORD_BYTES,
-        ) as loader:
+        with (
+            _open(path) as (handle, size),
+            BulkLoader(
+                cache,
+                parse_line,
+                slice_filter(list(categories), since),
+                bad,
+                expected=size // RECORD_BYTES,
+            ) as loader,
+        ):
             next_report = started + PROGRESS_EVERY_S
             done = number = 0
             for number, line in enumerate(handle, 1):
@@ -149,7 +152,11 @@ def import_snapshot(
     report.counts = loader.result.counts
     if loader.result.filtered:
         report.notes.append(f"{loader.result.filtered:,} records outside the requested slice")
-    if not report.error and not report.counts.total and report.skipped and not loader.result.filtered:
+    if (
+        not report.error
+        and not report.counts.total
+        and report.skipped
+        and not loader.result.filtered
+    ):
         report.error = f"{path}: none of the {len(report.skipped)} lines could be read"
     return report
-

@@ -33,7 +33,7 @@ def looks_like_snapshot(first_line: bytes) -> bool:
         record = json.loads(first_line)
     except ValueError:
         return False
-    return isinstance(record, dict) and _KEYS <= record.keys()
+    return isinstance(record, dict) and record.keys() >= _KEYS
 
 
 def line_id(line: bytes) -> str | None:
@@ -116,7 +116,13 @@ def _authors(record: dict) -> list[str]:
     joined = "\n".join(names)
     if "\\" in joined or "{" in joined or not joined.replace("\n", " ").isprintable():
         names = [clean_line(tex_to_unicode(name)) for name in names]
-    elif "  " in joined or " \n" in joined or "\n " in joined or joined[:1] == " " or joined[-1:] == " ":
+    elif (
+        "  " in joined
+        or " \n" in joined
+        or "\n " in joined
+        or joined[:1] == " "
+        or joined[-1:] == " "
+    ):
         names = [" ".join(name.split()) for name in names]
     return [name for name in names if name]
 

@@ -22,7 +22,13 @@ from paperdeck.storage.cache import sync_state
 from paperdeck.storage.cache.sync_state import HARVEST_PREFIX, SyncState
 from paperdeck.storage.categories import set_spec
 from paperdeck.storage.config import ArxivSettings
-from paperdeck.storage.http import RETRY_STATUSES, FetchError, describe_error, make_client, retry_after_seconds
+from paperdeck.storage.http import (
+    RETRY_STATUSES,
+    FetchError,
+    describe_error,
+    make_client,
+    retry_after_seconds,
+)
 from paperdeck.storage.ids import parse_id, valid_date
 from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.parsers.codelinks import find_code_urls
@@ -164,7 +170,8 @@ class OaiHarvest:
         hint = f" (asked to wait {wait:.0f} s)" if wait else ""
         raise FetchError(
             f"{response.request.url} answered {response.status_code} "
-            f"{response.reason_phrase}".rstrip() + hint,
+            f"{response.reason_phrase}".rstrip()
+            + hint,
             status=response.status_code,
         )
 
@@ -185,7 +192,9 @@ def _records(listing) -> tuple[list[Incoming], int, str]:
     records, skipped, last = [], 0, ""
     for record in listing.iterfind(f"{_OAI}record"):
         header = record.find(f"{_OAI}header")
-        stamp = valid_date(header.findtext(f"{_OAI}datestamp") or "") if header is not None else None
+        stamp = (
+            valid_date(header.findtext(f"{_OAI}datestamp") or "") if header is not None else None
+        )
         last = max(last, stamp or "")
         paper = None
         if header is not None and header.get("status") != "deleted":

@@ -61,8 +61,12 @@ def import_figures(snapshot: Path, size: int, cache_path: Path, work: Path) -> d
     floor = run(_FLOOR, str(archive), str(floor_db), fts_definition(cache_path))
     floor_db.unlink()
     archive.unlink()
-    return {"import_rate": ours["papers"] / ours["s"], "ratio": ours["s"] / floor["s"],
-            "import_peak_mb": ours["peak_mb"], "papers": ours["papers"]}
+    return {
+        "import_rate": ours["papers"] / ours["s"],
+        "ratio": ours["s"] / floor["s"],
+        "import_peak_mb": ours["peak_mb"],
+        "papers": ours["papers"],
+    }
 
 
 def typed_search_ms(cache: Cache) -> float:
@@ -78,7 +82,9 @@ def typed_search_ms(cache: Cache) -> float:
 
 def interest_first_page_s(cache: Cache) -> float:
     rng = random.Random(20)
-    ids = [pid for (pid,) in cache.conn.execute("SELECT id FROM papers WHERE key % 1009 = 7 LIMIT 400")]
+    ids = [
+        pid for (pid,) in cache.conn.execute("SELECT id FROM papers WHERE key % 1009 = 7 LIMIT 400")
+    ]
     for pid in rng.sample(ids, min(20, len(ids))):
         cache.set_starred(pid, True)
     return interest.compute(cache).first_page_seconds
@@ -114,13 +120,21 @@ def main() -> int:
                 figures["interest_s"] = interest_first_page_s(cache)
             rows.append((size, figures))
             print(f"{size:,}: {figures}", file=sys.stderr, flush=True)
-    print(f"{'papers':>10} {'import/s':>9} {'ratio':>6} {'peak':>7} {'cache':>8} {'paint':>8} "
-          f"{'RSS':>7} {'j':>7} {'PgDn':>7} {'G':>7} {'typed':>8} {'interest':>9}")
+    print(
+        f"{'papers':>10} {'import/s':>9} {'ratio':>6} {'peak':>7} {'cache':>8} {'paint':>8} "
+        f"{'RSS':>7} {'j':>7} {'PgDn':>7} {'G':>7} {'typed':>8} {'interest':>9}"
+    )
     for size, f in rows:
-        rate = f"{f['import_rate']:>9,.0f} {f['ratio']:>6.2f} {f['import_peak_mb']:>4.0f} MB" if "ratio" in f else f"{'(reused)':>25}"
-        print(f"{size:>10,} {rate} {f['cache_mb']:>5.0f} MB {f['first_paint_s'] * 1000:>5.0f} ms "
-              f"{f['rss_mb']:>4.0f} MB {f['key_j_ms']:>4.1f} ms {f['key_pagedown_ms']:>4.1f} ms "
-              f"{f['key_G_ms']:>4.1f} ms {f['typed_ms']:>5.0f} ms {f['interest_s']:>7.2f} s")
+        rate = (
+            f"{f['import_rate']:>9,.0f} {f['ratio']:>6.2f} {f['import_peak_mb']:>4.0f} MB"
+            if "ratio" in f
+            else f"{'(reused)':>25}"
+        )
+        print(
+            f"{size:>10,} {rate} {f['cache_mb']:>5.0f} MB {f['first_paint_s'] * 1000:>5.0f} ms "
+            f"{f['rss_mb']:>4.0f} MB {f['key_j_ms']:>4.1f} ms {f['key_pagedown_ms']:>4.1f} ms "
+            f"{f['key_G_ms']:>4.1f} ms {f['typed_ms']:>5.0f} ms {f['interest_s']:>7.2f} s"
+        )
     return 0
 
 

@@ -88,7 +88,9 @@ print(json.dumps({"s": elapsed, "papers": key, "peak_mb": peak}))
 def make_snapshot(path: Path, papers: int) -> None:
     if not MAKE_SNAPSHOT.exists():
         sys.exit(f"{MAKE_SNAPSHOT} is missing (../shared is needed to write the stand-in)")
-    subprocess.run([sys.executable, str(MAKE_SNAPSHOT), str(path), "--papers", str(papers)], check=True)
+    subprocess.run(
+        [sys.executable, str(MAKE_SNAPSHOT), str(path), "--papers", str(papers)], check=True
+    )
 
 
 def tear_and_zip(plain: Path, zipped: Path) -> tuple[int, list[int]]:
@@ -99,14 +101,17 @@ def tear_and_zip(plain: Path, zipped: Path) -> tuple[int, list[int]]:
     with plain.open("rb") as source:
         torn = sum(1 for _ in source) // 2 + 1
     bad = []
-    with plain.open("rb") as source, zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("arxiv-metadata-oai-snapshot.json", "w", force_zip64=True) as target:
-            for number, line in enumerate(source, 1):
-                if number == torn:
-                    line = line[: len(line) // 2] + b"\n"
-                elif not VALID_ID.match(line):
-                    bad.append(number)
-                target.write(line)
+    with (
+        plain.open("rb") as source,
+        zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("arxiv-metadata-oai-snapshot.json", "w", force_zip64=True) as target,
+    ):
+        for number, line in enumerate(source, 1):
+            if number == torn:
+                line = line[: len(line) // 2] + b"\n"
+            elif not VALID_ID.match(line):
+                bad.append(number)
+            target.write(line)
     return torn, bad
 
 
@@ -158,7 +163,9 @@ def main() -> None:
         f"paperdeck import: {first['s']:7.1f} s {n / first['s']:8,.0f} papers/s, "
         f"peak memory {first['peak_mb']:.0f} MB"
     )
-    print(f"plain sqlite3:    {floor['s']:7.1f} s {n / floor['s']:8,.0f} papers/s (same lines, same FTS5 index)")
+    print(
+        f"plain sqlite3:    {floor['s']:7.1f} s {n / floor['s']:8,.0f} papers/s (same lines, same FTS5 index)"
+    )
     print(f"ratio: {first['s'] / floor['s']:.2f} (bar ≤ 2, goal ≤ 1.5)")
     print(
         f"second import (all unchanged): {second['s']:.1f} s, "

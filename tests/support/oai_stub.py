@@ -12,8 +12,21 @@ from xml.sax.saxutils import escape
 from tests.support.loopback import Reply, Request
 
 XML_TYPE = {"Content-Type": "text/xml; charset=utf-8"}
-_PHYSICS = {"astro-ph", "cond-mat", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math-ph",
-            "nlin", "nucl-ex", "nucl-th", "physics", "quant-ph"}
+_PHYSICS = {
+    "astro-ph",
+    "cond-mat",
+    "gr-qc",
+    "hep-ex",
+    "hep-lat",
+    "hep-ph",
+    "hep-th",
+    "math-ph",
+    "nlin",
+    "nucl-ex",
+    "nucl-th",
+    "physics",
+    "quant-ph",
+}
 
 
 @dataclass
@@ -65,8 +78,12 @@ class Record:
         )
         optional = "".join(
             f"<{tag}>{escape(value)}</{tag}>"
-            for tag, value in (("comments", self.comments), ("journal-ref", self.journal_ref),
-                               ("doi", self.doi), ("license", self.license))
+            for tag, value in (
+                ("comments", self.comments),
+                ("journal-ref", self.journal_ref),
+                ("doi", self.doi),
+                ("license", self.license),
+            )
             if value
         )
         updated = f"<updated>{self.updated}</updated>" if self.updated else ""

@@ -51,7 +51,9 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     with open_cache(args) as cache:
         categories = categories or harvested_categories(cache)
         if not categories:
-            raise CommandError("nothing harvested yet: name a category, e.g. paperdeck harvest cs.CL")
+            raise CommandError(
+                "nothing harvested yet: name a category, e.g. paperdeck harvest cs.CL"
+            )
         summary = run_harvest(config, cache, categories, since=args.since, progress=print_event)
     print(summary.describe())
     return 0 if summary.ok else 1
