@@ -9,8 +9,10 @@ import sys
 from paperdeck.storage.cache.database import Cache, CacheError, CacheUnusable
 from paperdeck.storage.cache.recovery import aside_path, reset_cache
 from paperdeck.storage.cache.views import View
+from paperdeck.storage.categories import UnknownCategory
+from paperdeck.storage.categories import check as check_category
 from paperdeck.storage.config import Config, ConfigError, cache_path, load_config
-from paperdeck.storage.ids import parse_id
+from paperdeck.storage.ids import parse_id, valid_date
 from paperdeck.storage.parsers.query import QueryError
 
 
@@ -138,3 +140,14 @@ def view_of(cache: Cache, args: argparse.Namespace) -> View:
     except QueryError as exc:
         raise CommandError(f"bad search: {exc}") from None
     return view
+
+
+def checked_slice(categories: list[str], day_option: str, day: str | None) -> list[str]:
+    """arXiv category names (``cs.CL``, ``hep-th``, ``cs``) and a day option's value
+    (``YYYY-MM-DD``) checked; a :class:`CommandError` names the bad one."""
+    if day is not None and valid_date(day) != day:
+        raise CommandError(f"{day_option} {day}: expected a date written YYYY-MM-DD")
+    try:
+        return [check_category(name) for name in categories]
+    except UnknownCategory as exc:
+        raise CommandError(str(exc)) from None

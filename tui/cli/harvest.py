@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from paperdeck.storage.categories import UnknownCategory, check
 from paperdeck.storage.config import ConfigError, load_config
-from paperdeck.storage.ids import valid_date
-from paperdeck.tui.cli.common import CommandError, open_cache
+from paperdeck.tui.cli.common import CommandError, checked_slice, open_cache
 from paperdeck.tui.cli.sync import print_event
 
 
@@ -38,12 +36,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     from paperdeck.storage.cache.sync_state import harvested_categories
     from paperdeck.storage.sources.runner import run_harvest
 
-    if args.since is not None and valid_date(args.since) != args.since:
-        raise CommandError(f"--from {args.since}: expected a date written YYYY-MM-DD")
-    try:
-        categories = [check(name) for name in args.categories]
-    except UnknownCategory as exc:
-        raise CommandError(str(exc)) from None
+    categories = checked_slice(args.categories, "--from", args.since)
     try:
         config = load_config()
     except ConfigError as exc:

@@ -7,13 +7,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from paperdeck.storage.categories import UnknownCategory
-from paperdeck.storage.categories import check as check_category
 from paperdeck.storage.config import ConfigError, config_path, load_config
-from paperdeck.storage.ids import valid_date
 from paperdeck.storage.library.importer import import_source, is_url
 from paperdeck.storage.models import ImportReport
-from paperdeck.tui.cli.common import CommandError, open_cache
+from paperdeck.tui.cli.common import CommandError, checked_slice, open_cache
 
 
 def add_commands(commands) -> None:
@@ -56,12 +53,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from paperdeck.storage.library.snapshot import import_snapshot, is_snapshot
 
     slicing = bool(args.category or args.since)
-    if args.since is not None and valid_date(args.since) != args.since:
-        raise CommandError(f"--since {args.since}: expected a date written YYYY-MM-DD")
-    try:
-        categories = [check_category(name) for name in args.category]
-    except UnknownCategory as exc:
-        raise CommandError(str(exc)) from None
+    categories = checked_slice(args.category, "--since", args.since)
     failed = False
     with open_cache(args) as cache:
         for source in args.sources:
