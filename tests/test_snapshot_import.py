@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -183,7 +184,7 @@ def test_a_slice_counts_exactly(stand_in, tmp_path, names, since):
 INDEXES = "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%'"
 
 _KILLED = """
-import os, sys
+import multiprocessing, os, sys
 from paperdeck.storage.cache import bulk
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.library import snapshot
@@ -194,11 +195,27 @@ def dying(self):
     commit(self)
     commits.append(1)
     if len(commits) == 3:
+        with open(sys.argv[3], "w") as out:
+            out.write(" ".join(str(p.pid) for p in multiprocessing.active_children()))
         os.kill(os.getpid(), 9)
 bulk.BulkLoader._commit = dying
 with Cache(sys.argv[2]) as cache:
     snapshot.import_snapshot(cache, sys.argv[1])
 """
+
+
+def leaves(pid: int, within_s: float = 60.0) -> bool:
+    """Whether process ``pid`` ends (or is a zombie nobody reaps) within ``within_s``."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return True
+        if "\nState:\tZ" in state:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_a_big_load_parsed_beside_drops_and_restores_indexes_even_when_killed(
@@ -208,8 +225,11 @@ def test_a_big_load_parsed_beside_drops_and_restores_indexes_even_when_killed(
     db = tmp_path / "cache.db"
     with Cache(db) as cache:
         indexes = sorted(cache.conn.execute(INDEXES).fetchall())
-    killed = subprocess.run([sys.executable, "-c", _KILLED, str(path), str(db)])
+    pids = tmp_path / "pids"
+    killed = subprocess.run([sys.executable, "-c", _KILLED, str(path), str(db), str(pids)])
     assert killed.returncode == -9
+    workers = [int(pid) for pid in pids.read_text().split()]
+    assert workers and all(leaves(pid) for pid in workers)  # the parsing process left with it
     said = []
     with Cache(db, announce=said.append) as cache:
         assert said and "interrupted import" in said[0]

@@ -18,6 +18,9 @@ committed one leaves papers and index in step (a killed import keeps what it com
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -95,6 +98,18 @@ def parse_all(
     return parsed
 
 
+def _leave_with(parent: int) -> None:
+    """In the parsing process: exit when the loading one is gone (killed: nothing would
+    ever tell this one, which holds the other end of its own queue, to stop)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class BulkLoader:
     """Writes records into ``cache`` in big transactions; use as a context manager.
 
@@ -126,7 +141,12 @@ class BulkLoader:
         self._drop = expected >= BIG_LOAD and expected >= 2 * cache.count_papers()
         self._pool: ProcessPoolExecutor | None = None
         if expected >= PIPELINE_FROM:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_leave_with,
+                initargs=(os.getpid(),),
+            )
         self._parsing: Future | list[Parsed] | None = None
         """The batch being parsed (in the other process), written at the next flush."""
 
