@@ -215,10 +215,15 @@ class Cache:
             return
         if interrupted and self._announce and len(dropped) > 1:
             self._announce(f"{self.path}: rebuilding indexes an interrupted import left out")
-        with self.transaction():
-            for name, sql in dropped:
-                self.conn.execute(sql)
-                self.conn.execute("DELETE FROM bulk_dropped WHERE name = ?", (name,))
+        # The sorts of millions of keys spill to temporary files, not to memory.
+        self.conn.execute("PRAGMA temp_store=FILE")
+        try:
+            with self.transaction():
+                for name, sql in dropped:
+                    self.conn.execute(sql)
+                    self.conn.execute("DELETE FROM bulk_dropped WHERE name = ?", (name,))
+        finally:
+            self.conn.execute("PRAGMA temp_store=MEMORY")
 
     def quick_check(self) -> str:
         """ "ok", or the first problem SQLite's ``quick_check`` finds (it reads every page:
