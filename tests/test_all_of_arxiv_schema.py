@@ -11,7 +11,7 @@ from pathlib import Path
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.migrations import MIGRATIONS
 
-OLD = 6  # the schema before all of arXiv
+OLD = len(MIGRATIONS) - 1  # the schema before all of arXiv
 
 
 def old_cache(path: Path) -> None:

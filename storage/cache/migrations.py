@@ -375,7 +375,7 @@ def _category_trigger(event: str, delete: bool, insert: bool) -> str:
 
 
 MIGRATIONS.append(
-    # 7: all of arXiv (see storage/cache/bulk.py): the license; the checksum of the
+    # 8: all of arXiv (see storage/cache/bulk.py): the license; the checksum of the
     # snapshot or OAI record a paper was last stored from, so that a second import skips
     # it without parsing; each paper's categories as rows; the indexes a big load drops
     # (made again after it, or at the next opening if it was killed); the index made
