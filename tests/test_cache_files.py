@@ -81,7 +81,7 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 BROKEN = {
-    "truncated": (truncated, "corrupt", "is damaged: the file is cut short"),
+    "truncated": (truncated, "corrupt", "is damaged and cannot be read as a paperdeck cache (database disk image is malformed)"),
     "garbage": (garbage, "corrupt", "is damaged and cannot be read as a paperdeck cache"),
     "foreign": (foreign, "foreign", "is not a paperdeck cache: it is another program's SQLite"),
     "foreign-versioned": (
@@ -347,7 +347,7 @@ def test_on_a_terminal_anything_but_yes_leaves_the_file(answer):
     terminal.type(answer)
     assert terminal.finish() == 1
     said = terminal.seen.decode(errors="replace")
-    assert f"{cache_path()} is damaged: the file is cut short" in said
+    assert f"{cache_path()} is damaged and cannot be read as a paperdeck cache (database disk image is malformed)" in said
     assert "`paperdeck --reset-cache` moves it aside" in said and "Traceback" not in said
     assert snapshot(cache_path().parent) == before
 
