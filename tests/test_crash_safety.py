@@ -91,7 +91,9 @@ def template(tmp_path_factory) -> Path:
         cli(folder, "star", pid)
     for pid in CLI_READ:
         cli(folder, "mark", pid)
-    assert sorted(p.name for p in path.parent.iterdir()) == ["paperdeck.db"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "machine-id", "paperdeck.db", "paperdeck.db.library"
+    ]  # fmt: skip
     return path
 
 

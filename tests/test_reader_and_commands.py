@@ -23,8 +23,8 @@ from tests.support.processes import (
     holds,
     integrity,
     paperdeck,
-    start,
     starred,
+    start,
     wait_for,
 )
 
@@ -68,9 +68,9 @@ def test_reader_and_commands_share_one_cache_round_after_round(
         for round_no in range(ROUNDS):
             pid = tmux.open([sys.executable, "-m", "paperdeck"], env)
             wait_for(lambda: "Paper " in tmux.screen(), "the reader shows its papers")
-            wait_for(lambda: holds(pid, f"{db}-wal"), "the reader opens the cache's log")
+            wait_for(lambda p=pid: holds(p, f"{db}-wal"), "the reader opens the cache's log")
 
-            def intact(after: str) -> None:
+            def intact(after: str, pid: int = pid) -> None:
                 assert deleted_files(pid, db) == [], f"the reader's files deleted after {after}"
 
             paperdeck("list", "--limit", "3", env=env)
@@ -99,7 +99,7 @@ def test_reader_and_commands_share_one_cache_round_after_round(
             intact("a burst of concurrent commands")
 
             tmux.keys("q")
-            wait_for(lambda: not os.path.exists(f"/proc/{pid}"), "the reader quits")
+            wait_for(lambda p=pid: not os.path.exists(f"/proc/{p}"), "the reader quits")
             tmux.close()
             assert integrity(db) == "ok"
             marks = user_marks(db)

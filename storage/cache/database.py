@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,12 +110,27 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+_on_open: Callable[[Cache], None] | None = None
+
+
+def on_open(hook: Callable[[Cache], None] | None) -> None:
+    """Run ``hook`` on every cache this process opens from now on (None: stop). The
+    command line sets the library's journal this way
+    (:mod:`paperdeck.storage.library.journal_file`), for the reader's writer, workers and
+    screens as much as for a command."""
+    global _on_open
+    _on_open = hook
+
+
 class Cache:
     """The paper cache in one SQLite file.
 
     Opening it refuses, with a :class:`CacheError` that says why, a file it cannot use —
     and writes nothing to such a file: it is checked before the first write.
     """
+
+    after_commit: Callable[[], None] | None = None
+    """Called after each outermost transaction commits (the library's journal)."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -131,6 +146,8 @@ class Cache:
             self._inspect()
             self._configure()
             self._migrate()
+            if _on_open is not None and str(path) != ":memory:":
+                _on_open(self)
         except CacheError:
             self.conn.close()
             raise
@@ -240,6 +257,8 @@ class Cache:
                 self.conn.execute("ROLLBACK")
             self._topic_ids.clear()  # topics made in the transaction are gone with it
             raise
+        if self.after_commit is not None:
+            self.after_commit()
 
     # --- metadata ------------------------------------------------------------------
 

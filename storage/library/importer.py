@@ -52,7 +52,8 @@ def _store(cache: Cache, parser: DigestParser, records, source: str) -> ImportRe
 
 
 MAX_DIGEST_BYTES = 64 << 20
-"""A digest larger than this once decompressed is refused (real ones are under 2 MB; feeds have the same cap)."""
+"""A digest larger than this once decompressed is refused (real ones are under 2 MB;
+feeds have the same cap)."""
 
 
 def import_lines(cache: Cache, lines: Iterable[bytes | str], source: str) -> ImportReport:
