@@ -385,3 +385,33 @@ def test_reset_cache_is_listed_in_the_help(capsys):
         main(["--help"])
     assert "--reset-cache" in capsys.readouterr().out
     assert "| `paperdeck --reset-cache [COMMAND]` |" in (ROOT / "README.md").read_text("utf-8")
+
+
+def test_reset_cache_refuses_while_another_process_has_the_cache_open(capsys):
+    """#4: the files were renamed under a process that kept writing into them."""
+    real_cache(cache_path(), count=50)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(cache_path())],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline() == "open\n"
+        with open(cache_path(), "r+b") as handle:  # damage on disk under it
+            handle.write(os.urandom(4096))
+        before = sorted(p.name for p in cache_path().parent.iterdir())
+        code, _, err = run(capsys, "--reset-cache", "list")
+        assert code == 1 and f"is open in process {holder.pid} (python" in err
+        assert "nothing was moved" in err and err.count("\n") == 1
+        assert sorted(p.name for p in cache_path().parent.iterdir()) == before
+    finally:
+        holder.communicate("quit\n", timeout=60)
+
+
+HOLD_OPEN = """
+import sys
+from paperdeck.storage.cache.database import Cache
+with Cache(sys.argv[1]) as cache:
+    cache.set_starred("2611.00001", True)
+    print("open", flush=True)
+    sys.stdin.readline()
+"""
