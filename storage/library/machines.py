@@ -40,6 +40,7 @@ from paperdeck.storage.config import MACHINE, LibrarySettings
 from paperdeck.storage.ids import parse_id
 from paperdeck.storage.library import citekeys
 from paperdeck.storage.parsers.tags import TagError, check_tag
+from paperdeck.storage.parsers.text import strip_controls
 
 FORMAT = 1
 """The version of the line format this paperdeck writes (and the newest it reads)."""
@@ -217,6 +218,8 @@ def from_line(text: str, machine: str, horizon: int) -> Change:
         raise ValueError(f"{name} must be true or false")
     if name not in FLAGS and value is not None and not isinstance(value, str):
         raise ValueError(f"{name} must be text or null")
+    if name == "note" and value is not None:
+        value = strip_controls(value)  # another machine's text: never escapes for the terminal
     if name == "citekey" and value is not None:
         try:
             citekeys.check_key(value)
