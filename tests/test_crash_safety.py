@@ -120,7 +120,9 @@ def star_meanwhile(path: Path) -> threading.Thread:
 def wal_tail(path: Path) -> int:
     """Frames at the end of the write-ahead log that no commit frame closes: the pages
     of a transaction that was being written when the process died (0 if none). For the
-    printed figures only: the star written meanwhile may already have reused the log."""
+    printed figures only: the star written meanwhile may already have reused the log. Read
+    with a plain open(), so only while this process holds no connection to the cache
+    (closing it would drop that connection's locks: DESIGN §12)."""
     wal = Path(f"{path}-wal")
     data = wal.read_bytes() if wal.exists() else b""
     if len(data) < 32:
@@ -217,8 +219,8 @@ def test_a_sync_killed_midway_keeps_the_cache_whole(folder: Path, how: str, at: 
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         killed.set()
-        torn = wal_tail(path)
         meanwhile.join(timeout=30)
+        torn = wal_tail(path)  # read raw only once this process holds no connection to it
         said = "".join(iter(progress.get, None))
         reported = said.count(": page ") + (at if how == "after page" else 0)
         ids = check_after_kill(path)
@@ -263,8 +265,8 @@ def test_an_import_killed_midway_keeps_whole_digests_only(
     meanwhile = star_meanwhile(path)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    torn = wal_tail(path)
     meanwhile.join(timeout=30)
+    torn = wal_tail(path)  # read raw only once this process holds no connection to it
     ids = check_after_kill(path) - set(BASE)
     whole = [name for name, wanted in digests.items() if set(wanted) <= ids]
     assert ids == {pid for name in whole for pid in digests[name]}, "part of a digest was kept"
