@@ -176,3 +176,22 @@ def test_dismissals_travel_to_the_other_machine(tmp_path: Path, monkeypatch, cap
     on("desktop", "sync", "--library")
     found = json.loads(on("desktop", "list", "--search", "is:dismissed", "--format", "json"))
     assert [row["id"] for row in found] == [ids[0]]
+
+
+def test_a_journal_that_cannot_be_written_never_fails_the_change(
+    private_paths: Path, capsys, tmp_path
+):
+    digest = tmp_path / "papers.md"
+    ids = write_digest(digest, 0, 5)
+    ok(capsys, "import", str(digest))
+    db = private_paths / "paperdeck.db"
+    [own] = journal_folder(db).glob("*.jsonl")
+    own.unlink()
+    own.mkdir()  # the journal cannot be opened now
+    ok(capsys, "star", ids[0])
+    with Cache(db) as cache:
+        assert cache.state(ids[0]).starred
+    own.rmdir()
+    ok(capsys, "star", ids[1])  # the next change writes what was missing too
+    starred = {line["id"] for line in journal_lines(db) if line["f"] == "starred"}
+    assert starred == {ids[0], ids[1]}

@@ -13,10 +13,11 @@ commit; it never fails the change itself, which is already saved in the cache.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from paperdeck.storage.cache import journal
-from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.database import Cache, CacheError
 from paperdeck.storage.config import LibrarySettings
 from paperdeck.storage.library.machines import (
     SUFFIX,
@@ -66,7 +67,8 @@ def replay(cache: Cache, folder: Path, machine: str) -> LibrarySync:
 
 class _Appender:
     """Appends a cache's new changes to its journal after each commit (not again while
-    it appends: its own bookkeeping commits too)."""
+    it appends: its own bookkeeping commits too). A failure never fails the change, which
+    is saved: the next commit or opening appends what is missing."""
 
     def __init__(self, cache: Cache, own: Path, machine: str):
         self.cache, self.own, self.machine, self.busy = cache, own, machine, False
@@ -79,7 +81,7 @@ class _Appender:
         try:
             append_own(self.cache, self.own, self.machine)
             self.appended = journal.last_seq(self.cache)
-        except OSError as exc:
-            log.warning("%s: the library journal cannot be written (%s)", self.own, exc)
+        except (OSError, CacheError, sqlite3.Error) as exc:  # the change itself is saved
+            log.warning("%s: the library journal cannot be written now (%s)", self.own, exc)
         finally:
             self.busy = False
