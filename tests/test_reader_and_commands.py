@@ -1,5 +1,6 @@
-"""The real reader (in a tmux pane: its writer, workers and every connection) and real
-``paperdeck`` commands, as separate processes on one cache, round after round.
+"""The real reader (its writer, workers and every connection; in a tmux pane, or on a
+pseudo-terminal where tmux is missing) and real ``paperdeck`` commands, as separate
+processes on one cache, round after round.
 
 Before issue 16 the reader's own startup dropped its SQLite locks (a plain open/close of
 the database file beside its connections), so the first command took itself for the
@@ -9,7 +10,6 @@ last user and deleted the reader's ``-wal`` under it; the cache ended "malformed
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -18,13 +18,13 @@ import pytest
 
 from tests.support.big_digest import write_digest
 from tests.support.processes import (
-    Tmux,
     deleted_files,
     holds,
     integrity,
     paperdeck,
     starred,
     start,
+    terminal,
     wait_for,
 )
 
@@ -32,10 +32,7 @@ ROUNDS = 3
 BURST = 4
 PER_DIGEST = 40
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists("/proc/self/fd") or not shutil.which("tmux"),
-    reason="needs tmux and /proc",
-)
+pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="needs /proc")
 
 
 def user_marks(path: Path) -> dict[str, tuple]:
@@ -63,11 +60,11 @@ def test_reader_and_commands_share_one_cache_round_after_round(
     expected_stars: set[str] = set()
     expected_tags: set[tuple[str, str]] = set()
     expected_notes: dict[str, str] = {}
-    tmux = Tmux(f"paperdeck-{os.getpid()}")
+    term = terminal(f"paperdeck-{os.getpid()}")
     try:
         for round_no in range(ROUNDS):
-            pid = tmux.open([sys.executable, "-m", "paperdeck"], env)
-            wait_for(lambda: "Paper " in tmux.screen(), "the reader shows its papers")
+            pid = term.open([sys.executable, "-m", "paperdeck"], env)
+            wait_for(lambda: "Paper " in term.screen(), "the reader shows its papers")
             wait_for(lambda p=pid: holds(p, f"{db}-wal"), "the reader opens the cache's log")
 
             def intact(after: str, pid: int = pid) -> None:
@@ -75,7 +72,7 @@ def test_reader_and_commands_share_one_cache_round_after_round(
 
             paperdeck("list", "--limit", "3", env=env)
             intact("paperdeck list")
-            expected_stars = _reader_stars(tmux, db, expected_stars)
+            expected_stars = _reader_stars(term, db, expected_stars)
             intact("a star in the reader")
 
             first = (round_no + 1) * 1000
@@ -91,27 +88,27 @@ def test_reader_and_commands_share_one_cache_round_after_round(
             intact("paperdeck star, tag and note")
 
             burst = [start("star", ids[3 + n], env=env) for n in range(BURST)]
-            expected_stars = _reader_stars(tmux, db, expected_stars)  # meanwhile
+            expected_stars = _reader_stars(term, db, expected_stars)  # meanwhile
             for process in burst:
                 out, err = process.communicate(timeout=120)
                 assert process.returncode == 0, err
             expected_stars |= {ids[3 + n] for n in range(BURST)}
             intact("a burst of concurrent commands")
 
-            tmux.keys("q")
-            wait_for(lambda p=pid: not os.path.exists(f"/proc/{p}"), "the reader quits")
-            tmux.close()
+            term.keys("q")
+            wait_for(lambda p=pid: not term.alive(p), "the reader quits")
+            term.close()
             assert integrity(db) == "ok"
             marks = user_marks(db)
             assert starred(db) == expected_stars
             assert expected_tags <= set(marks["tags"])
             assert {pid_: marks[pid_][3] for pid_ in expected_notes} == expected_notes
     finally:
-        tmux.close()
+        term.close()
 
 
-def _reader_stars(tmux: Tmux, db: Path, before: set[str]) -> set[str]:
+def _reader_stars(term, db: Path, before: set[str]) -> set[str]:
     """Star (or unstar) the next row in the reader; returns the stars once it is saved."""
-    tmux.keys("j", "s")
+    term.keys("j", "s")
     found = wait_for(lambda: (now := starred(db)) != before and (now,), "the reader saves a star")
     return found[0]

@@ -4,10 +4,12 @@ and what the kernel says about the files they hold open."""
 from __future__ import annotations
 
 import os
+import pty
 import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -111,5 +113,62 @@ class Tmux:
     def keys(self, *keys: str) -> None:
         self.run("send-keys", "-t", "reader", *keys)
 
+    def alive(self, pid: int) -> bool:
+        return os.path.exists(f"/proc/{pid}")  # tmux reaps it
+
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+class Pty:
+    """The same as :class:`Tmux` where tmux is not installed: the reader on a
+    pseudo-terminal of its own, its output drained by a thread (so it never blocks)."""
+
+    def __init__(self, socket: str):
+        self.process: subprocess.Popen | None = None
+        self.seen = bytearray()
+
+    def open(self, command: list[str], env: dict[str, str]) -> int:
+        master, slave = pty.openpty()
+        env = {**env, "TERM": "xterm-256color", "COLUMNS": "140", "LINES": "40"}
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdin=slave, stdout=slave, stderr=slave, env=env,
+            start_new_session=True,
+        )  # fmt: skip
+        os.close(slave)
+        self.master, self.seen = master, bytearray()
+        threading.Thread(target=self._drain, daemon=True).start()
+        return self.process.pid
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # EIO: the reader has gone
+                return
+            if not chunk:
+                return
+            self.seen += chunk
+
+    def screen(self) -> str:
+        return self.seen.decode(errors="replace")
+
+    def alive(self, pid: int) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            os.write(self.master, key.encode())
+
+    def close(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait(timeout=60)
+            self.process = None
+            os.close(self.master)
+
+
+def terminal(socket: str) -> Tmux | Pty:
+    """tmux when installed (as a user runs the reader), else a pseudo-terminal."""
+    return Tmux(socket) if shutil.which("tmux") else Pty(socket)
