@@ -48,12 +48,15 @@ class Journal:
         folder = journal_folder(cache.path)
         try:
             machine = machine_id(self.settings, self.data_dir)
-            own = folder / f"{machine}{SUFFIX}"
+        except OSError as exc:
+            log.warning("%s: no machine name for the library journal (%s)", folder, exc)
+            return
+        own = folder / f"{machine}{SUFFIX}"
+        try:
             append_own(cache, own, machine)
             replay(cache, folder, machine)
-        except OSError as exc:
-            log.warning("%s: the library journal cannot be written (%s)", folder, exc)
-            return
+        except OSError as exc:  # tried again at each commit
+            log.warning("%s: the library journal cannot be used now (%s)", folder, exc)
         cache.after_commit = _Appender(cache, own, machine)
 
 
