@@ -134,7 +134,7 @@ def test_a_write_of_several_steps_retried_after_a_busy_cache_is_saved_once(
     from paperdeck.storage.cache import library
     from paperdeck.storage.cache.database import CacheBusy
     from paperdeck.storage.cache.views import View
-    from paperdeck.storage.library.tags import TagChange
+    from paperdeck.storage.parsers.tags import TagChange
     from paperdeck.tui.library import LibraryBulk, UndoViewWrite, ViewWrite
 
     plain, calls = library.tag_view, []
