@@ -1,6 +1,7 @@
-"""Schema 7 on a cache made before it: the full-text index made again with prefix
-indexes (saying so while it works), the library's notes and tags still in it, every
-paper's categories as rows, and the indexes a killed bulk load dropped put back."""
+"""The all-of-arXiv migration (the last) on a cache made before it: the full-text index
+made again with prefix indexes (saying so while it works), the library's notes and tags
+still in it, every paper's categories as rows, and the indexes a killed bulk load dropped
+put back."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def hits(cache: Cache, query: str) -> list[int]:
     ]
 
 
-def test_schema_7_remakes_the_index_with_prefixes_and_keeps_the_library_in_it(tmp_path):
+def test_the_arxiv_migration_remakes_the_index_with_prefixes_and_keeps_the_library_in_it(tmp_path):
     path = tmp_path / "old.db"
     old_cache(path)
     said = []
