@@ -16,7 +16,7 @@ import pytest
 
 from paperdeck.storage.cache import bulk
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.library.snapshot import import_snapshot, is_snapshot
+from paperdeck.storage.library.snapshot import Progress, import_snapshot, is_snapshot
 
 PAPERS = 1500
 
@@ -103,6 +103,21 @@ def test_zipped_snapshot_with_a_torn_line_imports_every_field(
             or word in r["authors"].lower().split()
             for r in records
         )
+
+
+def test_progress_says_how_far_how_fast_and_how_long_is_left(stand_in, tmp_path):
+    quarter = Progress(records=50_000, done_bytes=250, total_bytes=1000, elapsed_s=20.0)
+    assert quarter.describe() == "50,000 records  25%, 2,500/s, about 1 min 00 s left"
+    hours = Progress(records=10, done_bytes=1, total_bytes=1000, elapsed_s=10.0)
+    assert hours.describe().endswith("about 2 h 46 min left")
+    assert Progress(0, 0, 0, 0.0).describe() == "0 records, 0/s"
+    path = write(tmp_path / "snapshot.json", stand_in)
+    heard: list[Progress] = []
+    with Cache(tmp_path / "cache.db") as cache:
+        import_snapshot(cache, str(path), progress=heard.append)
+    last = heard[-1]  # said once more at the end, however quick
+    assert last.records == len(stand_in) and last.done_bytes == last.total_bytes
+    assert last.eta_s == 0 and "100%" in last.describe()
 
 
 def test_a_csl_json_file_is_not_taken_for_a_snapshot(tmp_path):
