@@ -104,26 +104,38 @@ def census(cache: Cache) -> tuple[int, int, int]:
 # --- term statistics ---------------------------------------------------------------------
 
 
-def doc_freqs(cache: Cache, queries: Iterable[str], cap: int) -> dict[str, int]:
-    """How many papers match each full-text query (a word, an author's name); queries
-    that match none are left out. Counting costs as much as the query is common, so it
-    stops at ``cap`` papers; beyond, the count is estimated from how far into the papers
-    (by key, that is by date) the first ``cap`` reach."""
-    low, high = cache.conn.execute(
-        "SELECT (SELECT min(key) FROM papers), (SELECT max(key) FROM papers)"
+SAMPLE = 50_000
+"""The newest papers in which a common word's share is measured."""
+
+
+def doc_freqs(cache: Cache, queries: Iterable[str], cap: int, papers: int) -> dict[str, int]:
+    """How many of the ``papers`` match each full-text query (a word, an author's name);
+    queries that match none are left out. Counting costs as much as the query is common,
+    so it stops at ``cap`` papers; beyond, the count is estimated from the query's share of
+    the newest papers: of those its newest ``cap`` matches are spread over, or of the
+    newest :data:`SAMPLE` when they reach further. (Estimated from the share of the days
+    its oldest matches spanned, a word in a third of the papers came out in a few
+    hundredths of them: papers grow in number over the years.)"""
+    row = cache.conn.execute(
+        "SELECT key FROM papers ORDER BY key DESC LIMIT 1 OFFSET ?", (SAMPLE - 1,)
     ).fetchone()
-    low, high = low or 0, high or 0
+    sample_low = row[0] if row else None  # None: fewer papers than the sample
     found: dict[str, int] = {}
     for query in queries:
-        count, last = cache.conn.execute(
-            "SELECT count(*), max(k) FROM (SELECT rowid AS k FROM papers_fts "
-            "WHERE papers_fts MATCH ? ORDER BY rowid LIMIT ?)",
-            (query, cap),
+        count, first, recent = cache.conn.execute(
+            "SELECT count(*), min(k), sum(k >= ?) FROM (SELECT rowid AS k FROM papers_fts "
+            "WHERE papers_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
+            (sample_low if sample_low is not None else 0, query, cap),
         ).fetchone()
-        if count >= cap and last is not None and high > low:
-            count = round(count * (high - low) / max(last - low, 1))
+        if count >= cap and (sample_low is None or first >= sample_low):
+            spread = cache.conn.execute(
+                "SELECT count(*) FROM papers WHERE key >= ?", (first,)
+            ).fetchone()[0]
+            count = round(count * papers / max(spread, 1))
+        elif count >= cap:
+            count = max(round(recent * papers / SAMPLE), count)
         if count:
-            found[query] = count
+            found[query] = min(count, papers)
     return found
 
 

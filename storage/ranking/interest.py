@@ -64,7 +64,10 @@ BUDGET = 1.0
 would pass it (a word half the papers use) is left out, it says little anyway."""
 FIRST_PASS_BUDGET = 0.2
 MIN_BUDGET = 50_000
-"""…but never fewer matches than this (a small cache is quick whatever its features)."""
+"""…but never fewer matches than this (a small cache is quick whatever its features)…"""
+BUDGET_PAPERS = 600_000
+"""…and the budgets are shares of at most this many papers: a pass on all of arXiv adds
+up as many matches as on 600,000 papers, so its first page comes as soon."""
 COUNT_CAP = 3000
 """Papers a word's document frequency is counted up to; beyond, it is estimated (see
 :func:`paperdeck.storage.cache.interest.doc_freqs`): counting a common word costs as
@@ -280,7 +283,7 @@ def compute(cache: Cache) -> Outcome:
 
 
 def _budget(share: float, papers: int) -> float:
-    return max(share * papers, MIN_BUDGET)
+    return max(share * min(papers, BUDGET_PAPERS), MIN_BUDGET)
 
 
 def _weigh(cache: Cache, profile: _Profile, papers: int, positives: int) -> None:
@@ -295,7 +298,7 @@ def _weigh(cache: Cache, profile: _Profile, papers: int, positives: int) -> None
     candidates = candidates[:CANDIDATES]
     queries = {f'"{w}"' for f in candidates if not f.author for w in f.forms}
     queries |= {f.match() for f in candidates if f.author and f.match()}
-    found = store.doc_freqs(cache, queries, cap=COUNT_CAP)
+    found = store.doc_freqs(cache, queries, cap=COUNT_CAP, papers=papers)
     for feature in candidates:
         if feature.author:
             feature.df = found.get(feature.match() or "", 0)
