@@ -259,8 +259,7 @@ def compute(cache: Cache) -> Outcome:
             profile.add(texts[key], NEGATIVE_WEIGHT / len(negatives), negative=True)
     _weigh(cache, profile, papers, len(positives))
     first = _select(profile, FIRST_PASS_FEATURES, 0, _budget(FIRST_PASS_BUDGET, papers))
-    store.measure_lengths(cache, LENGTH_POWER)
-    store.score(cache, [(f.match(), f.weight) for f in first])
+    store.score(cache, [(f.match(), f.weight) for f in first], LENGTH_POWER)
     feedback = store.best(
         cache, min(FEEDBACK_PAPERS, papers // FEEDBACK_SHARE), skip=set(positives) | set(negatives)
     )
@@ -271,7 +270,7 @@ def compute(cache: Cache) -> Outcome:
             profile.add(more[key], FEEDBACK_WEIGHT / len(feedback))
         _weigh(cache, profile, papers, len(positives))
     chosen = _select(profile, TOP_FEATURES, NEGATIVE_FEATURES, _budget(BUDGET, papers))
-    outcome.scored = store.score(cache, [(f.match(), f.weight) for f in chosen])
+    outcome.scored = store.score(cache, [(f.match(), f.weight) for f in chosen], LENGTH_POWER)
     outcome.features = len(chosen)
     outcome.first_page_seconds = time.perf_counter() - started
     store.store_order(
