@@ -78,11 +78,12 @@ def abstract_only(paper_id: str, abstract: str) -> Paper:
 
 
 def test_retrieval_keeps_the_budget_and_reading_order():
+    # Every fourth section has the same title (a repeated "Results"): each is a heading.
     passages = [
-        Passage(f"S{n}.p1", n, "paragraph", f"filler words number {n} " * 30, f"{n} Part")
+        Passage(f"S{n}.p1", n, "paragraph", f"filler gating words {n} " * 30, "Results", n // 4)
         for n in range(200)
     ]
-    passages[150] = Passage("S150.p1", 150, "paragraph", "The gating temperature is 0.7.", "150")
+    passages[150] = Passage("S150.p1", 150, "paragraph", "The gating temperature is 0.7.", "x", 150)
     chosen = retrieve.select(passages, "What is the gating temperature?", 600)
     assert "S150.p1" in [p.label for p in chosen]
     assert retrieve.tokens(retrieve.render(chosen)) <= 600

@@ -29,6 +29,9 @@ class Passage:
     """The block's text, its whitespace collapsed (a table's cells joined by spaces)."""
     section: str
     """The title of the section it stands in (``3.1 Method``), "" before the first."""
+    heading: int = -1
+    """The index of that section's heading block (-1 before the first): two sections
+    may share a title."""
 
     @property
     def is_heading(self) -> bool:
@@ -40,13 +43,13 @@ def from_document(document: Document) -> list[Passage]:
     the sections the other passages stand in)."""
     passages: list[Passage] = []
     used: set[str] = set()
-    base, section, count = "", "", 0
+    base, section, heading, count = "", "", -1, 0
     for index, block in enumerate(document.blocks):
         if block.kind in _SKIPPED:
             continue
         text = " ".join(_text(block).split())
         if block.kind == model.HEADING:
-            section = f"{block.label} {text}".strip()
+            section, heading = f"{block.label} {text}".strip(), index
             base = block.anchor or (ABSTRACT if text.lower() == ABSTRACT else f"b{index}")
             count = 0
         if not text:
@@ -63,7 +66,7 @@ def from_document(document: Document) -> list[Passage]:
         while label in used:
             label += "'"
         used.add(label)
-        passages.append(Passage(label, index, block.kind, text, section))
+        passages.append(Passage(label, index, block.kind, text, section, heading))
     return passages
 
 

@@ -80,10 +80,10 @@ def summary_prompt(title: str, paper_id: str, passages: list[Passage], budget: i
         for n, p in enumerate(passages)
         if not p.is_heading and _section_name(p.section) in SUMMARY_SECTIONS
     ]
-    seen: set[str] = set()
+    seen: set[int] = set()
     for n, passage in enumerate(passages):
-        if not passage.is_heading and passage.section not in seen:
-            seen.add(passage.section)
+        if not passage.is_heading and passage.heading not in seen:
+            seen.add(passage.heading)
             order.append(n)
     chosen: dict[int, Passage] = {}
     spent = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from paperdeck.storage.assistant.passages import Passage
 from paperdeck.storage.cache import passage_index
@@ -97,11 +98,11 @@ def select(passages: list[Passage], question: str, budget: int) -> list[Passage]
     chosen: dict[int, Passage] = {}
     spent, abstract_spent = 0, 0
     cap = max(1, int(budget * PASSAGE_SHARE))
-    sections: set[str] = set()
+    sections: set[int] = set()
     for n in dict.fromkeys(order):
         passage = cut(passages[n], cap)
         cost = tokens(line(passage))
-        if passage.section not in sections:
+        if passage.heading not in sections:
             cost += tokens(heading_line(passage.section))
         if n in abstract:
             if abstract_spent + cost > budget * ABSTRACT_SHARE:
@@ -110,7 +111,7 @@ def select(passages: list[Passage], question: str, budget: int) -> list[Passage]
         if spent + cost > budget:
             continue
         chosen[n] = passage
-        sections.add(passage.section)
+        sections.add(passage.heading)
         spent += cost
     return [chosen[n] for n in sorted(chosen)]
 
@@ -121,7 +122,7 @@ def cut(passage: Passage, cap: int) -> Passage:
     if len(passage.text) <= limit:
         return passage
     text = passage.text[:limit].rsplit(" ", 1)[0] + " …"
-    return Passage(passage.label, passage.index, passage.kind, text, passage.section)
+    return replace(passage, text=text)
 
 
 def line(passage: Passage) -> str:
@@ -136,10 +137,10 @@ def render(passages: Iterable[Passage]) -> str:
     """The passages as the prompt shows them: under their section titles, each line
     starting with its label."""
     out: list[str] = []
-    section = None
+    heading = None
     for passage in passages:
-        if passage.section != section:
-            section = passage.section
-            out.append(heading_line(section))
+        if passage.heading != heading:
+            heading = passage.heading
+            out.append(heading_line(passage.section))
         out.append(line(passage))
     return "".join(out).rstrip("\n")
