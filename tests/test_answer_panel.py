@@ -5,6 +5,7 @@ jumps to its block and highlights the quote, earlier questions come back."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,39 @@ async def test_an_unreachable_server_is_one_sentence_in_the_panel(cache: Cache, 
         await ask(pilot, "q")
         await until(pilot, lambda: not panel.asking)
         assert "cannot reach http://127.0.0.1:9/v1/chat/completions" in answer_shown(panel)
+
+
+# --- summaries in the abstract pane ---------------------------------------------------------
+
+
+async def test_the_pane_shows_a_summary_made_once_per_paper(cache: Cache, monkeypatch):
+    from paperdeck.tui.widgets import summary_line
+
+    monkeypatch.setattr(summary_line, "DELAY_S", 0.01)
+    with model_server("It gates memory [b]by design[/b].") as server:
+        settings = replace(assistant(server), summaries=True)
+        app = make_app(cache, assistant=settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("enter")
+            line = app.screen.query_one(summary_line.SummaryLine)
+            await until(pilot, lambda: "It gates" in line.render().plain)
+            assert line.render().plain == "Summary (test-model): It gates memory [b]by design[/b]."
+            await pilot.press("j", "k")  # away and back: the stored summary, no request
+            await settle(app, pilot)
+            await until(
+                pilot, lambda: line.paper_id == SYNTHETIC_ID and "It gates" in line.render().plain
+            )
+        assert len(server.requests) <= 2  # this paper once; the next one perhaps, once
+        assert [r for r in server.requests if SYNTHETIC_ID in r.body.decode()][1:] == []
+
+
+async def test_without_summaries_the_pane_asks_nothing(cache: Cache):
+    with model_server("x") as server:
+        app = make_app(cache, assistant=assistant(server))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert not app.screen.query_one("#pane-assistant").display
+        assert server.requests == []
