@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from paperdeck.storage.config import AssistantSettings, config_path
-from paperdeck.storage.http import FetchError, describe_error, make_client, send
+from paperdeck.storage.http import FetchError, MissingKey, describe_error, make_client, send
+from paperdeck.storage.http import api_key as env_key
 from paperdeck.storage.parsers.text import clean_line
 from paperdeck.storage.translate.base import server_message, status_text
 
@@ -279,13 +279,7 @@ def endpoint(settings: AssistantSettings) -> str:
 def api_key(settings: AssistantSettings) -> str | None:
     """The key from the environment variable ``api_key_env`` names (None when it names
     none)."""
-    name = settings.api_key_env.strip()
-    if not name:
-        return None
-    key = os.environ.get(name, "").strip()
-    if not key:
-        raise AssistantError(
-            f"the environment variable {name}, named by [assistant] api_key_env in "
-            f"{config_path()}, is not set"
-        )
-    return key
+    try:
+        return env_key(settings.api_key_env, f"[assistant] api_key_env in {config_path()}")
+    except MissingKey as exc:
+        raise AssistantError(str(exc)) from None
