@@ -15,7 +15,7 @@ from paperdeck.storage.assistant.citations import check, normalise
 from paperdeck.storage.assistant.passages import Passage, from_abstract, from_document
 from paperdeck.storage.assistant.prompt import NOT_ANSWERED
 from paperdeck.storage.assistant.providers import AssistantError, Chat
-from paperdeck.storage.assistant.service import ask, source, summarize
+from paperdeck.storage.assistant.service import ask, prepare_question, source, summarize
 from paperdeck.storage.cache import assistant as kept
 from paperdeck.storage.cache import fulltext as stored_texts
 from paperdeck.storage.config import AssistantSettings, ConfigError, parse_config
@@ -88,6 +88,25 @@ def test_retrieval_keeps_the_budget_and_reading_order():
     assert "S150.p1" in [p.label for p in chosen]
     assert retrieve.tokens(retrieve.render(chosen)) <= 600
     assert [p.index for p in chosen] == sorted(p.index for p in chosen)
+
+
+@pytest.mark.parametrize("budget", [1000, 1500, 3000, 8000])
+def test_the_prompt_keeps_within_context_tokens_whatever_the_budget(cache, budget):
+    store_synthetic(cache)
+    settings = AssistantSettings(context_tokens=budget)
+    # One huge passage (a table): it is cut, not sent whole.
+    paper = source(cache, SYNTHETIC_ID)
+    huge = Passage("S9.T1", 999, "table", "gating memory " * 5000, "9 Huge", 998)
+    from paperdeck.storage.assistant.prompt import ask_prompt
+
+    prompt = ask_prompt(
+        paper.title, SYNTHETIC_ID, [*paper.passages, huge], "gating memory?", budget
+    )
+    assert prompt.tokens <= budget
+    assert sum(len(m["content"]) for m in prompt.messages) <= budget * retrieve.CHARS_PER_TOKEN
+    assert any(p.label == "S9.T1" and p.text.endswith(" …") for p in prompt.passages)
+    with pytest.raises(AssistantError, match="question is too long"):
+        prepare_question(cache, SYNTHETIC_ID, "why " * budget, settings)
 
 
 def test_figure_numbers_are_searched_as_phrases():
@@ -252,6 +271,13 @@ def test_an_unreachable_server_names_its_url(cache, monkeypatch):
     closed = AssistantSettings(provider="ollama", url="http://127.0.0.1:9", model="m")
     with pytest.raises(AssistantError, match=r"cannot reach http://127\.0\.0\.1:9/api/chat"):
         ask(cache, SYNTHETIC_ID, "q", closed)
+
+
+def test_a_paper_without_full_text_is_summarised_from_its_abstract(cache):
+    cache.upsert([Incoming(abstract_only("2406.00003", "We gate the memory of readers."))])
+    with model_server("Gated readers.") as server:
+        assert summarize(cache, "2406.00003", settings(server)) == ("Gated readers.", False)
+        assert "[abstract] We gate the memory of readers." in prompt_of(server.requests[0])
 
 
 def test_a_summary_is_made_once_per_paper_and_model(cache):

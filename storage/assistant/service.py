@@ -11,12 +11,15 @@ from paperdeck.storage.assistant.citations import Citation, check
 from paperdeck.storage.assistant.passages import Passage, from_abstract, from_document
 from paperdeck.storage.assistant.prompt import Prompt, ask_prompt, summary_prompt
 from paperdeck.storage.assistant.providers import AssistantError, Chat
+from paperdeck.storage.assistant.retrieve import tokens
 from paperdeck.storage.cache import assistant as kept
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import AssistantSettings
 from paperdeck.storage.fulltext.store import stored_document
 from paperdeck.storage.parsers.text import clean_generated, clean_line, without_reasoning
 
+QUESTION_SHARE = 4
+"""A question may take at most a quarter of ``context_tokens``."""
 FULLTEXT = "fulltext"
 ABSTRACT = "abstract"
 
@@ -67,6 +70,12 @@ def prepare_question(
     question = clean_line(question)
     if not question:
         raise AssistantError("the question is empty")
+    most = settings.context_tokens // QUESTION_SHARE
+    if tokens(question) > most:
+        raise AssistantError(
+            f"the question is too long: keep it under {most:,} tokens, so that the paper's "
+            "passages fit in [assistant] context_tokens"
+        )
     paper = source(cache, paper_id)
     prompt = ask_prompt(paper.title, paper_id, paper.passages, question, settings.context_tokens)
     return paper, prompt
