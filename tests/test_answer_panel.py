@@ -190,3 +190,19 @@ async def test_without_summaries_the_pane_asks_nothing(cache: Cache):
             await settle(app, pilot)
             assert not app.screen.query_one("#pane-assistant").display
         assert server.requests == []
+
+
+async def test_a_question_that_breaks_down_lets_the_panel_ask_again(cache: Cache, monkeypatch):
+    from paperdeck.tui.widgets import answer_panel
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(answer_panel, "ask", broken)
+    with model_server("x") as server:
+        app = make_app(cache, assistant=assistant(server))
+        async with app.run_test(size=SIZE) as pilot:
+            _, panel = await open_panel(app, pilot)
+            await ask(pilot, "q")
+            await until(pilot, lambda: not panel.asking)
+            assert "disk on fire" in answer_shown(panel)

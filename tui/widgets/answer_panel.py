@@ -27,6 +27,7 @@ from paperdeck.storage.cache import assistant as kept
 from paperdeck.storage.cache.assistant import Exchange
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.fulltext.model import Document
+from paperdeck.tui.messages import WorkerFailed
 from paperdeck.tui.widgets.paper_text import PaperText
 from paperdeck.tui.workers import thread_worker, worker_cache
 
@@ -169,6 +170,13 @@ class AnswerPanel(Vertical):
         self._render_history()
         if answer.source != "fulltext":
             self.notify("No full text stored: the answer is from the abstract.", timeout=4)
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        """The question broke down for a reason nobody foresaw (the app says which, the
+        message goes on up to it): the panel takes questions again."""
+        if self.chat is not None:
+            self.chat = None
+            self._show_answer(message.note, final=True)
 
     def _show_answer(self, text: str, *, final: bool) -> None:
         """The question and the answer so far (or what went wrong), as plain text."""
