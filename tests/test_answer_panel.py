@@ -16,7 +16,7 @@ from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import AssistantSettings
 from paperdeck.tui.screens.fulltext import FullTextScreen
 from paperdeck.tui.widgets.answer_panel import AnswerPanel
-from tests.support.assistant import model_server
+from tests.support.assistant import model_server, prompt_of
 from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill
 from tests.support.fulltext_reader import make_app, settle, store
 
@@ -206,3 +206,37 @@ async def test_a_question_that_breaks_down_lets_the_panel_ask_again(cache: Cache
             await ask(pilot, "q")
             await until(pilot, lambda: not panel.asking)
             assert "disk on fire" in answer_shown(panel)
+
+
+async def test_triage_summarises_the_next_paper_while_this_one_is_read(tmp_path, monkeypatch):
+    from paperdeck.storage.cache import assistant as stored
+    from paperdeck.tui.screens.triage import TriageScreen
+    from paperdeck.tui.widgets import summary_line
+    from tests.tui_support import SAMPLE_ORDER, sample_cache
+    from tests.tui_support import make_app as reader_app
+    from tests.tui_support import settle as settle_reader
+
+    monkeypatch.setattr(summary_line, "DELAY_S", 0.01)
+
+    def reply(request) -> str:
+        return "About " + next(p for p in SAMPLE_ORDER if p in prompt_of(request)) + "."
+
+    with sample_cache(tmp_path / "c.db") as sample, model_server(reply) as server:
+        settings = replace(assistant(server), summaries=True)
+        app = reader_app(sample, assistant=settings)
+        first, second = SAMPLE_ORDER[:2]
+        async with app.run_test(size=SIZE) as pilot:
+            await settle_reader(app, pilot)
+            await pilot.press("T")
+            await settle_reader(app, pilot)
+            assert isinstance(app.screen, TriageScreen) and app.screen.current.id == first
+            line = app.screen.pane.query_one(summary_line.SummaryLine)
+            await until(pilot, lambda: f"About {first}." in line.render().plain)
+            # The next paper's summary is made meanwhile, and stored.
+            await until(pilot, lambda: stored.summary(sample, second, "test-model") is not None)
+            asked = len(server.requests)
+            await pilot.press("space")  # skip to the next paper
+            await until(pilot, lambda: f"About {second}." in line.render().plain)
+            await settle_reader(app, pilot)
+        assert [r for r in server.requests[:asked] if second in prompt_of(r)]
+        assert not [r for r in server.requests[asked:] if second in prompt_of(r)]

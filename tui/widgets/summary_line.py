@@ -4,7 +4,9 @@ when ``[assistant] summaries = true``.
 A stored summary shows at once; a paper with none gets one made once it has been on
 show for :data:`DELAY_S` (running down the list asks nothing), in a worker, through
 :func:`paperdeck.storage.assistant.service.summarize`, which keeps it per paper and model.
-Moving on cancels the request on its way. The summary is plain text, never markup.
+Moving on cancels the request on its way. Triage names the paper that comes next
+(:meth:`SummaryLine.make_ahead`): its summary is made once this one's is done, so a slow
+local model keeps ahead of the reader. The summary is plain text, never markup.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ class SummaryLine(Static):
         self.paper_id: str | None = None
         self.chat: Chat | None = None
         self._timer: Timer | None = None
+        self._next: str | None = None
+        """The paper to summarise ahead, once the one on show has its summary."""
+        self._ahead: str | None = None
+        """The paper whose summary is being made ahead (its request is not cancelled)."""
         self.display = False
 
     def show_for(self, paper_id: str) -> None:
@@ -60,6 +66,27 @@ class SummaryLine(Static):
         self.display = True
         self._look_up(self.app.cache.path, paper_id, settings.model)
 
+    def make_ahead(self, paper_id: str) -> None:
+        """Summarise ``paper_id`` (the next paper) after the paper on show."""
+        settings = self.app.config.assistant
+        if settings.summaries and settings.provider != "none":
+            self._next = paper_id
+            self._start_next()
+
+    def _start_next(self) -> None:
+        paper_id = self._next
+        if paper_id is None or paper_id == self.paper_id or self._ahead is not None:
+            return
+        if self.chat is not None or self._timer is not None:
+            return  # after the paper on show
+        self._next = None
+        try:
+            chat = Chat(self.app.config.assistant)
+        except AssistantError:
+            return  # the paper on show says why
+        self._ahead = paper_id
+        self._summarize(self.app.cache.path, paper_id, chat)
+
     def _stop(self) -> None:
         if self._timer is not None:
             self._timer.stop()
@@ -74,15 +101,17 @@ class SummaryLine(Static):
 
     @on(_Shown)
     def _shown(self, message: _Shown) -> None:
-        if message.paper_id != self.paper_id:
-            return  # the pane moved on
-        model = self.app.config.assistant.model
-        if message.text is not None:
-            self.chat = None
-            label = "Summary not made" if message.failed else f"Summary ({model})"
-            self.update(Text(f"{label}: {message.text}"))
-        elif self.chat is None and self._timer is None:
-            self._timer = self.set_timer(DELAY_S, lambda: self._make(message.paper_id))
+        if message.paper_id == self._ahead and message.text is not None:
+            self._ahead = None
+        if message.paper_id == self.paper_id:
+            model = self.app.config.assistant.model
+            if message.text is not None:
+                self.chat = None
+                label = "Summary not made" if message.failed else f"Summary ({model})"
+                self.update(Text(f"{label}: {message.text}"))
+            elif self.chat is None and self._timer is None and self._ahead != message.paper_id:
+                self._timer = self.set_timer(DELAY_S, lambda: self._make(message.paper_id))
+        self._start_next()
 
     def _make(self, paper_id: str) -> None:
         self._timer = None
