@@ -1,0 +1,117 @@
+"""``paperdeck ask`` and ``paperdeck summarize`` against loopback model servers: the
+answering block found in the long fixture and sent within ``context_tokens``, citations
+checked in the JSON, one request for two summaries, an unreachable server in one line."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from paperdeck.storage.assistant import retrieve
+from paperdeck.storage.assistant.passages import from_document
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.config import cache_path, config_path
+from paperdeck.storage.fulltext.store import stored_document
+from paperdeck.tui.cli import main
+from tests.support.assistant import config_text, model_server, prompt_of
+from tests.support.fulltext import LONG_ID, SYNTHETIC, SYNTHETIC_ID, fill
+from tests.support.fulltext_reader import store
+
+BUDGET = 2000
+"""context_tokens for the long paper: a small part of its ~40,000 tokens."""
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def synthetic() -> Path:
+    with Cache(cache_path()) as cache:
+        fill(cache)
+        url = f"https://arxiv.org/html/{SYNTHETIC_ID}v2"
+        store(cache, SYNTHETIC_ID, SYNTHETIC.read_bytes(), url)
+    return cache_path()
+
+
+@pytest.mark.shared
+def test_ask_json_sends_the_answering_block_within_the_budget(capsys, shared_data: Path):
+    page = (shared_data / "fulltext" / f"{LONG_ID}v1" / "index.html").read_bytes()
+    with Cache(cache_path()) as cache:
+        fill(cache)
+        store(cache, LONG_ID, page, f"https://arxiv.org/html/{LONG_ID}v1")
+        passages = from_document(stored_document(cache, LONG_ID))
+    # The block that answers: the caption of the paper's last figure.
+    figure = [p for p in passages if p.kind == "figure"][-1]
+    number = re.match(r"Figure (\d+):", figure.text).group(1)
+    quote = " ".join(figure.text.split()[2:8])
+    assert sum(retrieve.tokens(p.text) for p in passages) > 10 * BUDGET
+
+    def model(request) -> str:
+        # A model answers from the passages it was sent, citing the labels it was shown.
+        sent = prompt_of(request)
+        line = next(line for line in sent.splitlines() if f"Figure {number}:" in line)
+        label = line[1 : line.index("]")]
+        return f'It shows this [{label}] "{quote}", not [{label}] "a result it never had".'
+
+    with model_server(model) as server:
+        config_path().write_text(config_text(server, context_tokens=BUDGET))
+        code, out, err = run(
+            capsys, "ask", LONG_ID, f"What does Figure {number} show?", "--format", "json"
+        )
+        (request,) = server.requests
+    assert code == 0, err
+    sent = prompt_of(request)
+    assert f"[{figure.label}] {figure.text}" in sent
+    messages = request.json()["messages"]
+    assert sum(len(m["content"]) for m in messages) <= BUDGET * retrieve.CHARS_PER_TOKEN
+    answer = json.loads(out)
+    assert set(answer) == {"answer", "citations"}
+    assert answer["citations"] == [
+        {"block": figure.label, "quote": quote, "found": True},
+        {"block": figure.label, "quote": "a result it never had", "found": False},
+    ]
+
+
+def test_ask_as_text_streams_then_lists_the_checked_citations(capsys, synthetic):
+    with Cache(cache_path()) as cache:
+        target = next(
+            p for p in from_document(stored_document(cache, SYNTHETIC_ID)) if p.kind == "paragraph"
+        )
+    quote = " ".join(target.text.split()[:4])
+    said = f'\x1b[2J[red]So[/red] [{target.label}] "{quote}" and [{target.label}] "nothing".'
+    with model_server(said, ollama=True) as server:
+        config_path().write_text(config_text(server, ollama=True))
+        code, out, err = run(capsys, "ask", SYNTHETIC_ID, "what?")
+    assert code == 0, err
+    assert "\x1b" not in out and out.startswith("[red]So[/red]")
+    assert f'✓ [{target.label}] "{quote}"' in out
+    assert f'✗ [{target.label}] "nothing" — not in the paper' in out
+
+
+def test_summarize_twice_costs_one_request(capsys, synthetic):
+    with model_server("It gates memory.") as server:
+        config_path().write_text(config_text(server))
+        assert run(capsys, "summarize", SYNTHETIC_ID)[:2] == (0, "It gates memory.\n")
+        assert run(capsys, "summarize", SYNTHETIC_ID)[:2] == (0, "It gates memory.\n")
+        assert len(server.requests) == 1
+
+
+def test_an_unreachable_server_exits_1_naming_its_url(capsys, synthetic, monkeypatch):
+    monkeypatch.setenv("PAPERDECK_HTTP_TIMEOUT", "2")
+    config_path().write_text(
+        '[assistant]\nprovider = "openai"\nurl = "http://127.0.0.1:9/v1"\nmodel = "m"\n'
+    )
+    code, out, err = run(capsys, "ask", SYNTHETIC_ID, "what?")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "http://127.0.0.1:9/v1/chat/completions" in err
+
+
+def test_without_a_provider_ask_says_how_to_set_one(capsys, synthetic):
+    code, _, err = run(capsys, "ask", SYNTHETIC_ID, "what?")
+    assert code == 1 and "[assistant] provider" in err
