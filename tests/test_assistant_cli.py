@@ -115,3 +115,15 @@ def test_an_unreachable_server_exits_1_naming_its_url(capsys, synthetic, monkeyp
 def test_without_a_provider_ask_says_how_to_set_one(capsys, synthetic):
     code, _, err = run(capsys, "ask", SYNTHETIC_ID, "what?")
     assert code == 1 and "[assistant] provider" in err
+
+
+def test_a_paper_without_full_text_is_answered_from_its_abstract(capsys, synthetic):
+    from tests.support.fulltext import LONG_ID as NOT_STORED
+
+    with model_server('It is [abstract] "An abstract."') as server:
+        config_path().write_text(config_text(server))
+        code, out, err = run(capsys, "ask", NOT_STORED, "what?", "--format", "json")
+    assert code == 0 and "answering from its abstract" in err
+    assert json.loads(out)["citations"] == [
+        {"block": "abstract", "quote": "An abstract.", "found": True}
+    ]
