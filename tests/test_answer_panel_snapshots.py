@@ -41,6 +41,7 @@ async def asking(pilot) -> None:
     await settle(pilot.app, pilot)
     pilot.app.clear_notifications()  # the note about the paper's math would cover the list
     await pilot.press("a")
+    pilot.app.screen.query_one("#ask-question").cursor_blink = False  # the same on every run
     await settle(pilot.app, pilot)
     await pilot.pause(0.2)
 
