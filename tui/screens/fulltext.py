@@ -466,3 +466,5 @@ class FullTextScreen(Screen):
             return
         said = "★ Starred" if starred else "Unstarred"
         self.app.call_from_thread(self.notify, f"{said} {paper_id}", timeout=3)
+
+
