@@ -4,6 +4,7 @@ as one sentence, answers and summaries kept in the cache."""
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from pathlib import Path
@@ -111,6 +112,35 @@ def test_the_prompt_keeps_within_context_tokens_whatever_the_budget(cache, budge
 
 def test_figure_numbers_are_searched_as_phrases():
     assert retrieve.query_terms("What does Fig. 3 show about the loss?") == ["figure 3", "loss"]
+    assert retrieve.query_pairs("Fig. 3: how does the learning rate decay?") == [
+        "the learning",
+        "learning rate",
+        "rate decay",
+    ]
+
+
+def test_words_as_the_question_wrote_them_find_their_passage_among_look_alikes():
+    # Every passage draws on the same few words (as a generated paper does): only the
+    # order of the question's words tells the one it quotes from the others.
+    rng = random.Random(7)
+    vocabulary = (
+        "model attention token layer sparse dense gradient loss context memory retrieval "
+        "benchmark training inference head embedding decoder encoder prompt reasoning "
+        "budget latency scaling baseline the of in on for with and this our their"
+    ).split()
+    passages = [
+        Passage(f"S{n}.p1", n, "paragraph", " ".join(rng.choices(vocabulary, k=60)), "1 A", 0)
+        for n in range(300)
+    ]
+    for target in rng.sample(passages, 10):
+        words = target.text.split()
+        # five words of it, three of them saying something (not "this in with the")
+        start = next(
+            n for n in range(55) if len(retrieve.query_terms(" ".join(words[n : n + 5]))) >= 3
+        )
+        question = "What about " + " ".join(words[start : start + 5]) + "?"
+        chosen = retrieve.select(passages, question, 1500)
+        assert target.label in [p.label for p in chosen], question
 
 
 # --- citations ----------------------------------------------------------------------------

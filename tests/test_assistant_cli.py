@@ -39,42 +39,57 @@ def synthetic() -> Path:
     return cache_path()
 
 
+def the_answering_block(passages: list, kind: str) -> tuple:
+    """The block that answers, the question, and what of it a model finds in the prompt."""
+    if kind == "figure":  # the caption of the paper's last figure
+        block = [p for p in passages if p.kind == "figure"][-1]
+        number = re.match(r"Figure (\d+):", block.text).group(1)
+        return block, f"What does Figure {number} show?", f"Figure {number}:"
+    # a paragraph halfway through, asked about in six of its own words (the generated
+    # paper's paragraphs all draw on the same few dozen words: their order tells them apart)
+    paragraphs = [p for p in passages if p.kind == "paragraph" and len(p.text.split()) > 30]
+    block = paragraphs[len(paragraphs) // 2]
+    words = block.text.split()
+    start = next(
+        n for n in range(10, 24) if len(retrieve.query_terms(" ".join(words[n : n + 6]))) >= 4
+    )
+    fragment = " ".join(words[start : start + 6])
+    return block, f"What do they say about {fragment}?", fragment
+
+
 @pytest.mark.shared
-def test_ask_json_sends_the_answering_block_within_the_budget(capsys, shared_data: Path):
+@pytest.mark.parametrize("kind", ["figure", "paragraph"])
+def test_ask_json_sends_the_answering_block_within_the_budget(capsys, shared_data: Path, kind):
     page = (shared_data / "fulltext" / f"{LONG_ID}v1" / "index.html").read_bytes()
     with Cache(cache_path()) as cache:
         fill(cache)
         store(cache, LONG_ID, page, f"https://arxiv.org/html/{LONG_ID}v1")
         passages = from_document(stored_document(cache, LONG_ID))
-    # The block that answers: the caption of the paper's last figure.
-    figure = [p for p in passages if p.kind == "figure"][-1]
-    number = re.match(r"Figure (\d+):", figure.text).group(1)
-    quote = " ".join(figure.text.split()[2:8])
+    block, question, needle = the_answering_block(passages, kind)
+    quote = " ".join(block.text.split()[2:8])
     assert sum(retrieve.tokens(p.text) for p in passages) > 10 * BUDGET
 
     def model(request) -> str:
         # A model answers from the passages it was sent, citing the labels it was shown.
         sent = prompt_of(request)
-        line = next(line for line in sent.splitlines() if f"Figure {number}:" in line)
+        line = next(line for line in sent.splitlines() if needle in line)
         label = line[1 : line.index("]")]
         return f'It shows this [{label}] "{quote}", not [{label}] "a result it never had".'
 
     with model_server(model) as server:
         config_path().write_text(config_text(server, context_tokens=BUDGET))
-        code, out, err = run(
-            capsys, "ask", LONG_ID, f"What does Figure {number} show?", "--format", "json"
-        )
+        code, out, err = run(capsys, "ask", LONG_ID, question, "--format", "json")
         (request,) = server.requests
     assert code == 0, err
     sent = prompt_of(request)
-    assert f"[{figure.label}] {figure.text}" in sent
+    assert f"[{block.label}] {block.text}" in sent
     messages = request.json()["messages"]
     assert sum(len(m["content"]) for m in messages) <= BUDGET * retrieve.CHARS_PER_TOKEN
     answer = json.loads(out)
     assert set(answer) == {"answer", "citations"}
     assert answer["citations"] == [
-        {"block": figure.label, "quote": quote, "found": True},
-        {"block": figure.label, "quote": "a result it never had", "found": False},
+        {"block": block.label, "quote": quote, "found": True},
+        {"block": block.label, "quote": "a result it never had", "found": False},
     ]
 
 

@@ -2,7 +2,9 @@
 
 The paper's passages go into an in-memory FTS5 index
 (:mod:`paperdeck.storage.cache.passage_index`) with their section's title beside them;
-the question's words, less common English ones, are OR-ed and ranked by bm25. What is
+the question's words, less common English ones, are OR-ed and ranked by bm25, and so are
+its pairs of neighbouring words (in a paper whose every paragraph uses the same few
+dozen words, their order is what tells one from another); the two scores add. What is
 sent, in this order until the budget is spent: the abstract (what the paper is about),
 the strong hits each with its neighbours (an answer often runs into the next paragraph,
 and the one before says what "this" is), then the weaker hits. The passages go out in
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from itertools import pairwise
 
 from paperdeck.storage.assistant.passages import Passage
 from paperdeck.storage.cache import passage_index
@@ -67,15 +70,36 @@ def query_terms(question: str) -> list[str]:
     return list(dict.fromkeys([*phrases, *kept]))
 
 
+_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”]")
+
+
+def query_pairs(question: str) -> list[str]:
+    """Neighbouring words of the question, one at least saying something ("learning
+    rate", "their loss"), each pair once: a passage holding the words as the question
+    wrote them ranks above one that has them apart."""
+    pairs: list[str] = []
+    for stretch in _BREAK.split(_NUMBERED.sub(".", question)):
+        words = [w.lower() for w in _WORD.findall(stretch)]
+        pairs += [f"{a} {b}" for a, b in pairwise(words) if a not in _STOP or b not in _STOP]
+    return list(dict.fromkeys(pairs))
+
+
 def rank(passages: list[Passage], question: str) -> list[tuple[int, float]]:
     """(position in ``passages``, score: higher is better) of the passages that match
-    the question, best first."""
+    the question, best first: its words, and its pairs of words as written."""
     terms = query_terms(question)
     if not terms or not passages:
         return []
-    match = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    matches = [_any(terms)]
+    if pairs := query_pairs(question):
+        matches.append(_any(pairs))
     rows = ((n, p.text, "" if p.is_heading else p.section) for n, p in enumerate(passages))
-    return passage_index.rank(rows, match, MAX_HITS)
+    return passage_index.rank(rows, matches, MAX_HITS)
+
+
+def _any(phrases: list[str]) -> str:
+    """An FTS5 query matching any of ``phrases``."""
+    return " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
 
 
 def select(passages: list[Passage], question: str, budget: int) -> list[Passage]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from paperdeck.storage.assistant.service import prepare_question
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import AssistantSettings
+from paperdeck.storage.fulltext.convert import convert
 from paperdeck.storage.fulltext.store import stored_document
 from tests.benchmarks.fulltext import LONG, _store, grown
 from tests.support.fulltext import LONG_ID, SYNTHETIC, fill
@@ -102,8 +103,6 @@ def main() -> int:
             path = Path(tmp) / f"ask-{number}.db"
             with Cache(path) as cache:
                 fill(cache)
-                from paperdeck.storage.fulltext.convert import convert
-
                 _store(cache, body, convert(body, f"https://arxiv.org/html/{LONG_ID}v1").to_json())
             f = measure(path, args.runs, args.context_tokens)
         print(
