@@ -21,8 +21,9 @@ from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill
 from tests.support.fulltext_reader import make_app, settle, store
 
 SIZE = (140, 40)
-PAUSES = 400
-"""Pauses a test waits at most for the panel to show what it waits for."""
+PAUSES = 1500
+"""Pauses a test waits at most for the panel to show what it waits for (30 s: only a
+failing test waits that long)."""
 
 
 @pytest.fixture
@@ -34,7 +35,9 @@ def cache(tmp_path: Path):
         yield opened
 
 
-def assistant(server) -> AssistantSettings:
+def assistant(server, *, ollama: bool = False) -> AssistantSettings:
+    if ollama:
+        return AssistantSettings(provider="ollama", url=server.base, model="test-model")
     return AssistantSettings(provider="openai", url=server.url("/v1"), model="test-model")
 
 
@@ -79,10 +82,11 @@ def a_paragraph(cache: Cache):
     return next(p for p in passages if p.kind == "paragraph" and len(p.text.split()) > 8)
 
 
-async def test_a_streams_the_answer_and_escape_cancels_it(cache: Cache):
+@pytest.mark.parametrize("ollama", [False, True], ids=["openai-sse", "ollama-ndjson"])
+async def test_a_streams_the_answer_and_escape_cancels_it(cache: Cache, ollama: bool):
     gate = threading.Event()
-    with model_server("A long answer that keeps coming " * 5, gate=gate) as server:
-        app = make_app(cache, assistant=assistant(server))
+    with model_server("A long answer that keeps coming " * 5, gate=gate, ollama=ollama) as server:
+        app = make_app(cache, assistant=assistant(server, ollama=ollama))
         async with app.run_test(size=SIZE) as pilot:
             screen, panel = await open_panel(app, pilot)
             await ask(pilot, "what is it")
