@@ -164,6 +164,21 @@ def test_a_made_up_quote_and_an_unknown_block_are_flagged():
     assert [c.found for c in found] == [False, False]
 
 
+def test_a_quote_before_its_id_and_a_quote_citing_two_blocks_are_checked_too():
+    answer = (
+        'The method "freezes" [S1.p1] "We freeze the encoder". It "rises by 3%" [S2.p1], '
+        'both [S1.p1; S2.p1] "train the head" and [S1.p1, S2.p1] "a made-up result".'
+    )
+    assert [c.to_json() for c in check(answer, [SHORT, OTHER])] == [
+        {"block": "S1.p1", "quote": "We freeze the encoder", "found": True},
+        {"block": "S2.p1", "quote": "rises by 3%", "found": True},
+        {"block": "S1.p1", "quote": "train the head", "found": True},
+        {"block": "S1.p1", "quote": "a made-up result", "found": False},
+    ]
+    (other_way,) = check('[S1.p1; S2.p1] "on the benchmark"', [SHORT, OTHER])
+    assert other_way.found and other_way.block == "S2.p1"
+
+
 def test_an_ellipsis_needs_each_piece_in_order():
     assert check('[S1.p1] "We freeze … the head"', [SHORT])[0].found
     assert not check('[S1.p1] "the head … We freeze"', [SHORT])[0].found
