@@ -12,6 +12,7 @@ import pytest
 
 from paperdeck.storage.assistant import retrieve
 from paperdeck.storage.assistant.passages import from_document
+from paperdeck.storage.assistant.prompt import NOT_ANSWERED
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import cache_path, config_path
 from paperdeck.storage.fulltext.store import stored_document
@@ -117,14 +118,32 @@ def test_summarize_twice_costs_one_request(capsys, synthetic):
         assert len(server.requests) == 1
 
 
-def test_an_unreachable_server_exits_1_naming_its_url(capsys, synthetic, monkeypatch):
+@pytest.mark.parametrize("command", [["ask", SYNTHETIC_ID, "what?"], ["summarize", SYNTHETIC_ID]])
+@pytest.mark.parametrize(
+    "provider, url, said",
+    [
+        ("openai", "http://127.0.0.1:9/v1", "http://127.0.0.1:9/v1/chat/completions"),
+        ("ollama", "http://127.0.0.1:9", "http://127.0.0.1:9/api/chat"),
+    ],
+)
+def test_an_unreachable_server_exits_1_naming_its_url(
+    capsys, synthetic, monkeypatch, command, provider, url, said
+):
     monkeypatch.setenv("PAPERDECK_HTTP_TIMEOUT", "2")
-    config_path().write_text(
-        '[assistant]\nprovider = "openai"\nurl = "http://127.0.0.1:9/v1"\nmodel = "m"\n'
-    )
-    code, out, err = run(capsys, "ask", SYNTHETIC_ID, "what?")
+    config_path().write_text(f'[assistant]\nprovider = "{provider}"\nurl = "{url}"\nmodel = "m"\n')
+    code, out, err = run(capsys, *command)
     assert (code, out) == (1, "")
-    assert err.count("\n") == 1 and "http://127.0.0.1:9/v1/chat/completions" in err
+    assert err.count("\n") == 1 and f"cannot reach {said}" in err and "Traceback" not in err
+
+
+def test_a_paper_that_does_not_answer_gives_no_citations(capsys, synthetic):
+    with model_server(NOT_ANSWERED, ollama=True) as server:
+        config_path().write_text(config_text(server, ollama=True))
+        code, out, err = run(
+            capsys, "ask", SYNTHETIC_ID, "Who won the 1998 World Cup?", "--format", "json"
+        )
+    assert code == 0, err
+    assert json.loads(out) == {"answer": NOT_ANSWERED, "citations": []}
 
 
 def test_without_a_provider_ask_says_how_to_set_one(capsys, synthetic):
