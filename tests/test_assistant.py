@@ -119,6 +119,36 @@ def test_figure_numbers_are_searched_as_phrases():
     ]
 
 
+def test_a_section_an_appendix_or_an_equation_named_by_number_is_sent():
+    layout = [
+        ("S1", "heading", "Intro", "1 Intro"),
+        ("S1.p1", "paragraph", "We study memory.", "1 Intro"),
+        ("S2", "heading", "Method", "2 Method"),
+        ("S2.p1", "paragraph", "The gate opens.", "2 Method"),
+        ("S2.E4", "equation", "g = σ(Wx) (4)", "2 Method"),
+        ("S2.p2", "paragraph", "where W is learned.", "2 Method"),
+        ("S2.SS1", "heading", "Details", "2.1 Details"),
+        ("S2.SS1.p1", "paragraph", "The optimizer is Adam.", "2.1 Details"),
+        ("S12", "heading", "More", "12 More"),
+        ("S12.p1", "paragraph", "Unrelated text.", "12 More"),
+        ("A1", "heading", "Proofs", "Appendix A Proofs"),
+        ("A1.p1", "paragraph", "Proof of the bound.", "Appendix A Proofs"),
+    ]
+    passages = [
+        Passage(label, n, kind, text, section, n)
+        for n, (label, kind, text, section) in enumerate(layout)
+    ]
+
+    def sent(question: str) -> list[str]:
+        return [p.label for p in retrieve.select(passages, question, 1000)]
+
+    assert sent("Summarise Section 2") == ["S2.p1", "S2.E4", "S2.p2", "S2.SS1.p1"]
+    assert sent("What does sec. 2.1 say?") == ["S2.SS1.p1"]
+    assert sent("What is in Appendix A?") == sent("and section A?") == ["A1.p1"]
+    assert sent("What does Eq. (4) mean?") == ["S2.E4", "S2.p2"]
+    assert sent("Is the table a summary?") == []
+
+
 def test_words_as_the_question_wrote_them_find_their_passage_among_look_alikes():
     # Every passage draws on the same few words (as a generated paper does): only the
     # order of the question's words tells the one it quotes from the others.

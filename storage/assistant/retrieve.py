@@ -6,9 +6,10 @@ the question's words, less common English ones, are OR-ed and ranked by bm25, an
 its pairs of neighbouring words (in a paper whose every paragraph uses the same few
 dozen words, their order is what tells one from another); the two scores add. What is
 sent, in this order until the budget is spent: the abstract (what the paper is about),
-the strong hits each with its neighbours (an answer often runs into the next paragraph,
-and the one before says what "this" is), then the weaker hits. The passages go out in
-reading order, under their section titles.
+the passages the question names by number ("Section 4.2", "Equation 5"; those its words
+match first), the strong hits each with its neighbours (an answer often runs into the
+next paragraph, and the one before says what "this" is), then the weaker hits. The
+passages go out in reading order, under their section titles.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from itertools import pairwise
 
 from paperdeck.storage.assistant.passages import Passage
 from paperdeck.storage.cache import passage_index
+from paperdeck.storage.fulltext import model
 
 CHARS_PER_TOKEN = 3
 """A cautious estimate (English runs ~4 characters a token, math and other scripts
@@ -52,7 +54,7 @@ def tokens(text: str) -> int:
 
 _NUMBERED = re.compile(
     r"\b(fig(?:ure)?|table|tab|section|sec|eq(?:uation)?|theorem|lemma|appendix|algorithm)"
-    r"\.?\s*\(?([A-Z]?\d+(?:\.\d+)*)",
+    r"\.?\s*\(?([A-Z]?\d+(?:\.\d+)*|(?-i:[A-Z])\b(?:\.\d+)*)",
     re.IGNORECASE,
 )
 _FULL = {"fig": "figure", "tab": "table", "sec": "section", "eq": "equation"}
@@ -102,12 +104,31 @@ def _any(phrases: list[str]) -> str:
     return " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
 
 
+def named(passages: list[Passage], question: str) -> list[int]:
+    """Positions of the passages the question names by number, which its words may not
+    find: "Section 4.2" and "Appendix A" (their passages, in order), "Equation 5" (and
+    the passage after it, which says what it means)."""
+    found: list[int] = []
+    for kind, number in _NUMBERED.findall(question):
+        kind = _FULL.get(kind.lower(), kind.lower())
+        if kind in ("section", "appendix"):
+            starts = tuple(f"{prefix}{number}{end}" for prefix in ("", "Appendix ") for end in " .")
+            found += [n for n, p in enumerate(passages) if p.section.startswith(starts)]
+        elif kind == "equation":
+            for n, p in enumerate(passages):
+                if p.kind == model.EQUATION and p.text.endswith(f"({number})"):
+                    found += [m for m in (n, n + 1) if m < len(passages)]
+    return [n for n in found if not passages[n].is_heading]
+
+
 def select(passages: list[Passage], question: str, budget: int) -> list[Passage]:
     """The passages to send for ``question``, in reading order, together at most
     ``budget`` tokens (as :func:`render` writes them)."""
     hits = rank(passages, question)
     order = [n for n, p in enumerate(passages) if p.section == "Abstract" and not p.is_heading]
     abstract = set(order)
+    ranked = {n: place for place, (n, _) in enumerate(hits)}
+    order += sorted(named(passages, question), key=lambda n: ranked.get(n, len(hits)))
     best = hits[0][1] if hits else 0.0
     for n, score in hits:
         if passages[n].is_heading:  # a matching title: its first passage instead
