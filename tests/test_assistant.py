@@ -4,6 +4,7 @@ as one sentence, answers and summaries kept in the cache."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import threading
@@ -242,6 +243,27 @@ def test_both_providers_stream_the_answer_and_its_citations_are_checked(cache, o
     kept_answers = kept.answers(cache, SYNTHETIC_ID)
     assert [e.question for e in kept_answers] == ["what?"]
     assert kept_answers[0].citations[1]["found"] is False
+
+
+@pytest.mark.parametrize("ollama", [False, True], ids=["openai", "ollama"])
+def test_a_server_that_does_not_stream_is_read_whole(cache, ollama):
+    store_synthetic(cache)
+    said = "It gates memory."
+    if ollama:
+        body = {"model": "m", "message": {"role": "assistant", "content": said}, "done": True}
+    else:
+        body = {
+            "object": "chat.completion",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": said}}],
+        }
+    reply = Reply(
+        200, json.dumps(body, indent=2), {"Content-Type": "application/json; charset=utf-8"}
+    )
+    path = "/api/chat" if ollama else "/v1/chat/completions"
+    with LoopbackServer({path: reply}) as server:
+        seen: list[str] = []
+        answer = ask(cache, SYNTHETIC_ID, "q", settings(server, ollama=ollama), on_text=seen.append)
+    assert answer.text == said and seen == [said]
 
 
 def test_the_key_comes_from_the_variable_api_key_env_names(cache, monkeypatch):

@@ -147,8 +147,9 @@ class Chat:
         if kind == "text/html":
             raise self._unreadable("an HTML page instead of an answer; is this its API URL?")
         ollama = self.settings.provider == "ollama"
-        if kind == "application/json" and not ollama:  # a server that does not stream
-            piece = self._openai_data(self._json(_bounded(response, MAX_ANSWER_CHARS * 4)))
+        if kind == "application/json":  # a server that does not stream: the whole answer
+            data = self._json(_bounded(response, MAX_ANSWER_CHARS * 4))
+            piece = self._ollama_data(data)[0] if ollama else self._openai_data(data)
             pieces.append(piece)
             if on_text is not None:
                 on_text(piece)
@@ -200,7 +201,9 @@ class Chat:
     def _ollama_line(self, line: str) -> tuple[str, bool]:
         if not line.strip():
             return "", False
-        data = self._json(line)
+        return self._ollama_data(self._json(line))
+
+    def _ollama_data(self, data: dict) -> tuple[str, bool]:
         message = data.get("message")
         content = message.get("content") if isinstance(message, dict) else None
         if content is not None and not isinstance(content, str):
