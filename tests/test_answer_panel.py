@@ -16,9 +16,9 @@ from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import AssistantSettings
 from paperdeck.tui.screens.fulltext import FullTextScreen
 from paperdeck.tui.widgets.answer_panel import AnswerPanel
-from tests.support.assistant import model_server, prompt_of
-from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill
-from tests.support.fulltext_reader import make_app, settle, store
+from tests.support.assistant import model_server, prompt_of, store_synthetic
+from tests.support.fulltext import SYNTHETIC_ID
+from tests.support.fulltext_reader import make_app, settle
 
 SIZE = (140, 40)
 PAUSES = 1500
@@ -29,9 +29,7 @@ failing test waits that long)."""
 @pytest.fixture
 def cache(tmp_path: Path):
     with Cache(tmp_path / "reader.db") as opened:
-        fill(opened)
-        url = f"https://arxiv.org/html/{SYNTHETIC_ID}v2"
-        store(opened, SYNTHETIC_ID, SYNTHETIC.read_bytes(), url)
+        store_synthetic(opened)
         yield opened
 
 

@@ -11,8 +11,9 @@ import pytest
 
 from paperdeck.storage.cache import assistant as kept
 from paperdeck.storage.cache.database import Cache
-from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill
-from tests.support.fulltext_reader import make_app, settle, store
+from tests.support.assistant import store_synthetic
+from tests.support.fulltext import SYNTHETIC_ID
+from tests.support.fulltext_reader import make_app, settle
 
 ANSWER = (
     'It keeps a gated memory [S1.p1] "a quote that was found" and claims more '
@@ -27,9 +28,7 @@ CITATIONS = [
 @pytest.fixture
 def cache(tmp_path: Path):
     with Cache(tmp_path / "snap.db") as opened:
-        fill(opened)
-        url = f"https://arxiv.org/html/{SYNTHETIC_ID}v2"
-        store(opened, SYNTHETIC_ID, SYNTHETIC.read_bytes(), url)
+        store_synthetic(opened)
         kept.save_answer(opened, SYNTHETIC_ID, "m", "What does it keep?", ANSWER, CITATIONS)
         yield opened
 

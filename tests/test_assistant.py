@@ -19,28 +19,17 @@ from paperdeck.storage.assistant.prompt import NOT_ANSWERED
 from paperdeck.storage.assistant.providers import AssistantError, Chat
 from paperdeck.storage.assistant.service import ask, prepare_question, source, summarize
 from paperdeck.storage.cache import assistant as kept
-from paperdeck.storage.cache import fulltext as stored_texts
 from paperdeck.storage.config import AssistantSettings, ConfigError, parse_config
-from paperdeck.storage.fulltext.convert import CONVERTER_VERSION, convert
+from paperdeck.storage.fulltext.convert import convert
 from paperdeck.storage.models import Incoming, Paper
-from tests.support.assistant import model_server, prompt_of
-from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill
+from tests.support.assistant import model_server, prompt_of, store_synthetic
+from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID
 from tests.support.loopback import LoopbackServer, Reply
 
 SHORT = Passage(
     "S1.p1", 3, "paragraph", "We freeze the encoder\u00a0and train  the head.", "1 Intro"
 )
 OTHER = Passage("S2.p1", 5, "paragraph", "Accuracy rises by 3% on the benchmark.", "2 Results")
-
-
-def store_synthetic(cache) -> None:
-    fill(cache)
-    page = SYNTHETIC.read_bytes()
-    url = f"https://arxiv.org/html/{SYNTHETIC_ID}v2"
-    stored_texts.save(
-        cache, SYNTHETIC_ID, version=2, source_url=url, html=page,
-        converter=CONVERTER_VERSION, document_json=convert(page, url).to_json(),
-    )  # fmt: skip
 
 
 def settings(server: LoopbackServer, *, ollama: bool = False, **more) -> AssistantSettings:

@@ -17,8 +17,8 @@ from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import cache_path, config_path
 from paperdeck.storage.fulltext.store import stored_document
 from paperdeck.tui.cli import main
-from tests.support.assistant import config_text, model_server, prompt_of
-from tests.support.fulltext import LONG_ID, SYNTHETIC, SYNTHETIC_ID, fill
+from tests.support.assistant import config_text, model_server, prompt_of, store_synthetic
+from tests.support.fulltext import LONG_ID, SYNTHETIC_ID, fill
 from tests.support.fulltext_reader import store
 
 BUDGET = 2000
@@ -34,9 +34,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def synthetic() -> Path:
     with Cache(cache_path()) as cache:
-        fill(cache)
-        url = f"https://arxiv.org/html/{SYNTHETIC_ID}v2"
-        store(cache, SYNTHETIC_ID, SYNTHETIC.read_bytes(), url)
+        store_synthetic(cache)
     return cache_path()
 
 

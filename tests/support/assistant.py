@@ -13,6 +13,9 @@ import json
 import threading
 from collections.abc import Callable
 
+from paperdeck.storage.cache.database import Cache
+from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill
+from tests.support.fulltext_reader import store
 from tests.support.loopback import LoopbackServer, Reply, Request
 
 Answer = str | Callable[[Request], str]
@@ -99,3 +102,9 @@ def config_text(server: LoopbackServer, *, ollama: bool = False, **more) -> str:
 def prompt_of(request: Request) -> str:
     """The user message a chat request sent (the passages and the question)."""
     return request.json()["messages"][-1]["content"]
+
+
+def store_synthetic(cache: Cache) -> None:
+    """The test papers in ``cache``, the synthetic one with its full text stored."""
+    fill(cache)
+    store(cache, SYNTHETIC_ID, SYNTHETIC.read_bytes(), f"https://arxiv.org/html/{SYNTHETIC_ID}v2")
