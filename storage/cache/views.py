@@ -55,6 +55,9 @@ class View:
     """What the label calls a saved search."""
     watch: str | None = None
     """The papers a ``[[watch]]`` rule of this name matches."""
+    ranked: str | None = None
+    """A ranked list of :mod:`paperdeck.storage.cache.lists` ("more like this",
+    references, citing papers), walked in its own order."""
     sort: str = "date"
 
     def __post_init__(self) -> None:
@@ -81,6 +84,8 @@ class View:
         so are saved searches with words."""
         if self.search:
             return "date"
+        if self.ranked is not None:
+            return "date"  # the list's own order
         if self.query:
             try:
                 return "date" if q.parse(self.query, typing=False).words else self.sort
@@ -122,6 +127,11 @@ def fts_query(text: str) -> str | None:
     return " AND ".join(terms)
 
 
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 class _Sql:
     """The FROM/WHERE of a view and its order, as SQL fragments.
 
@@ -152,6 +162,14 @@ class _Sql:
             self.source = f"papers_fts f CROSS JOIN papers p ON p.key = f.rowid {state}"
             self.key = "f.rowid"
             self._add("papers_fts MATCH ?", query)
+        elif view.ranked is not None:
+            self.source = f"paper_lists l CROSS JOIN papers p ON p.id = l.paper_id {state}"
+            self.key = "l.pos"
+            self._add("l.name = ?", view.ranked)
+            self.anchor = (
+                "(SELECT l2.pos FROM papers p2 CROSS JOIN paper_lists l2 ON l2.paper_id = p2.id "
+                f"WHERE p2.key = ? AND l2.name = {_literal(view.ranked)})"
+            )
         elif view.sort == "interest" and cache is not None and has_order(cache):
             # The stored interest order (storage/ranking): most interesting first.
             self.source = f"interest_order i CROSS JOIN papers p ON p.key = i.paper_key {state}"
@@ -202,6 +220,8 @@ class _Sql:
         rules in the cache are those of ``[[mute]]``, none with ``[ui] show_muted``)."""
         if view.watch is not None and self.key != "w.paper_key":
             self._add(_WATCHED_BY, view.watch)
+        if view.ranked is not None and self.key != "l.pos":
+            self._add("p.id IN (SELECT paper_id FROM paper_lists WHERE name = ?)", view.ranked)
         if not view.search and cache is not None and has_muted(cache):
             self.where.append(_MUTED)
 
