@@ -1,0 +1,94 @@
+"""Storage for finding papers: "more like this" lists walked as views, and ``is:updated``
+kept papers (a new version marks them; reading clears them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperdeck.storage.cache import lists, updates
+from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.library import change_tags
+from paperdeck.storage.cache.views import PaperList, View, count_view
+from paperdeck.storage.models import Incoming, Paper
+from paperdeck.storage.ranking import like
+
+TOPICS = {
+    "graphs": "graph neural network message passing node embedding",
+    "speech": "speech recognition acoustic model spoken audio",
+    "legal": "legal court judgment statute law contract",
+}
+
+
+def corpus() -> list[Incoming]:
+    found = []
+    n = 0
+    for topic, words in TOPICS.items():
+        vocab = words.split()
+        for i in range(30):
+            n += 1
+            title = " ".join(vocab[(i + j) % len(vocab)] for j in range(4)) + f" study {i}"
+            found.append(Incoming(Paper(
+                id=f"2401.{n:05d}", title=title, published=f"2024-01-{1 + n % 28:02d}",
+                version=1, authors=[f"{topic.title()} Author{i % 3}"],
+                abstract=f"We study {words} in depth.",
+            ), (topic,)))
+    return found
+
+
+@pytest.fixture
+def filled(cache: Cache) -> Cache:
+    cache.upsert(corpus())
+    return cache
+
+
+def test_more_like_one_paper_finds_its_topic_and_leaves_it_out(filled: Cache):
+    found = like.like(filled, ["2401.00001"], limit=20)
+    assert "2401.00001" not in found and len(found) == 20
+    graphs = {f"2401.{n:05d}" for n in range(1, 31)}
+    assert sum(pid in graphs for pid in found) >= 18
+
+
+def test_the_list_is_a_view_in_its_own_order(filled: Cache):
+    name, found = like.keep_like(filled, ["2401.00031"], limit=10)
+    assert name == "Like: 2401.00031"
+    view = View(ranked=name, name=name)
+    rows = PaperList(filled, view).window(0, 10)
+    assert [r.id for r in rows] == found == lists.ids(filled, name)
+    assert count_view(filled, view) == 10
+    # a search narrows the list and keeps to it
+    narrowed = PaperList(filled, view.with_(search="acoustic")).window(0, 50)
+    assert narrowed and {r.id for r in narrowed} <= set(found)
+    # paging from an anchor continues in the list's order
+    paged = PaperList(filled, view)
+    assert [r.id for r in paged.window(0, 4) + paged.window(4, 6)] == found
+
+
+def test_like_a_tag(filled: Cache):
+    change_tags(filled, ["2401.00061", "2401.00062"], add=["law"], remove=[])
+    name, found = like.keep_like(filled, tag="law", limit=20)
+    assert name == "Like: tag law"
+    legal = {f"2401.{n:05d}" for n in range(61, 91)}
+    assert sum(pid in legal for pid in found) >= 18
+
+
+def test_nothing_to_compare_is_said(filled: Cache):
+    with pytest.raises(like.NothingToCompare, match="2501.99999"):
+        like.like(filled, ["2501.99999"])
+    with pytest.raises(like.NothingToCompare, match="no paper is tagged nope"):
+        like.keep_like(filled, tag="nope")
+
+
+def test_a_new_version_of_a_kept_paper_marks_it_updated_until_read(filled: Cache):
+    starred, plain = "2401.00001", "2401.00002"
+    filled.set_starred(starred, True)
+    for pid in (starred, plain):
+        filled.set_read(pid, True)
+    v2 = [Incoming(Paper(id=pid, title="Revised", published="2024-01-02", version=2))
+          for pid in (starred, plain)]
+    filled.upsert(v2)
+    assert updates.updated_ids(filled.conn) == {starred}
+    assert not filled.state(starred).read and filled.state(plain).read
+    filled.upsert(v2)  # the same version again changes nothing
+    assert updates.updated_ids(filled.conn) == {starred}
+    filled.set_read(starred, True)
+    assert updates.updated_ids(filled.conn) == set()
