@@ -92,3 +92,12 @@ def test_a_new_version_of_a_kept_paper_marks_it_updated_until_read(filled: Cache
     assert updates.updated_ids(filled.conn) == {starred}
     filled.set_read(starred, True)
     assert updates.updated_ids(filled.conn) == set()
+
+
+def test_the_author_sort_goes_by_family_name(cache: Cache):
+    names = ["Zoe Adams", "Al Zimmer", "Li Yang", "Plato", "Maria de la Cruz"]
+    cache.upsert(Incoming(Paper(id=f"2402.{n:05d}", title=f"P{n}", published="2024-02-01",
+                                authors=[name])) for n, name in enumerate(names, 1))
+    rows = PaperList(cache, View(sort="author"))
+    firsts = [r.first_author for r in rows.window(0, 2) + rows.window(2, 3)]
+    assert firsts == ["Zoe Adams", "Maria de la Cruz", "Plato", "Li Yang", "Al Zimmer"]

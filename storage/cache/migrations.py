@@ -337,8 +337,14 @@ MIGRATIONS: list[str] = [
     # 8: finding papers and staying current (storage/cache/lists.py, citations.py,
     # updates.py): ranked lists of papers that views walk in their own order ("more like
     # this", references, citing papers); Semantic Scholar's answers, kept a week; and the
-    # kept papers a sync brought a new version of, until they are read again.
+    # kept papers a sync brought a new version of, until they are read again. The author
+    # sort uses the first author's family name (the last word of the name).
     """
+    ALTER TABLE papers ADD COLUMN first_family TEXT COLLATE NOCASE GENERATED ALWAYS AS
+        (substr(first_author, length(rtrim(first_author, replace(first_author, ' ', ''))) + 1))
+        VIRTUAL;
+    CREATE INDEX papers_by_family ON papers(first_family, key DESC);
+
     CREATE TABLE paper_lists (
         name TEXT NOT NULL,
         pos INTEGER NOT NULL,

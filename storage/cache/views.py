@@ -22,7 +22,7 @@ from paperdeck.storage.models import PaperRow
 from paperdeck.storage.parsers import query as q
 
 SORTS = ("date", "title", "author", "interest")
-_SORT_COLUMN = {"title": "p.title", "author": "p.first_author"}
+_SORT_COLUMN = {"title": "p.title", "author": "p.first_family"}
 _ROW = (
     "p.key, p.id, p.published, p.title, p.first_author, p.n_authors, p.has_code, "
     "coalesce(s.read, 0), coalesce(s.starred, 0), coalesce(s.later, 0), "
@@ -125,6 +125,11 @@ def fts_query(text: str) -> str | None:
     if len(words[-1]) >= PREFIX_FROM:
         terms[-1] += "*"
     return " AND ".join(terms)
+
+
+def family_name(name: str) -> str:
+    """The last word of ``name``, as the column ``papers.first_family`` computes it."""
+    return name[len(name.rstrip(name.replace(" ", ""))) :]
 
 
 def _literal(text: str) -> str:
@@ -242,7 +247,7 @@ class _Sql:
         the anchor instead of walking from the start."""
         if self.column is None:
             return f"{self.key} {'>' if reverse else '<'} {self.anchor}", [row.key]
-        value = row.title if self.column == "p.title" else row.first_author
+        value = row.title if self.column == "p.title" else family_name(row.first_author)
         wide, same = ("<=", "<=") if reverse else (">=", ">=")
         return (
             f"{self.column} {wide} ? AND NOT ({self.column} = ? AND {self.key} {same} ?)",
