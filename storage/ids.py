@@ -104,6 +104,11 @@ def sort_key(paper_id: str, published: str) -> int:
     return (days << _ID_BITS) | _id_rank(paper_id)
 
 
+def first_key(day: str) -> int:
+    """The smallest :func:`sort_key` of a paper published on ``day`` (``YYYY-MM-DD``)."""
+    return (date.fromisoformat(day).toordinal() - _EPOCH) << _ID_BITS
+
+
 def _id_rank(paper_id: str) -> int:
     """Order of ids as text (old-style after new-style), squeezed into 40 bits."""
     new = NEW_STYLE.fullmatch(paper_id)
