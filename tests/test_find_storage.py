@@ -101,3 +101,19 @@ def test_the_author_sort_goes_by_family_name(cache: Cache):
     rows = PaperList(cache, View(sort="author"))
     firsts = [r.first_author for r in rows.window(0, 2) + rows.window(2, 3)]
     assert firsts == ["Zoe Adams", "Maria de la Cruz", "Plato", "Li Yang", "Al Zimmer"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2401.00005", "arXiv:2401.00005", "arxiv:2401.00005v3", "https://arxiv.org/abs/2401.00005v1"],
+)
+def test_a_search_for_an_id_finds_that_paper_in_any_view(filled: Cache, typed: str):
+    for view in (View(search=typed), View(starred=True, search=typed),
+                 View(query="tag:nothing", search=typed)):
+        view.terms()  # not a bad query
+        assert [r.id for r in PaperList(filled, view).window(0, 5)] == ["2401.00005"]
+        assert count_view(filled, view) == 1
+
+
+def test_a_search_for_an_id_not_in_the_cache_is_empty(filled: Cache):
+    assert count_view(filled, View(search="hep-th/9901001")) == 0

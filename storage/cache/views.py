@@ -18,6 +18,7 @@ from paperdeck.storage.cache.database import Cache, now
 from paperdeck.storage.cache.interest import has_order
 from paperdeck.storage.cache.query import compile_query
 from paperdeck.storage.cache.rules import has_muted
+from paperdeck.storage.ids import parse_id
 from paperdeck.storage.models import PaperRow
 from paperdeck.storage.parsers import query as q
 
@@ -103,7 +104,8 @@ class View:
             q.Term("author", self.author) if self.author is not None else None,
         ]
         own = q.Query(tuple(term for term in flags if term is not None))
-        return q.parse(self.query, typing=False) + own + q.parse(self.search)
+        typed = q.Query() if searched_id(self.search) else q.parse(self.search)
+        return q.parse(self.query, typing=False) + own + typed
 
     def with_(self, **changes) -> View:
         return replace(self, **changes)
@@ -127,6 +129,14 @@ def fts_query(text: str) -> str | None:
     return " AND ".join(terms)
 
 
+def searched_id(text: str) -> str | None:
+    """The arXiv id (without version) when a search is one: ``2406.02543``,
+    ``arXiv:2406.02543v2``, ``hep-th/9901001`` or an arXiv URL. Such a search finds that
+    paper in any view (whatever the view's filters)."""
+    parsed = parse_id(text) if text.strip() else None
+    return parsed[0] if parsed else None
+
+
 def family_name(name: str) -> str:
     """The last word of ``name``, as the column ``papers.first_family`` computes it."""
     return name[len(name.rstrip(name.replace(" ", ""))) :]
@@ -148,6 +158,11 @@ class _Sql:
     def __init__(self, view: View, kept: frozenset[str] = frozenset(), cache: Cache | None = None):
         self.params: list = []
         self.where: list[str] = []
+        if (paper_id := searched_id(view.search)) is not None:  # one paper, by its id
+            self.source = "papers p LEFT JOIN user_state s ON s.paper_id = p.id"
+            self.key, self.anchor, self.column = "p.key", "?", None
+            self._add("p.id = ?", paper_id)
+            return
         if view.search or view.query:  # the query language (raises QueryError)
             plan = compile_query(cache, view.terms(), kept)
             self.source, self.key = plan.source, plan.key
