@@ -45,3 +45,13 @@ def exists(cache: Cache, name: str) -> bool:
         cache.conn.execute("SELECT 1 FROM paper_lists_state WHERE name = ?", (name,)).fetchone()
         is not None
     )
+
+
+def names(cache: Cache) -> list[str]:
+    """The lists made so far, the most recent first."""
+    return [
+        name
+        for (name,) in cache.conn.execute(
+            "SELECT name FROM paper_lists_state ORDER BY made_at DESC, name"
+        )
+    ]
