@@ -23,14 +23,6 @@ SEARCH_RESULTS = 50
 """Results ``A`` asks arXiv for."""
 
 
-def references_list(paper_id: str) -> str:
-    return f"References of {paper_id}"
-
-
-def cited_by_list(paper_id: str) -> str:
-    return f"Citing {paper_id}"
-
-
 def fetch_citations(cache: Cache, settings, arxiv, paper_id: str) -> Citations:
     """The paper's citations, the arXiv papers among them brought into the cache (one
     request for those it lacks), and both kept as ranked lists (their views)."""
@@ -38,8 +30,7 @@ def fetch_citations(cache: Cache, settings, arxiv, paper_id: str) -> Citations:
     wanted = [pid for pid in found.references + found.cited_by if cache.paper(pid) is None]
     if wanted:
         arxiv_lookup.add_papers(cache, arxiv, wanted[: arxiv_lookup.MAX_IDS])
-    lists.store(cache, references_list(paper_id), found.references)
-    lists.store(cache, cited_by_list(paper_id), found.cited_by)
+    lists.keep_citations(cache, paper_id, found.references, found.cited_by)
     return found
 
 
@@ -131,7 +122,7 @@ class FindActions:
         if self.pane.display and (row := self.table.current) is not None:
             self._show_in_pane(row, self.table.cursor, mark_read=False)  # the count
         views = [View(ranked=name, name=name) for name in
-                 (references_list(found.paper_id), cited_by_list(found.paper_id))]
+                 (lists.references_name(found.paper_id), lists.citing_name(found.paper_id))]
         self.app.push_screen(ViewPicker(views), self.show_view)
 
     def offer_fetch(self, text: str) -> None:

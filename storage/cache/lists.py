@@ -55,3 +55,18 @@ def names(cache: Cache) -> list[str]:
             "SELECT name FROM paper_lists_state ORDER BY made_at DESC, name"
         )
     ]
+
+
+def references_name(paper_id: str) -> str:
+    return f"References of {paper_id}"
+
+
+def citing_name(paper_id: str) -> str:
+    return f"Citing {paper_id}"
+
+
+def keep_citations(cache: Cache, paper_id: str, references: Sequence[str],
+                   cited_by: Sequence[str]) -> None:
+    """A paper's references and the papers citing it (those in the cache) as two lists."""
+    store(cache, references_name(paper_id), references)
+    store(cache, citing_name(paper_id), cited_by)

@@ -41,6 +41,8 @@ SPACING_S = 1.0
 
 _last_request = 0.0
 _lock = threading.Lock()
+_wait = time.sleep
+"""How the client waits (Retry-After, spacing); tests put a recorder here."""
 
 
 class CitationError(Exception):
@@ -57,7 +59,7 @@ def citations(
     paper_id: str,
     *,
     refresh: bool = False,
-    sleep=time.sleep,
+    sleep=None,
 ) -> Citations:
     """The paper's citations: kept ones younger than a week, else asked for and kept."""
     if not refresh:
@@ -69,10 +71,11 @@ def citations(
     return found
 
 
-def fetch(settings: CitationSettings, paper_id: str, *, sleep=time.sleep) -> Citations:
+def fetch(settings: CitationSettings, paper_id: str, *, sleep=None) -> Citations:
     """Ask Semantic Scholar (one request, retried on 429/5xx as the server asks)."""
     import httpx
 
+    sleep = sleep or _wait
     url = paper_url(settings, paper_id)
     headers = {}
     key = os.environ.get(settings.api_key_env, "") if settings.api_key_env else ""

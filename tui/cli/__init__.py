@@ -19,10 +19,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from paperdeck.storage.cache.database import CacheError, CacheUnusable, describe_sqlite_error
 from paperdeck.storage.config import cache_path
-from paperdeck.tui.cli import fulltext, library, papers, sync, translate, triage
+from paperdeck.tui.cli import find, fulltext, library, papers, sync, translate, triage
 from paperdeck.tui.cli.common import RESET_HINT, CommandError, open_cache, settings
 
-GROUPS = (sync, papers, translate, library, fulltext, triage)
+GROUPS = (sync, papers, translate, library, fulltext, triage, find)
 """The command groups, in the order ``paperdeck --help`` lists their commands."""
 
 
