@@ -117,3 +117,42 @@ def test_a_search_for_an_id_finds_that_paper_in_any_view(filled: Cache, typed: s
 
 def test_a_search_for_an_id_not_in_the_cache_is_empty(filled: Cache):
     assert count_view(filled, View(search="hep-th/9901001")) == 0
+
+
+def test_relative_days():
+    from datetime import date
+
+    from paperdeck.storage.parsers.query import QueryError, parse, relative_day
+
+    today = date(2026, 3, 10)
+    assert relative_day("7d", today) == "2026-03-03"
+    assert relative_day("2w", today) == "2026-02-24"
+    assert relative_day("1m", today) == "2026-02-08"
+    assert relative_day("1y", today) == "2025-03-10"
+    assert relative_day("7", today) is None and relative_day("d7", today) is None
+    assert parse("after:7d").terms[0].value == relative_day("7d")
+    with pytest.raises(QueryError, match="after:soon: after: takes a date .* 7d, 2w, 1m"):
+        parse("after:soon")
+
+
+def test_after_7d_and_is_updated_in_a_search(cache: Cache):
+    from datetime import date, timedelta
+
+    def ago(days: int) -> str:
+        return (date.today() - timedelta(days=days)).isoformat()
+
+    cache.upsert(Incoming(Paper(id=f"2403.{n:05d}", title=f"Paper {n}", published=ago(days),
+                                version=1)) for n, days in ((1, 0), (2, 6), (3, 8), (4, 40)))
+    assert [r.id for r in PaperList(cache, View(search="after:7d")).window(0, 9)] == [
+        "2403.00001", "2403.00002"]
+    assert [r.id for r in PaperList(cache, View(search="before:1m")).window(0, 9)] == [
+        "2403.00004"]
+    cache.set_starred("2403.00003", True)
+    cache.set_read("2403.00003", True)
+    cache.upsert([Incoming(Paper(id="2403.00003", title="Paper 3", published=ago(8),
+                                 version=2))])
+    view = View(query="is:updated", name="Updated")
+    assert [r.id for r in PaperList(cache, view).window(0, 9)] == ["2403.00003"]
+    assert count_view(cache, View(search="-is:updated")) == 3
+    cache.set_read("2403.00003", True)
+    assert count_view(cache, view) == 0

@@ -8,11 +8,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from paperdeck.storage.cache import rules
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.interest import has_order
+from paperdeck.storage.parsers.query import relative_day
 from paperdeck.storage.ids import first_key, valid_date
 from paperdeck.storage.library.export import _md_text
 from paperdeck.storage.library.export import markdown as markdown_line
@@ -20,8 +21,6 @@ from paperdeck.storage.models import PaperDetail
 from paperdeck.storage.ranking import interest
 
 FORMATS = ("markdown", "html")
-_RELATIVE = re.compile(r"(\d{1,4})([dwmy])")
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
 class BadWindow(ValueError):
@@ -32,10 +31,8 @@ def since_day(text: str, today: date | None = None) -> str:
     """The first day of the window ``text`` names: ``7d``/``2w``/``1m``/``1y`` before
     ``today`` (a month is 30 days, a year 365), or a ``YYYY-MM-DD`` date."""
     text = text.strip()
-    relative = _RELATIVE.fullmatch(text)
-    if relative:
-        days = int(relative.group(1)) * _UNIT_DAYS[relative.group(2)]
-        return ((today or date.today()) - timedelta(days=days)).isoformat()
+    if relative := relative_day(text, today):
+        return relative
     day = valid_date(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
     if day is None:
         raise BadWindow(
