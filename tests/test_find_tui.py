@@ -47,6 +47,13 @@ async def type_text(pilot, text: str) -> None:
         await pilot.press(char if char != " " else "space")
 
 
+def arxiv_app(cache: Cache, server: LoopbackServer, **sections):
+    """The reader with the arXiv API (and any other section) on the loopback server."""
+    return make_app(
+        cache, arxiv=ArxivSettings(api_url=server.url(API), delay_seconds=0), **sections
+    )
+
+
 def ids(app) -> list[str]:
     papers = table(app).papers
     return [row.id for row in papers.window(0, papers.total)]
@@ -54,7 +61,7 @@ def ids(app) -> list[str]:
 
 async def test_A_searches_arxiv_and_shows_the_results_as_a_view(cache: Cache):
     with LoopbackServer({API: ArxivStub(FOUND)}) as server:
-        app = make_app(cache, arxiv=ArxivSettings(api_url=server.url(API), delay_seconds=0))
+        app = arxiv_app(cache, server)
         async with app.run_test(size=(140, 36)) as pilot:
             await settle(app, pilot)
             await pilot.press("A")
@@ -104,7 +111,7 @@ async def test_V_lists_every_view_by_name_with_a_filter(cache: Cache):
 
 async def test_an_id_not_in_the_cache_is_offered_to_be_fetched(cache: Cache):
     with LoopbackServer({API: ArxivStub(FOUND)}) as server:
-        app = make_app(cache, arxiv=ArxivSettings(api_url=server.url(API), delay_seconds=0))
+        app = arxiv_app(cache, server)
         async with app.run_test(size=(140, 36)) as pilot:
             await settle(app, pilot)
             await pilot.press("slash")
@@ -139,11 +146,7 @@ async def test_C_shows_the_count_and_the_references_as_a_view(cache: Cache, monk
     graph = Graph({FIRST: (7, [entry(SAMPLE_ORDER[2]), entry("2611.00041")], [])})
     routes = {PATH + "*": graph, API: ArxivStub(FOUND)}
     with LoopbackServer(routes) as server:
-        app = make_app(
-            cache,
-            arxiv=ArxivSettings(api_url=server.url(API), delay_seconds=0),
-            citations=CitationSettings(url=server.url("/graph/v1")),
-        )
+        app = arxiv_app(cache, server, citations=CitationSettings(url=server.url("/graph/v1")))
         async with app.run_test(size=(140, 36)) as pilot:
             await settle(app, pilot)
             await pilot.press("enter")  # the pane
