@@ -156,3 +156,20 @@ def test_after_7d_and_is_updated_in_a_search(cache: Cache):
     assert count_view(cache, View(search="-is:updated")) == 3
     cache.set_read("2403.00003", True)
     assert count_view(cache, view) == 0
+
+
+def test_the_new_config_sections_are_checked(tmp_path):
+    from pathlib import Path
+
+    from paperdeck.storage.config import ConfigError, parse_config
+
+    path = Path(tmp_path / "config.toml")
+    config = parse_config(
+        '[citations]\nurl = "http://127.0.0.1:9/graph/v1"\napi_key_env = "S2_KEY"\n'
+        '[hooks]\nafter_sync = "notify-send paperdeck"\n', path)
+    assert (config.citations.api_key_env, config.hooks.after_sync) == (
+        "S2_KEY", "notify-send paperdeck")
+    with pytest.raises(ConfigError, match=r"config.toml:2: .*url must be an http\(s\) URL"):
+        parse_config('[citations]\nurl = "ftp://x"\n', path)
+    with pytest.raises(ConfigError, match=r"config.toml:2: .*unknown key"):
+        parse_config('[hooks]\nbefore_sync = "x"\n', path)

@@ -159,3 +159,20 @@ async def test_C_shows_the_count_and_the_references_as_a_view(cache: Cache, monk
             assert f"References of {FIRST}" in status(app)
             assert ids(app) == [SAMPLE_ORDER[2], "2611.00041"]
         assert server.requests_to(API)[0].query["id_list"] == ["2611.00041"]
+
+
+async def test_V_offers_a_recommendation_view_per_tag(cache: Cache):
+    from paperdeck.storage.cache import library
+
+    library.change_tags(cache, [SAMPLE_ORDER[1], SAMPLE_ORDER[2]], ["rag"])
+    app = make_app(cache)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("V")
+        await type_text(pilot, "like tag")
+        assert [v.label for v in app.screen.shown] == ["Like: tag rag"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Like: tag rag" in status(app)
+        shown = ids(app)
+        assert shown and not {SAMPLE_ORDER[1], SAMPLE_ORDER[2]} & set(shown)
