@@ -78,9 +78,11 @@ def test_a_wait_too_long_is_one_sentence(cache: Cache, waits):
 
 
 def test_an_unknown_paper_is_a_clear_error(cache: Cache, waits):
-    with LoopbackServer({PATH + "*": Graph({})}) as server:
-        with pytest.raises(s2.CitationError, match="does not know arXiv:2406.02543.*404"):
-            s2.citations(cache, settings(server), PAPER, sleep=waits.append)
+    with (
+        LoopbackServer({PATH + "*": Graph({})}) as server,
+        pytest.raises(s2.CitationError, match="does not know arXiv:2406.02543.*404"),
+    ):
+        s2.citations(cache, settings(server), PAPER, sleep=waits.append)
 
 
 def test_the_key_goes_in_its_header(cache: Cache, waits, monkeypatch):

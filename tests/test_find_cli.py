@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.config import cache_path
 from paperdeck.storage.sources import semantic_scholar
 from paperdeck.tui.cli import main
 from tests.support.arxiv_stub import ArxivStub, Entry

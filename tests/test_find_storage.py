@@ -173,3 +173,14 @@ def test_the_new_config_sections_are_checked(tmp_path):
         parse_config('[citations]\nurl = "ftp://x"\n', path)
     with pytest.raises(ConfigError, match=r"config.toml:2: .*unknown key"):
         parse_config('[hooks]\nbefore_sync = "x"\n', path)
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_more_like_this_beats_a_tfidf_cosine_on_the_real_digest(shared_data):
+    from tests.benchmarks.like import DIGEST, run
+
+    per = run(seeds=3, min_topic=100, path=shared_data / "digests" / DIGEST)
+    ours = sum(a for a, _ in per.values()) / len(per)
+    theirs = sum(b for _, b in per.values()) / len(per)
+    assert ours > theirs * 1.05, (ours, theirs)

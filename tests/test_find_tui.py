@@ -19,7 +19,6 @@ from tests.support.loopback import LoopbackServer
 from tests.support.semantic_scholar_stub import PATH, Graph, entry
 from tests.tui_support import (
     SAMPLE_ORDER,
-    main_screen,
     make_app,
     pane_text,
     sample_cache,

@@ -73,8 +73,6 @@ def citations(
 
 def fetch(settings: CitationSettings, paper_id: str, *, sleep=None) -> Citations:
     """Ask Semantic Scholar (one request, retried on 429/5xx as the server asks)."""
-    import httpx
-
     sleep = sleep or _wait
     url = paper_url(settings, paper_id)
     headers = {}
@@ -95,8 +93,6 @@ def fetch(settings: CitationSettings, paper_id: str, *, sleep=None) -> Citations
             )
         except FetchError as exc:
             raise CitationError(f"Semantic Scholar: {exc}") from None
-        except httpx.HTTPError as exc:  # pragma: no cover - send() turns these into FetchError
-            raise CitationError(f"Semantic Scholar: {url}: {exc}") from None
     if response.status_code == 404:
         raise CitationError(f"Semantic Scholar does not know arXiv:{paper_id} ({url} answered 404)")
     if response.status_code != 200:
@@ -104,7 +100,9 @@ def fetch(settings: CitationSettings, paper_id: str, *, sleep=None) -> Citations
     try:
         answer = json_body(response.content)
     except ValueError as exc:
-        raise CitationError(f"Semantic Scholar sent something that is not JSON ({url}: {exc})")
+        raise CitationError(
+            f"Semantic Scholar sent something that is not JSON ({url}: {exc})"
+        ) from None
     if not isinstance(answer, dict):
         raise CitationError(f"Semantic Scholar sent an answer without a paper ({url})")
     count = answer.get("citationCount")

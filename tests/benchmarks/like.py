@@ -30,9 +30,8 @@ from tests.benchmarks.interest import AT, DIGESTS, SETS, Corpus, precision
 DIGEST = SETS["nlp-arxiv-daily (distinct topics)"]
 
 
-def run(seeds: int, min_topic: int) -> dict[str, tuple[float, float]] | None:
+def run(seeds: int, min_topic: int, path: Path = DIGESTS / DIGEST) -> dict[str, tuple[float, float]] | None:
     """Per topic: (mean precision@20 of --like, of the TF-IDF cosine); None without data."""
-    path = DIGESTS / DIGEST
     if not path.exists():
         print(f"like: skipped — {path} is not here (the real digest is needed)")
         return None
