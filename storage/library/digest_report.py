@@ -13,11 +13,11 @@ from datetime import date
 from paperdeck.storage.cache import rules
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.interest import has_order
-from paperdeck.storage.parsers.query import relative_day
 from paperdeck.storage.ids import first_key, valid_date
 from paperdeck.storage.library.export import _md_text
 from paperdeck.storage.library.export import markdown as markdown_line
 from paperdeck.storage.models import PaperDetail
+from paperdeck.storage.parsers.query import relative_day
 from paperdeck.storage.ranking import interest
 
 FORMATS = ("markdown", "html")

@@ -11,7 +11,8 @@ children), ``is:starred|unread|read|later|updated``, ``has:code|note|fulltext``,
 ``author:NAME`` (a full name, a family name or any part of a name, as whole words),
 ``topic:NAME``, ``after:YYYY-MM-DD`` (published on or after), ``before:YYYY-MM-DD``
 (published before), either also a span back from today (``after:7d``, ``2w``, ``1m``).
-A ``-`` in front of any term negates it. Terms combine with AND. An unclosed quote runs to the end of the query (it is being typed).
+A ``-`` in front of any term negates it. Terms combine with AND. An unclosed quote runs
+to the end of the query (it is being typed).
 
 :func:`check_query` checks the other query language, the full-text index's own (the
 keywords of ``[[watch]]`` and ``[[mute]]`` rules).
