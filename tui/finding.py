@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from paperdeck.storage.cache import lists
 from paperdeck.storage.cache.citations import Citations
-from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.library import all_tags
 from paperdeck.storage.cache.views import View
 from paperdeck.storage.ranking.like import keep_like, list_name
 from paperdeck.storage.sources import arxiv_lookup
-from paperdeck.storage.sources.semantic_scholar import citations
+from paperdeck.storage.sources.semantic_scholar import citations_as_views
 from paperdeck.tui.library import LATER_VIEW
 from paperdeck.tui.screens.confirm import ConfirmScreen
 from paperdeck.tui.screens.find import ArxivSearchPrompt, BusyScreen, ViewPicker
@@ -21,17 +20,6 @@ from paperdeck.tui.view_loader import cycled_views
 
 SEARCH_RESULTS = 50
 """Results ``A`` asks arXiv for."""
-
-
-def fetch_citations(cache: Cache, settings, arxiv, paper_id: str) -> Citations:
-    """The paper's citations, the arXiv papers among them brought into the cache (one
-    request for those it lacks), and both kept as ranked lists (their views)."""
-    found = citations(cache, settings, paper_id)
-    wanted = [pid for pid in found.references + found.cited_by if cache.paper(pid) is None]
-    if wanted:
-        arxiv_lookup.add_papers(cache, arxiv, wanted[: arxiv_lookup.MAX_IDS])
-    lists.keep_citations(cache, paper_id, found.references, found.cited_by)
-    return found
 
 
 class FindActions:
@@ -112,7 +100,7 @@ class FindActions:
         config = self.app.config
         self._run_job(
             f"Asking Semantic Scholar about {row.id}",
-            lambda cache: fetch_citations(cache, config.citations, config.arxiv, row.id),
+            lambda cache: citations_as_views(cache, config.citations, config.arxiv, row.id),
             self._cited,
         )
 

@@ -21,11 +21,13 @@ import time
 from urllib.parse import quote
 
 from paperdeck.storage.cache import citations as store
+from paperdeck.storage.cache import lists
 from paperdeck.storage.cache.citations import Citations
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.config import CitationSettings
+from paperdeck.storage.config import ArxivSettings, CitationSettings
 from paperdeck.storage.http import FetchError, json_body, make_client, send, status_error
 from paperdeck.storage.ids import parse_id
+from paperdeck.storage.sources import arxiv_lookup
 
 FIELDS = (
     "citationCount,references.externalIds,references.title,"
@@ -68,6 +70,20 @@ def citations(
             return kept
     found = fetch(settings, paper_id, sleep=sleep)
     store.save(cache, found)
+    return found
+
+
+def citations_as_views(
+    cache: Cache, settings: CitationSettings, arxiv: ArxivSettings, paper_id: str
+) -> Citations:
+    """The paper's citations, with the arXiv papers among them that the cache lacks
+    brought in (one arXiv request, at most ``MAX_IDS`` papers), and its references and
+    citing papers kept as two ranked lists (:func:`lists.keep_citations`: their views)."""
+    found = citations(cache, settings, paper_id)
+    wanted = [pid for pid in found.references + found.cited_by if cache.paper(pid) is None]
+    if wanted:
+        arxiv_lookup.add_papers(cache, arxiv, wanted[: arxiv_lookup.MAX_IDS])
+    lists.keep_citations(cache, paper_id, found.references, found.cited_by)
     return found
 
 
