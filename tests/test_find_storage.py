@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from paperdeck.storage.cache import lists, updates
+from paperdeck.storage.cache import lists
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.library import change_tags
 from paperdeck.storage.cache.views import PaperList, View, count_view
 from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.ranking import like
+
+
+def updated(cache: Cache) -> set[str]:
+    """The papers marked ``is:updated``."""
+    return {pid for (pid,) in cache.conn.execute("SELECT paper_id FROM paper_updates")}
+
 
 TOPICS = {
     "graphs": "graph neural network message passing node embedding",
@@ -86,12 +92,12 @@ def test_a_new_version_of_a_kept_paper_marks_it_updated_until_read(filled: Cache
     v2 = [Incoming(Paper(id=pid, title="Revised", published="2024-01-02", version=2))
           for pid in (starred, plain)]
     filled.upsert(v2)
-    assert updates.updated_ids(filled.conn) == {starred}
+    assert updated(filled) == {starred}
     assert not filled.state(starred).read and filled.state(plain).read
     filled.upsert(v2)  # the same version again changes nothing
-    assert updates.updated_ids(filled.conn) == {starred}
+    assert updated(filled) == {starred}
     filled.set_read(starred, True)
-    assert updates.updated_ids(filled.conn) == set()
+    assert updated(filled) == set()
 
 
 def test_the_author_sort_goes_by_family_name(cache: Cache):

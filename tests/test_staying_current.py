@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.storage.cache import updates
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.rules import refresh
 from paperdeck.storage.config import HookSettings, Rule
@@ -18,6 +17,11 @@ from paperdeck.storage.sources.runner import run_sync
 from tests.support.arxiv_stub import ArxivStub, Entry
 from tests.support.loopback import LoopbackServer
 from tests.support.sync_setup import config
+
+
+def updated(cache: Cache) -> set[str]:
+    """The papers marked ``is:updated``."""
+    return {pid for (pid,) in cache.conn.execute("SELECT paper_id FROM paper_updates")}
 
 API = "/api/query"
 TODAY = date.today()
@@ -53,10 +57,10 @@ def test_a_sync_bringing_v2_of_a_starred_paper_marks_it_updated_and_unread(cache
         stub.entries = [entries(version=2)[0], *entries()[1:]]
         stub.entries[1].version = 2  # not kept: stays read
         sync(server, cache)
-    assert updates.updated_ids(cache.conn) == {"2611.00003"}
+    assert updated(cache) == {"2611.00003"}
     assert not cache.state("2611.00003").read and cache.state("2611.00002").read
     cache.set_read("2611.00003", True)
-    assert updates.updated_ids(cache.conn) == set()
+    assert updated(cache) == set()
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,18 @@
 """Named, ranked lists of papers that views walk in their own order: "more like this"
-(``like:…``, ``like-tag:…``), a paper's references (``refs:ID``) and the papers citing it
-(``cited-by:ID``). A list is made whole again each time it is asked for; its name is
-what a :class:`paperdeck.storage.cache.views.View` names in ``ranked``."""
+(``Like: ID``, ``Like: tag NAME``), a paper's references (``References of ID``) and the
+papers citing it (``Citing ID``). A list is made whole again each time it is asked for;
+its name is what a :class:`paperdeck.storage.cache.views.View` names in ``ranked``. Also
+the look-ups that make them and the digest: keys and ids, a tag's papers, the papers
+published since a day, their watch rules."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from paperdeck.storage.cache.database import Cache, now
+
+CHUNK = 500
+"""Keys per ``IN (…)`` list."""
 
 
 def store(cache: Cache, name: str, paper_ids: Sequence[str]) -> int:
@@ -70,3 +75,65 @@ def keep_citations(cache: Cache, paper_id: str, references: Sequence[str],
     """A paper's references and the papers citing it (those in the cache) as two lists."""
     store(cache, references_name(paper_id), references)
     store(cache, citing_name(paper_id), cited_by)
+
+
+def keys_of(cache: Cache, paper_ids: Sequence[str]) -> list[int]:
+    """The cache keys of those of ``paper_ids`` it holds, in their order."""
+    found = []
+    for pid in dict.fromkeys(paper_ids):
+        row = cache.conn.execute("SELECT key FROM papers WHERE id = ?", (pid,)).fetchone()
+        if row:
+            found.append(row[0])
+    return found
+
+
+def ids_of(cache: Cache, keys: Sequence[int]) -> list[str]:
+    """The ids of the papers of ``keys``, in their order."""
+    by_key: dict[int, str] = {}
+    for start in range(0, len(keys), CHUNK):
+        part = list(keys[start : start + CHUNK])
+        by_key.update(
+            cache.conn.execute(
+                f"SELECT key, id FROM papers WHERE key IN ({','.join('?' * len(part))})", part
+            ).fetchall()
+        )
+    return [by_key[key] for key in keys if key in by_key]
+
+
+def tagged(cache: Cache, tag: str) -> list[str]:
+    """The papers tagged ``tag`` or one of its children, newest first."""
+    return [
+        pid
+        for (pid,) in cache.conn.execute(
+            "SELECT DISTINCT t.paper_id FROM paper_tags t JOIN papers p ON p.id = t.paper_id "
+            "WHERE t.tagged AND (t.tag = ? OR (t.tag > ? AND t.tag < ?)) ORDER BY p.key DESC",
+            (tag, tag + "/", tag + "0"),
+        )
+    ]
+
+
+def published_since(cache: Cache, first_key: int, interest_first: bool) -> list[tuple[int, str]]:
+    """(key, id) of the papers from ``first_key`` on (published on or after a day), in
+    interest order when ``interest_first`` (a stored order), else newest first."""
+    order = (
+        "(SELECT -pos FROM interest_order WHERE paper_key = p.key), p.key DESC"
+        if interest_first
+        else "p.key DESC"
+    )
+    return cache.conn.execute(
+        f"SELECT p.key, p.id FROM papers p WHERE p.key >= ? ORDER BY {order}", (first_key,)
+    ).fetchall()
+
+
+def watched(cache: Cache, keys: Sequence[int]) -> dict[int, list[str]]:
+    """The watch rules that match each of ``keys`` (those some rule matches)."""
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(keys), CHUNK):
+        part = list(keys[start : start + CHUNK])
+        for key, rule in cache.conn.execute(
+            "SELECT paper_key, rule FROM rule_matches WHERE kind = 'watch' AND paper_key IN "
+            f"({','.join('?' * len(part))})",
+            part,
+        ):
+            found.setdefault(key, []).append(rule)
+    return found

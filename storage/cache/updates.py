@@ -30,7 +30,3 @@ def note_new_version(conn: sqlite3.Connection, paper_id: str, version: int, stam
         (paper_id,),
     )
     return True
-
-
-def updated_ids(conn: sqlite3.Connection) -> set[str]:
-    return {paper_id for (paper_id,) in conn.execute(UPDATED_SET)}

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from paperdeck.storage.cache import rules
+from paperdeck.storage.cache import lists
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.interest import has_order
 from paperdeck.storage.ids import first_key, valid_date
@@ -60,24 +60,11 @@ class Digest:
 def build(cache: Cache, since: str) -> Digest:
     """The papers published on or after ``since``, grouped and ordered."""
     interest.ensure(cache)  # the order is made again only when stale
-    low = first_key(since)
-    order = (
-        "(SELECT -pos FROM interest_order WHERE paper_key = p.key), p.key DESC"
-        if has_order(cache)
-        else "p.key DESC"
-    )
-    rows = cache.conn.execute(
-        f"SELECT p.key, p.id FROM papers p WHERE p.key >= ? ORDER BY {order}", (low,)
-    ).fetchall()
+    rows = lists.published_since(cache, first_key(since), has_order(cache))
     if not rows:
         return Digest(since, [])
     keys = [key for key, _ in rows]
-    watched: dict[int, list[str]] = {}
-    for key, rule in _in_chunks(
-        cache, "SELECT paper_key, rule FROM rule_matches WHERE kind = ? AND paper_key IN ({})",
-        [rules.WATCH], keys,
-    ):
-        watched.setdefault(key, []).append(rule)
+    watched = lists.watched(cache, keys)
     topics = cache.topics_of_keys(keys)
     groups: dict[str, Group] = {}
     for key, paper_id in rows:
@@ -93,12 +80,6 @@ def build(cache: Cache, since: str) -> Digest:
                        else 1, g.title.casefold()),
     )
     return Digest(since, ordered)
-
-
-def _in_chunks(cache: Cache, sql: str, params: list, keys: list[int], size: int = 500):
-    for start in range(0, len(keys), size):
-        part = keys[start : start + size]
-        yield from cache.conn.execute(sql.format(",".join("?" * len(part))), [*params, *part])
 
 
 def render(digest: Digest, fmt: str) -> str:

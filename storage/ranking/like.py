@@ -28,7 +28,7 @@ class NothingToCompare(ValueError):
 
 def like(cache: Cache, paper_ids: Sequence[str], limit: int = LIMIT) -> list[str]:
     """The ids of the ``limit`` papers most like ``paper_ids`` (those left out), best first."""
-    keys = _keys(cache, paper_ids)
+    keys = lists.keys_of(cache, paper_ids)
     if not keys:
         raise NothingToCompare(f"not in the cache: {', '.join(paper_ids)}")
     papers = store.census(cache)[0]
@@ -36,19 +36,7 @@ def like(cache: Cache, paper_ids: Sequence[str], limit: int = LIMIT) -> list[str
         cache, keys, [], papers, feedback_papers=FEEDBACK_PAPERS, feedback_weight=FEEDBACK_WEIGHT
     )
     best = store.best(cache, limit, skip=keys)
-    return _ids(cache, best)
-
-
-def tag_papers(cache: Cache, tag: str) -> list[str]:
-    """The papers tagged ``tag`` or one of its children, newest first."""
-    return [
-        pid
-        for (pid,) in cache.conn.execute(
-            "SELECT DISTINCT t.paper_id FROM paper_tags t JOIN papers p ON p.id = t.paper_id "
-            "WHERE t.tagged AND (t.tag = ? OR (t.tag > ? AND t.tag < ?)) ORDER BY p.key DESC",
-            (tag, tag + "/", tag + "0"),
-        )
-    ]
+    return lists.ids_of(cache, best)
 
 
 def list_name(paper_ids: Sequence[str] = (), tag: str | None = None) -> str:
@@ -64,7 +52,7 @@ def keep_like(
     returns its name and the ids."""
     seeds = list(paper_ids)
     if tag is not None:
-        tagged = tag_papers(cache, tag)
+        tagged = lists.tagged(cache, tag)
         if not tagged:
             raise NothingToCompare(f"no paper is tagged {tag}")
         seeds += tagged[: store.CHUNK]
@@ -72,24 +60,3 @@ def keep_like(
     found = like(cache, seeds, limit)
     lists.store(cache, name, found)
     return name, found
-
-
-def _keys(cache: Cache, paper_ids: Sequence[str]) -> list[int]:
-    found = []
-    for pid in dict.fromkeys(paper_ids):
-        row = cache.conn.execute("SELECT key FROM papers WHERE id = ?", (pid,)).fetchone()
-        if row:
-            found.append(row[0])
-    return found
-
-
-def _ids(cache: Cache, keys: list[int]) -> list[str]:
-    by_key = {}
-    for start in range(0, len(keys), store.CHUNK):
-        part = keys[start : start + store.CHUNK]
-        by_key.update(
-            cache.conn.execute(
-                f"SELECT key, id FROM papers WHERE key IN ({','.join('?' * len(part))})", part
-            ).fetchall()
-        )
-    return [by_key[key] for key in keys if key in by_key]
