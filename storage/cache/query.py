@@ -66,6 +66,7 @@ def _tag_params(tag: str) -> list[str]:
 _STATE_SETS = {
     ("is", "starred"): "SELECT paper_id FROM user_state WHERE starred",
     ("is", "later"): "SELECT paper_id FROM user_state WHERE later",
+    ("is", "dismissed"): "SELECT paper_id FROM user_state WHERE dismissed",
     ("has", "note"): "SELECT paper_id FROM user_state WHERE note IS NOT NULL",
     ("is", "updated"): UPDATED_SET,
 }
@@ -75,6 +76,7 @@ _STATE_CONDITIONS = {
     "read": "coalesce(s.read, 0) = 1",
     "later": "coalesce(s.later, 0) = 1",
     "updated": f"p.id IN ({UPDATED_SET})",
+    "dismissed": "coalesce(s.dismissed, 0) = 1",
 }
 
 

@@ -7,7 +7,7 @@ the terms to SQL).
 Free words and ``"quoted phrases"`` are matched by the full-text index (title, authors,
 abstract, and the paper's note and tags); the last word of the query also matches as a
 prefix, so results follow typing. Filters: ``tag:NAME`` (a nested name also matches its
-children), ``is:starred|unread|read|later|updated``, ``has:code|note|fulltext``,
+children), ``is:starred|unread|read|later|dismissed|updated``, ``has:code|note|fulltext``,
 ``author:NAME`` (a full name, a family name or any part of a name, as whole words),
 ``topic:NAME``, ``after:YYYY-MM-DD`` (published on or after), ``before:YYYY-MM-DD``
 (published before), either also a span back from today (``after:7d``, ``2w``, ``1m``).
@@ -30,7 +30,7 @@ from paperdeck.storage.ids import valid_date
 from paperdeck.storage.parsers.tags import TagError, check_tag
 
 FILTERS = ("tag", "is", "has", "author", "topic", "after", "before")
-IS_VALUES = ("starred", "unread", "read", "later", "updated")
+IS_VALUES = ("starred", "unread", "read", "later", "dismissed", "updated")
 HAS_VALUES = ("code", "note", "fulltext")
 PREFIX_FROM = 3
 """The last word matches as a prefix from this many characters on (shorter ones, such as
