@@ -147,3 +147,31 @@ def test_a_bad_hook_line_is_a_config_error(capsys, configured):
         config.write("\n[hooks]\nafter_sync = 'notify \"unclosed'\n")
     code, _, err = run(capsys, "sync")
     assert code == 1 and "after_sync cannot be split" in err and "config.toml:" in err
+
+
+def test_staying_current_as_a_user_would(capsys, server, configured, tmp_path: Path):
+    """A starred, read paper that a sync brings v2 of is unread and ``is:updated`` until
+    ``mark`` reads it; the hook hears how many papers were new; ``after:7d`` is relative."""
+    stub = server.routes[API]
+    stub.entries[0].version = 1
+    assert run(capsys, "add", "2406.02543")[0] == 0
+    run(capsys, "star", "2406.02543")
+    run(capsys, "mark", "2406.02543")
+    assert listed(capsys, "--search", "is:updated") == []
+    stub.entries[0].version = 2
+    heard = tmp_path / "heard.txt"
+    script = tmp_path / "hook.py"
+    script.write_text("import os, sys\nopen(sys.argv[1], 'w').write(os.environ['PAPERDECK_NEW_PAPERS'])\n")
+    with configured.open("a") as config:
+        config.write(f"\n[hooks]\nafter_sync = '{sys.executable} {script} \"{heard}\"'\n")
+    code, _, err = run(capsys, "sync")
+    assert code == 0, err
+    assert heard.read_text() == "2"  # the two papers the cache lacked; v2 is not new
+    [paper] = listed(capsys, "--search", "is:updated")
+    assert (paper["id"], paper["version"], paper["starred"], paper["read"]) == (
+        "2406.02543", 2, True, False)
+    assert [p["id"] for p in listed(capsys, "--search", "after:7d")] == ["2406.02543", "2611.00001"]
+    assert [p["id"] for p in listed(capsys, "--search", "before:1m")] == ["hep-th/9901001"]
+    run(capsys, "mark", "2406.02543")
+    assert listed(capsys, "--search", "is:updated") == []
+    assert [p["id"] for p in listed(capsys, "--unread")] == ["2611.00001", "hep-th/9901001"]

@@ -175,3 +175,27 @@ async def test_V_offers_a_recommendation_view_per_tag(cache: Cache):
         assert "Like: tag rag" in status(app)
         shown = ids(app)
         assert shown and not {SAMPLE_ORDER[1], SAMPLE_ORDER[2]} & set(shown)
+
+
+async def test_opening_an_updated_paper_in_the_reader_clears_is_updated(cache: Cache):
+    from dataclasses import replace
+
+    from paperdeck.storage.models import Incoming
+
+    cache.set_starred(FIRST, True)
+    cache.set_read(FIRST, True)
+    paper = cache.paper(FIRST)
+    cache.upsert([Incoming(replace(paper, version=(paper.version or 1) + 1))])
+    assert not cache.state(FIRST).read
+    app = make_app(cache)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "is:updated")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert ids(app) == [FIRST]
+        await pilot.press("enter")  # the abstract pane: read (auto_mark_read)
+        await settle(app, pilot)
+        assert cache.state(FIRST).read
+    assert cache.conn.execute("SELECT count(*) FROM paper_updates").fetchone()[0] == 0
