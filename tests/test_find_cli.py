@@ -116,6 +116,11 @@ def test_list_like(capsys, configured):
     run(capsys, "add", "2406.02543", "hep-th/9901001", "2611.00001")
     found = listed(capsys, "--like", "2406.02543")
     assert "2406.02543" not in [p["id"] for p in found]
+    found = listed(capsys, "--like", "arXiv:2406.02543", "--like", "2611.00001")
+    assert [p["id"] for p in found] == ["hep-th/9901001"]  # both seeds left out
+    run(capsys, "tag", "2611.00001", "graphs")
+    found = listed(capsys, "--like-tag", "graphs")
+    assert "2611.00001" not in [p["id"] for p in found] and found
     code, _, err = run(capsys, "list", "--like-tag", "nothing")
     assert code == 1 and "no paper is tagged nothing" in err
 
