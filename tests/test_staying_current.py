@@ -13,6 +13,7 @@ from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.rules import refresh
 from paperdeck.storage.config import HookSettings, Rule
 from paperdeck.storage.library import digest_report
+from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.sources.runner import run_sync
 from tests.support.arxiv_stub import ArxivStub, Entry
 from tests.support.loopback import LoopbackServer
@@ -111,3 +112,23 @@ def test_a_failing_hook_is_reported_and_the_sync_stands(cache: Cache):
         summary = sync(server, cache, hooks=HookSettings(after_sync="no-such-command-xyz --go"))
     assert summary.ok and summary.results[0].new == 3
     assert "'no-such-command-xyz' was not found" in summary.describe()
+
+
+def test_the_digest_is_in_interest_order_within_a_group(cache: Cache):
+    """Papers like the starred ones come first in their group, whatever their date."""
+    words = {"graph": "graph neural network message passing", "speech": "speech audio acoustic"}
+    papers = [
+        Incoming(Paper(id=f"2611.{n:05d}", title=f"{words[kind]} {n}", published=day(ago),
+                       version=1, abstract=f"We study {words[kind]}."), ("T",))
+        for n, (kind, ago) in enumerate(
+            [("graph", 40), ("graph", 41), ("graph", 42),  # starred, before the window
+             ("speech", 0), ("speech", 0), ("graph", 1), ("speech", 0)], start=1)
+    ]
+    cache.upsert(papers)
+    for n in (1, 2, 3):
+        cache.set_starred(f"2611.{n:05d}", True)
+    digest = digest_report.build(cache, digest_report.since_day("1d"))
+    [group] = digest.groups
+    assert group.title == "Topic: T"
+    assert [d.paper.id for d in group.papers][0] == "2611.00006"  # the graph paper, a day old
+    assert len(group.papers) == 4
