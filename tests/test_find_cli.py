@@ -136,12 +136,19 @@ def test_digest_since(capsys, configured):
     assert code == 1 and "--since: 'soon' is not a window" in err
 
 
-def test_sync_runs_the_hook_with_the_count(capsys, configured, tmp_path: Path):
+def hook_writing_the_count(config: Path, tmp_path: Path) -> Path:
+    """Set ``[hooks] after_sync`` to a script that writes ``PAPERDECK_NEW_PAPERS`` to the
+    file returned."""
     out = tmp_path / "count.txt"
     script = tmp_path / "hook.py"
     script.write_text("import os, sys\nopen(sys.argv[1], 'w').write(os.environ['PAPERDECK_NEW_PAPERS'])\n")
-    with configured.open("a") as config:
-        config.write(f"\n[hooks]\nafter_sync = '{sys.executable} {script} \"{out}\"'\n")
+    with config.open("a") as file:
+        file.write(f"\n[hooks]\nafter_sync = '{sys.executable} {script} \"{out}\"'\n")
+    return out
+
+
+def test_sync_runs_the_hook_with_the_count(capsys, configured, tmp_path: Path):
+    out = hook_writing_the_count(configured, tmp_path)
     code, _, err = run(capsys, "sync")
     assert code == 0, err
     assert out.read_text() == "3"
@@ -164,11 +171,7 @@ def test_staying_current_as_a_user_would(capsys, server, configured, tmp_path: P
     run(capsys, "mark", "2406.02543")
     assert listed(capsys, "--search", "is:updated") == []
     stub.entries[0].version = 2
-    heard = tmp_path / "heard.txt"
-    script = tmp_path / "hook.py"
-    script.write_text("import os, sys\nopen(sys.argv[1], 'w').write(os.environ['PAPERDECK_NEW_PAPERS'])\n")
-    with configured.open("a") as config:
-        config.write(f"\n[hooks]\nafter_sync = '{sys.executable} {script} \"{heard}\"'\n")
+    heard = hook_writing_the_count(configured, tmp_path)
     code, _, err = run(capsys, "sync")
     assert code == 0, err
     assert heard.read_text() == "2"  # the two papers the cache lacked; v2 is not new
