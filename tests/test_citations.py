@@ -91,3 +91,16 @@ def test_the_key_goes_in_its_header(cache: Cache, waits, monkeypatch):
         s2.citations(cache, settings(server, api_key_env="S2_KEY"), PAPER, sleep=waits.append)
         headers = {k.lower(): v for k, v in server.requests[0].headers.items()}
     assert headers["x-api-key"] == "secret-key"
+
+
+def test_requests_are_spaced_politely(cache: Cache, waits, monkeypatch):
+    """A second request soon after the first waits out the rest of ``SPACING_S`` (a long
+    one here, so that no load on the machine could use it up)."""
+    monkeypatch.setattr(s2, "SPACING_S", 1000.0)
+    monkeypatch.setattr(s2, "_last_request", float("-inf"))
+    with LoopbackServer({PATH + "*": Graph(dict(GRAPH))}) as server:
+        s2.citations(cache, settings(server), PAPER, sleep=waits.append)
+        assert waits == []
+        s2.citations(cache, settings(server), PAPER, refresh=True, sleep=waits.append)
+        assert len(server.requests) == 2
+    assert len(waits) == 1 and 900 < waits[0] <= 1000
