@@ -138,6 +138,7 @@ def test_second_import_skips_unchanged_keeps_user_state_and_takes_changes(stand_
         again = import_snapshot(cache, str(path))
         assert (again.counts.new, again.counts.updated) == (0, 0)
         assert again.counts.unchanged == len(stand_in)
+        assert cache.state(first_id).read
         record = json.loads(stand_in[0])
         record["title"] = "A Title Changed Since"
         record["versions"].append({"version": "vX", "created": "Tue, 3 Mar 2026 10:00:00 GMT"})
@@ -147,8 +148,11 @@ def test_second_import_skips_unchanged_keeps_user_state_and_takes_changes(stand_
         paper = cache.paper(first_id)
         assert paper.title == "A Title Changed Since" and paper.updated == "2026-03-03"
         assert paper.version == len(record["versions"])
-        state = cache.state(first_id)
-        assert state.starred and state.read
+        state = cache.state(first_id)  # the star kept; a new version of it is to read again
+        assert state.starred and not state.read
+        assert [i for (i,) in cache.conn.execute("SELECT paper_id FROM paper_updates")] == [
+            first_id
+        ]
         hits = cache.conn.execute(
             "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'title:changed'"
         ).fetchone()[0]

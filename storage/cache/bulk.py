@@ -43,6 +43,7 @@ DROPPED = (
     "papers_by_title",
     "papers_by_author",
     "papers_with_code",
+    "papers_by_family",
     "papers_by_key_id",
     "authors_by_name",
     "paper_categories_by_paper",
