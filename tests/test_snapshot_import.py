@@ -1,6 +1,7 @@
 """Importing arXiv's metadata snapshot (the shared stand-in with the real file's quirks):
 zipped or plain, recognised by content, every field stored, a torn line reported by number,
-slices counted exactly, re-import skips what is unchanged and never touches user state."""
+slices counted exactly, re-import skips what is unchanged and never touches the user's
+stars (a kept paper's new version is to read again, as after a sync)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,10 @@ What makes it fast, against :meth:`Cache.upsert` (right for a page of a sync):
   merged once at the end;
 - only papers the cache already holds go through :func:`merge` (one upsert per batch).
 
-User state is never written; a transaction that fails is rolled back whole, and each
-committed one leaves papers and index in step (a killed import keeps what it committed).
+Stars, tags and notes are never written (a kept paper's new version is marked updated and
+unread by the upsert, as after a sync); a transaction that fails is rolled back whole,
+and each committed one leaves papers and index in step (a killed import keeps what it
+committed).
 """
 
 from __future__ import annotations
