@@ -17,6 +17,7 @@ from paperdeck.storage.cache import triage
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.library import tags_of
 from paperdeck.storage.config import LibrarySettings, Rule, UiSettings
+from paperdeck.storage.library.marks import set_mark
 from paperdeck.storage.models import Incoming, Paper
 from paperdeck.tui.screens.triage import TriageScreen
 from paperdeck.tui.widgets.marked_pane import MarkedPane
@@ -202,6 +203,16 @@ async def test_a_watch_rule_has_its_own_view(hostile_cache: Cache):
         lines = table_lines(app)
         assert lines and all("◉" in line for line in lines)
         assert any(HOSTILE in main_screen(app).table.row(n).id for n in range(len(lines)))
+
+
+async def test_a_watched_paper_keeps_its_later_and_tag_marks_in_the_table(hostile_cache: Cache):
+    set_mark(hostile_cache, HOSTILE, "later", True)
+    set_mark(hostile_cache, HOSTILE, "tags", ("cite",))
+    app = make_app(hostile_cache, watch=WATCH)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        line = table_lines(app)[0]  # the newest paper
+        assert "◉" in line and "◷ #cite" in line
 
 
 @pytest.mark.parametrize("show_muted", [False, True])
