@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.library import set_later
 from paperdeck.storage.cache.views import PaperList, View
+from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.state import load_state
 from paperdeck.tui import view_loader
 from paperdeck.tui.screens.main import WATCH_S
@@ -302,3 +304,56 @@ async def test_moving_while_a_search_reloads_keeps_the_new_place(many: Cache, sl
         hits = PaperList(many, View(search="model")).window(0, 1000)
         rows = [table(app).row(index).id for index in range(len(hits))]
         assert rows == [row.id for row in hits]  # none skipped, the read ones kept
+
+
+# --- the table shows the paper the cursor and the pane are on --------------------------------
+
+
+def cursor_on_screen(app) -> bool:
+    shown = table(app)
+    top, height = shown.scroll_offset.y, shown.scrollable_content_region.height
+    return top <= shown.cursor < top + height
+
+
+async def test_clearing_a_search_shows_the_paper_it_returns_to(many: Cache):
+    many.upsert([Incoming(Paper(id="2001.00001", title="Zebra stripes", published="2020-01-01",
+                                abstract="How the zebra got its stripes."))])
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("slash", *"zebra", "enter", "enter")  # one hit, in the pane
+        await settle(app, pilot)
+        await pilot.press("escape", "escape")  # the pane, then the search
+        await settle(app, pilot)
+        assert table(app).cursor == 300 and table(app).current.id == "2001.00001"
+        assert main_screen(app).pane.paper_id == "2001.00001" and cursor_on_screen(app)
+
+
+async def test_v_from_a_short_view_shows_the_paper_deep_in_the_next(many: Cache):
+    deep = PaperList(many, View(code=True)).window(67, 1)[0].id
+    many.set_starred(deep, True)
+    set_later(many, [deep], True)
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("v", "v", "v")  # All → Unread → Starred → Read later
+        await settle(app, pilot)
+        assert table(app).total == 1
+        await pilot.press("v")  # → With code, where the paper is row 67
+        await settle(app, pilot)
+        assert main_screen(app).view.code and table(app).current.id == deep
+        assert table(app).cursor == 67 and cursor_on_screen(app)
+
+
+async def test_a_new_sort_keeps_the_paper_being_read_in_the_unread_view(many: Cache):
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("v")  # All → Unread
+        await settle(app, pilot)
+        for _ in range(150):
+            await pilot.press("j")
+        await pilot.press("enter")  # the pane marks it read: it stays in the view
+        await settle(app, pilot)
+        reading = table(app).current.id
+        await pilot.press("S")  # by title: the same papers, in another order
+        await settle(app, pilot)
+        assert table(app).current.id == reading == main_screen(app).pane.paper_id
+        assert cursor_on_screen(app)

@@ -252,7 +252,8 @@ class MainScreen(Screen):
             return
         self.app.ui_state = UiState(sort=sort)
         save_state(self.app.ui_state)
-        self._load(self.table.current)
+        shown = self.table.papers  # the same papers in another order: those read stay
+        self._load(self.table.current, kept=shown.kept if shown else frozenset())
         if sort == "interest":
             self._upkeep(announce=True)
 

@@ -250,12 +250,14 @@ class PaperTable(ScrollView, can_focus=True):
         self._set_cursor(index)
 
     def _scroll_to_cursor(self) -> None:
+        """Scroll so the cursor's row is on screen. Forced: a view shown in place of one
+        that fitted the screen has no scroll bar yet, and would not scroll otherwise."""
         height = self.scrollable_content_region.height or 1
         top = self.scroll_offset.y
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
         elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True, force=True)
 
     def action_cursor_down(self) -> None:
         self._set_cursor(self.cursor + 1)
