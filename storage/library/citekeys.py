@@ -123,9 +123,10 @@ def keys_for(cache: Cache, paper_ids: Iterable[str], unpinned: dict[str, str]) -
     ids = list(dict.fromkeys(paper_ids))
     keys = store.citekeys(cache, ids)
     for paper_id in ids:
-        if paper_id not in keys and paper_id not in unpinned:
-            if (paper := cache.paper(paper_id)) is not None:
-                unpinned[paper_id] = _free_key(cache, paper, set(unpinned.values()))
+        if paper_id in keys:
+            continue
+        if paper_id not in unpinned and (paper := cache.paper(paper_id)) is not None:
+            unpinned[paper_id] = _free_key(cache, paper, set(unpinned.values()))
         if paper_id in unpinned:
             keys[paper_id] = unpinned[paper_id]
     return keys
