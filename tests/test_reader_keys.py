@@ -165,10 +165,19 @@ async def test_question_mark_lists_every_key(cache: Cache):
         keys = dict(app.screen.keys)
         for key, does in [("t", "Translate"), ("n", "Next unread"), ("s", "Star"), ("m", "Read"),
                           ("M", "All read"), ("c", "Code"), ("o", "arXiv"), ("p", "PDF"),
-                          ("/", "Search"), ("v", "View"), ("q", "Quit"), ("⏎", "Abstract")]:
+                          ("/", "Search"), ("v", "View"), ("q", "Quit"), ("⏎", "Abstract"),
+                          ("u", "Undo all read")]:  # u too, before there is anything to undo
             assert keys.get(key) == does, key
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_ctrl_c_quits(cache: Cache):
+    app = make_app(cache)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.return_code == 0 and not notes(app)  # not "press Ctrl+Q to quit"
 
 
 async def test_the_command_palette_offers_every_action(cache: Cache):

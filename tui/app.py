@@ -46,7 +46,7 @@ class PaperdeckApp(App):
         STYLES / "triage.tcss",
     ]
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("q,ctrl+c", "quit", "Quit", id="quit"),  # Ctrl+C as in any terminal program
         Binding("question_mark", "help", "Keys", id="help"),
     ]
 

@@ -403,8 +403,9 @@ class MainScreen(Screen):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "undo_mark_all":
-            return self.marks.undo_batch is not None or self.library.bulk.undo_steps is not None
+        if action == "undo_mark_all":  # None: listed (in help) but disabled, nothing to undo
+            undo = self.marks.undo_batch or self.library.bulk.undo_steps
+            return True if undo is not None else None
         return True
 
     # --- the library: tags, the later list, notes (LibraryKeys does what they do) -----------
