@@ -205,6 +205,16 @@ async def test_keys_table_remaps_bindings_by_id(cache: Cache):
         assert dict(app.screen.keys)["f"] == "Star"
 
 
+async def test_a_remap_onto_a_key_in_use_is_said_naming_both(cache: Cache):
+    app = make_app(cache, keys={"star": "f", "open_pdf": "ctrl+p,P"})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        said = notes(app, "warning")
+        assert len(said) == 2, said
+        assert "star = 'f'" in said[0] and "open_fulltext" in said[0]
+        assert "open_pdf = 'ctrl+p,P'" in said[1] and "ctrl+p" in said[1]
+
+
 async def test_theme_comes_from_the_config(cache: Cache):
     app = make_app(cache, ui=UiSettings(theme="nord"))
     async with app.run_test(size=SIZE):
