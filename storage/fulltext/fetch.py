@@ -72,6 +72,11 @@ class _Spacing:
         if wait > 0:
             sleep(wait)
 
+    def unsent(self, delay: float) -> None:
+        """The request just spaced never reached a server: the next need not wait for it."""
+        with self._lock:
+            self._next -= delay
+
 
 SPACING = _Spacing()
 
@@ -173,12 +178,17 @@ def fetch_pdf(
 def _fetch(client, url: str, settings, sleep, limit: int) -> Page | None:
     """The page at ``url`` (following redirects that stay among renderings), or None
     when there is no rendering there."""
+    SPACING.wait(settings.delay_seconds, sleep)  # a redirect hop is part of the request
     for _ in range(MAX_REDIRECTS + 1):
-        SPACING.wait(settings.delay_seconds, sleep)
         request = client.build_request(
             "GET", url, headers={"Accept": "text/html", "Accept-Encoding": "gzip, deflate"}
         )
-        response = send(client, request, retries=RETRIES, stream=True, sleep=sleep)
+        try:
+            response = send(client, request, retries=RETRIES, stream=True, sleep=sleep)
+        except FetchError as exc:
+            if exc.unreachable:  # nothing reached the service: the next need not wait
+                SPACING.unsent(settings.delay_seconds)
+            raise
         try:
             status = response.status_code
             if status in NOT_THERE:
