@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: a private data dir and config, the real data in ../shared."""
+"""Fixtures shared by every test: a private data dir and config, the real data in ../shared,
+an empty cache and one holding the sample digest."""
 
 from __future__ import annotations
 
@@ -45,6 +46,15 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def cache(tmp_path: Path):
     with Cache(tmp_path / "cache.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def sample(tmp_path: Path):
+    """A cache holding the sample digest's nine papers (newest first: ``SAMPLE_ORDER``)."""
+    from tests.tui_support import sample_cache  # the reader's support: only when asked for
+
+    with sample_cache(tmp_path / "c.db") as opened:
         yield opened
 
 

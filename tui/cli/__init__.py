@@ -60,10 +60,9 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    command: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_app)
     try:
+        args = build_parser().parse_args(argv)
+        command: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_app)
         return command(args)
     except CommandError as exc:
         print(f"paperdeck: {exc}", file=sys.stderr)
