@@ -3,12 +3,14 @@ an empty cache and one holding the sample digest."""
 
 from __future__ import annotations
 
+import json
 import webbrowser
 from pathlib import Path
 
 import pytest
 
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.config import Config
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -28,10 +30,19 @@ def seed_digest(shared_data: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def private_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own data dir and config path: nothing touches the real ones."""
+    """Every test gets its own data dir and config file: nothing touches the real ones. The
+    file holds the built-in topics (so it reads as the defaults), as a file that
+    ``PAPERDECK_CONFIG`` names must exist; a test writes its own over it."""
     data = tmp_path / "data"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "".join(
+            f"[[topics]]\nname = {json.dumps(t.name)}\nquery = {json.dumps(t.query)}\n"
+            for t in Config().topics
+        )
+    )
     monkeypatch.setenv("PAPERDECK_DATA_DIR", str(data))
-    monkeypatch.setenv("PAPERDECK_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("PAPERDECK_CONFIG", str(config))
     return data
 
 

@@ -25,6 +25,7 @@ from paperdeck.storage.cache.database import (
 )
 from paperdeck.storage.config import (
     ConfigError,
+    ConfigMissing,
     LibrarySettings,
     cache_path,
     data_dir,
@@ -102,9 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _library_settings() -> LibrarySettings:
     """``[library]`` for the journal's machine name; the defaults when the configuration
-    cannot be read (the command that needs it says why)."""
+    cannot be read (the command that needs it says why), but every command stops at once
+    when ``PAPERDECK_CONFIG`` names no file."""
     try:
         return load_config().library
+    except ConfigMissing as exc:
+        raise CommandError(str(exc)) from None
     except ConfigError:
         return LibrarySettings()
 
