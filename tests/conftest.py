@@ -4,6 +4,7 @@ an empty cache and one holding the sample digest."""
 from __future__ import annotations
 
 import json
+import socket
 import webbrowser
 from pathlib import Path
 
@@ -44,6 +45,22 @@ def private_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PAPERDECK_DATA_DIR", str(data))
     monkeypatch.setenv("PAPERDECK_CONFIG", str(config))
     return data
+
+
+@pytest.fixture
+def no_such_host(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A host name that does not resolve, answered by the resolver as a DNS server with
+    no such name would (no test asks the network's DNS)."""
+    host = "no-such-host.invalid"
+    resolve = socket.getaddrinfo
+
+    def getaddrinfo(name, *args, **kwargs):
+        if name == host:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(name, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return host
 
 
 @pytest.fixture

@@ -127,6 +127,17 @@ def test_a_refused_connection_is_said_at_once_not_retried_nor_spaced():
     assert waits == []
 
 
+def test_a_host_that_does_not_resolve_is_said_at_once_not_retried_nor_spaced(no_such_host):
+    waits: list[float] = []
+    nowhere = FulltextSettings(
+        html_url=f"http://{no_such_host}/html/", ar5iv_url=f"http://{no_such_host}/ar5iv/",
+        delay_seconds=3,
+    )
+    with pytest.raises(FetchError, match="the host name could not be resolved"):
+        fetch_page(SYNTHETIC_ID, 2, nowhere, sleep=waits.append)
+    assert waits == []
+
+
 def test_a_redirect_hop_is_not_spaced_by_delay_seconds():
     waits: list[float] = []
     with LoopbackServer(routes(None)) as server:
