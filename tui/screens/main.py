@@ -483,9 +483,4 @@ class MainScreen(Screen):
     def on_sync_bar_finished(self, message: SyncBar.Finished) -> None:
         self._refresh()
         self._upkeep()
-        summary = message.summary
-        if summary is not None and not summary.ok and all(r.error for r in summary.results):
-            self.query_one(Welcome).show_note(
-                f"Could not sync: {summary.results[0].error}. The cache keeps working "
-                "offline; press r to try again."
-            )
+        self.query_one(Welcome).sync_finished(message.summary)
