@@ -77,6 +77,12 @@ class _Spacing:
         with self._lock:
             self._next -= delay
 
+    def answered(self, delay: float) -> None:
+        """A server answered just now: the next request waits ``delay`` from here (a
+        request slow to leave or to be answered does not eat into the spacing)."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + delay)
+
 
 SPACING = _Spacing()
 
@@ -148,10 +154,10 @@ def fetch_pdf(
     if progress is not None:
         progress(f"No HTML rendering; fetching the PDF {url}")
     try:
+        SPACING.wait(settings.delay_seconds, sleep)  # a redirect hop is part of the request
         for _ in range(MAX_REDIRECTS + 1):
-            SPACING.wait(settings.delay_seconds, sleep)
             request = client.build_request("GET", url, headers={"Accept": "application/pdf"})
-            response = send(client, request, retries=RETRIES, stream=True, sleep=sleep)
+            response = _send(client, request, settings, sleep)
             try:
                 status = response.status_code
                 if status in NOT_THERE:
@@ -183,12 +189,7 @@ def _fetch(client, url: str, settings, sleep, limit: int) -> Page | None:
         request = client.build_request(
             "GET", url, headers={"Accept": "text/html", "Accept-Encoding": "gzip, deflate"}
         )
-        try:
-            response = send(client, request, retries=RETRIES, stream=True, sleep=sleep)
-        except FetchError as exc:
-            if exc.unreachable:  # nothing reached the service: the next need not wait
-                SPACING.unsent(settings.delay_seconds)
-            raise
+        response = _send(client, request, settings, sleep)
         try:
             status = response.status_code
             if status in NOT_THERE:
@@ -210,6 +211,20 @@ def _fetch(client, url: str, settings, sleep, limit: int) -> Page | None:
         finally:
             response.close()
     raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
+
+
+def _send(client, request, settings, sleep) -> httpx.Response:
+    """:func:`send`, telling the spacing what came of it."""
+    try:
+        response = send(client, request, retries=RETRIES, stream=True, sleep=sleep)
+    except FetchError as exc:
+        if exc.unreachable:  # nothing reached the service: the next need not wait
+            SPACING.unsent(settings.delay_seconds)
+        else:
+            SPACING.answered(settings.delay_seconds)
+        raise
+    SPACING.answered(settings.delay_seconds)
+    return response
 
 
 def _is_rendering(path: str) -> bool:
