@@ -111,6 +111,25 @@ class TranslationSettings:
     """Name of the environment variable that holds the API key (never the key)."""
 
 
+ASSISTANT_PROVIDERS = ("none", "openai", "ollama")
+
+
+@dataclass(slots=True)
+class AssistantSettings:
+    provider: str = "none"
+    """none, openai (any OpenAI-compatible server: llama.cpp, vLLM, LM Studio) or ollama."""
+    url: str = "http://localhost:8080/v1"
+    """openai: the server's ``…/v1`` base; ollama: its base (``http://localhost:11434``)."""
+    model: str = ""
+    """The model's name on that server."""
+    api_key_env: str = ""
+    """Name of the environment variable that holds the API key (never the key)."""
+    context_tokens: int = 8000
+    """What one question may send (the prompt, in tokens)."""
+    summaries: bool = False
+    """Show a summary line in the abstract pane and in triage (made on first look, cached)."""
+
+
 @dataclass(slots=True)
 class SyncSettings:
     on_start: bool = False
@@ -153,6 +172,22 @@ class LibrarySettings:
 
 
 @dataclass(slots=True)
+class CitationSettings:
+    url: str = "https://api.semanticscholar.org/graph/v1"
+    """Semantic Scholar's Graph API base."""
+    api_key_env: str = ""
+    """Name of the environment variable that holds an API key (sent as ``x-api-key``);
+    without one the shared, slower rate applies."""
+
+
+@dataclass(slots=True)
+class HookSettings:
+    after_sync: str = ""
+    """A command run after each sync (split like a shell command, never run through
+    one), with ``PAPERDECK_NEW_PAPERS`` set to the number of new papers."""
+
+
+@dataclass(slots=True)
 class SavedView:
     name: str
     """How the view is labelled as ``v`` cycles to it."""
@@ -186,10 +221,13 @@ class Config:
     digests: list[DigestSource] = field(default_factory=list)
     codelinks: CodelinkSettings = field(default_factory=CodelinkSettings)
     translation: TranslationSettings = field(default_factory=TranslationSettings)
+    assistant: AssistantSettings = field(default_factory=AssistantSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     fulltext: FulltextSettings = field(default_factory=FulltextSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
+    citations: CitationSettings = field(default_factory=CitationSettings)
+    hooks: HookSettings = field(default_factory=HookSettings)
     views: list[SavedView] = field(default_factory=list)
     watch: list[Rule] = field(default_factory=list)
     mute: list[Rule] = field(default_factory=list)
@@ -283,10 +321,13 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "digests": ("list", DigestSource),
     "codelinks": ("table", CodelinkSettings),
     "translation": ("table", TranslationSettings),
+    "assistant": ("table", AssistantSettings),
     "sync": ("table", SyncSettings),
     "ui": ("table", UiSettings),
     "fulltext": ("table", FulltextSettings),
     "library": ("table", LibrarySettings),
+    "citations": ("table", CitationSettings),
+    "hooks": ("table", HookSettings),
     "views": ("list", SavedView),
     "watch": ("list", Rule),
     "mute": ("list", Rule),
@@ -375,10 +416,24 @@ def _check_values(config: Config, locate: _Locator) -> None:
             f"provider must be one of {', '.join(providers)}, not {config.translation.provider!r}",
             "provider",
         )
+    _check_assistant(config.assistant, locate)
     for key in ("api_url",):
         url = getattr(config.arxiv, key)
         if not re.match(r"https?://", url):
             raise locate.error("arxiv", None, f"{key} must be an http(s) URL, not {url!r}", key)
+    if not re.match(r"https?://[^/\s]+", config.citations.url):
+        raise locate.error(
+            "citations", None, f"url must be an http(s) URL, not {config.citations.url!r}", "url"
+        )
+    if config.hooks.after_sync.strip():
+        import shlex
+
+        try:
+            shlex.split(config.hooks.after_sync)
+        except ValueError as exc:
+            raise locate.error(
+                "hooks", None, f"after_sync cannot be split into a command: {exc}", "after_sync"
+            ) from None
     for key in ("html_url", "ar5iv_url", "pdf_url"):
         url = getattr(config.fulltext, key)
         if not re.match(r"https?://[^/\s]+", url):
@@ -411,6 +466,39 @@ def _check_values(config: Config, locate: _Locator) -> None:
             )
         if name in names[:index]:
             raise locate.error("topics", index, f"topic {name!r} is defined twice", "name")
+
+
+MIN_CONTEXT_TOKENS = 1000
+"""Fewer tokens hold the instructions and a question but hardly any of the paper."""
+
+
+def _check_assistant(settings: AssistantSettings, locate: _Locator) -> None:
+    if settings.provider not in ASSISTANT_PROVIDERS:
+        raise locate.error(
+            "assistant",
+            None,
+            f"provider must be one of {', '.join(ASSISTANT_PROVIDERS)}, not {settings.provider!r}",
+            "provider",
+        )
+    if not re.match(r"https?://[^/\s]+", settings.url):
+        raise locate.error(
+            "assistant", None, f"url must be an http(s) URL, not {settings.url!r}", "url"
+        )
+    if settings.context_tokens < MIN_CONTEXT_TOKENS:
+        raise locate.error(
+            "assistant",
+            None,
+            f"context_tokens must be at least {MIN_CONTEXT_TOKENS}, not {settings.context_tokens}",
+            "context_tokens",
+        )
+    if settings.api_key_env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", settings.api_key_env):
+        raise locate.error(
+            "assistant",
+            None,
+            "api_key_env must be the NAME of an environment variable (such as "
+            "OPENAI_API_KEY), never the key itself",
+            "api_key_env",
+        )
 
 
 MACHINE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

@@ -104,9 +104,7 @@ def test_closing_while_the_cache_stays_busy_lists_what_was_not_saved(
     assert took < 1.0  # one busy timeout (0.2 s), not one per write
 
 
-def test_a_look_for_changes_sees_others_writes_and_not_its_own(
-    sample: Cache, writer: CacheWriter
-):
+def test_a_look_for_changes_sees_others_writes_and_not_its_own(sample: Cache, writer: CacheWriter):
     inbox = Inbox()
     writer.submit(star(True), inbox)
     writer.check(inbox)
@@ -120,7 +118,7 @@ def test_a_look_for_changes_sees_others_writes_and_not_its_own(
 
 
 def test_a_write_of_several_steps_retried_after_a_busy_cache_is_saved_once(
-    cache: Cache, writer: CacheWriter, monkeypatch
+    sample: Cache, writer: CacheWriter, monkeypatch
 ):
     """#9: the steps saved before the busy one were run again with new batch stamps, so
     the undo (`u`) missed the papers the first run had tagged."""
@@ -148,4 +146,33 @@ def test_a_write_of_several_steps_retried_after_a_busy_cache_is_saved_once(
     writer.join()
     [undone] = inbox.of(LibraryBulk.Undone)
     assert undone.count == 2 * done.count > 0
-    assert library.tags_of(cache, SAMPLE_ORDER) == {}
+    assert library.tags_of(sample, SAMPLE_ORDER) == {}
+
+
+def test_a_worker_keeps_its_steps_through_the_writer_and_waits_for_them(
+    sample: Cache, writer: CacheWriter
+):
+    keep = writer.keep("a worker's star", Inbox())
+    ran_on: list[str] = []
+
+    def step(into: Cache) -> None:
+        ran_on.append(threading.current_thread().name)
+        into.set_starred(PAPER, True)
+
+    worker = threading.Thread(target=keep, args=(step,))
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive()  # keep returned once the step was saved
+    assert ran_on == ["paperdeck-writer"] and sample.state(PAPER).starred
+
+
+def test_a_step_kept_after_the_writer_stopped_is_listed_not_waited_for_forever(
+    sample: Cache, writer: CacheWriter
+):
+    keep = writer.keep("a late star", Inbox())
+    writer.close()
+    worker = threading.Thread(target=keep, args=(lambda into: into.set_starred(PAPER, True),))
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive()
+    assert writer.unsaved == ["a late star"] and not sample.state(PAPER).starred

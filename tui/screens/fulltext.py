@@ -1,9 +1,10 @@
 """The full-text screen: a paper's text beside its table of contents.
 
 It opens at once with a loading line; a worker brings the document — from the cache, or
-fetched, converted and stored (:func:`paperdeck.storage.fulltext.store.open_document`) —
-and lays it out for the text's width, so the UI never waits. A paper reopens where it was
-left: the position is written (in a worker) when the screen closes.
+fetched, converted and stored by the reader's writer
+(:func:`paperdeck.storage.fulltext.store.open_document`) — and lays it out for the text's
+width, so the UI never waits. A paper reopens where it was left: the position is written
+(by the writer) when the screen closes.
 
 The screen routes: the text widget owns moving, finding and drawing; the screen wires
 keys to it, keeps the contents in step and opens links, figures and referenced papers.
@@ -26,7 +27,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from paperdeck.storage.cache import fulltext as stored_texts
-from paperdeck.storage.cache.database import Cache, CacheError
+from paperdeck.storage.cache.database import CacheError
 from paperdeck.storage.fulltext import model
 from paperdeck.storage.fulltext.fetch import pdf_url
 from paperdeck.storage.fulltext.model import Document
@@ -35,10 +36,11 @@ from paperdeck.tui.marks import StarToggle
 from paperdeck.tui.screens.figure import FigureScreen
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.references import ReferenceList
+from paperdeck.tui.widgets.answer_panel import AnswerPanel, show_citation
 from paperdeck.tui.widgets.contents import Contents
 from paperdeck.tui.widgets.paper_text import PaperText
 from paperdeck.tui.widgets.text_layout import Layout, lay_out
-from paperdeck.tui.workers import thread_worker
+from paperdeck.tui.workers import thread_worker, worker_cache
 from paperdeck.tui.writer import Write
 
 FOOTER_AFTER_S = 0.4
@@ -67,6 +69,7 @@ class FullTextScreen(Screen):
         Binding("n", "find_next", "Next match", id="fulltext_find_next"),
         Binding("N", "find_previous", "Previous match", show=False, id="fulltext_find_previous"),
         Binding("b", "references", "References", id="fulltext_references"),
+        Binding("a", "ask", "Ask", id="fulltext_ask"),
         Binding("o", "open_arxiv", "arXiv", show=False, id="open_arxiv"),
         Binding("p", "open_pdf", "PDF", id="open_pdf"),
         Binding("c", "open_code", "Code", show=False, id="open_code"),
@@ -114,6 +117,7 @@ class FullTextScreen(Screen):
         with Horizontal(id="ft-body"):
             yield Contents(id="toc")
             yield PaperText(id="text")
+            yield AnswerPanel(self.paper_id, id="answer")
         yield Input(placeholder="Find in the paper…", id="find")
         yield Static(id="ft-status")
         # The footer comes once the text is drawn (or after FOOTER_AFTER_S): styling and
@@ -161,23 +165,25 @@ class FullTextScreen(Screen):
         config = self.app.config
         note = ""
         try:
-            with Cache(self.app.cache.path) as cache:
-                if self.look_up and cache.paper(paper_id) is None:
-                    self.post_message(self.Progress(f"Asking arXiv about {paper_id}…"))
-                    try:
-                        bring_in(cache, paper_id, config.arxiv)
-                    except LookupFailed as exc:
-                        note = str(exc)
-                        if exc.unreachable and not stored_texts.has(cache, paper_id):
-                            self.post_message(self.Failed(note, None))  # offline: no page either
-                            return
-                document = open_document(
-                    cache,
-                    paper_id,
-                    config.fulltext,
-                    progress=lambda line: self.post_message(self.Progress(line)),
-                )
-                position = stored_texts.position(cache, paper_id)
+            cache = worker_cache(self.app.cache.path)  # reads; the writer stores
+            keep = self.app.writer.keep(f"Storing the full text of {paper_id}", self)
+            if self.look_up and cache.paper(paper_id) is None:
+                self.post_message(self.Progress(f"Asking arXiv about {paper_id}…"))
+                try:
+                    bring_in(cache, paper_id, config.arxiv, keep)
+                except LookupFailed as exc:
+                    note = str(exc)
+                    if exc.unreachable and not stored_texts.has(cache, paper_id):
+                        self.post_message(self.Failed(note, None))  # offline: no page either
+                        return
+            document = open_document(
+                cache,
+                paper_id,
+                config.fulltext,
+                progress=lambda line: self.post_message(self.Progress(line)),
+                keep=keep,
+            )
+            position = stored_texts.position(cache, paper_id)
         except NoRendering as exc:
             self.post_message(self.Failed(str(exc), exc.pdf_url))
             return
@@ -290,6 +296,9 @@ class FullTextScreen(Screen):
     # --- actions ----------------------------------------------------------------------
 
     def action_back(self) -> None:
+        if self.query_one(AnswerPanel).escape():
+            self.text.focus()
+            return
         find = self.query_one("#find", Input)
         if find.has_focus:
             find.display = False
@@ -384,6 +393,21 @@ class FullTextScreen(Screen):
     def action_find_previous(self) -> None:
         self.action_find_next(backwards=True)
 
+    def action_ask(self) -> None:
+        if self.text.document is None:
+            self.notify("The paper's text is not here yet.", timeout=3)
+            return
+        self.query_one(AnswerPanel).open()
+
+    def on_answer_panel_citation_chosen(self, message: AnswerPanel.CitationChosen) -> None:
+        document = self.text.document
+        if document is not None:
+            show_citation(self.text, document, message.block, message.quote)
+            if not message.found:
+                self.notify(
+                    f"This quote is not in {message.block}.", severity="warning", markup=False
+                )
+
     def action_references(self) -> None:
         document = self.text.document
         if document is None:
@@ -430,5 +454,3 @@ class FullTextScreen(Screen):
             self.notify("This paper is not in the cache, so it cannot be starred.")
             return
         self.app.writer.submit(StarToggle(self.paper_id), self.app)  # as the table's stars
-
-
