@@ -1,8 +1,9 @@
 """Configuration: where files live, and the TOML settings with their defaults.
 
 ``PAPERDECK_DATA_DIR`` and ``PAPERDECK_CONFIG`` override the platformdirs locations.
-A missing config file means defaults; an invalid one raises :class:`ConfigError` naming
-the file, the line and the key.
+A missing config file at the usual place means defaults; a file ``PAPERDECK_CONFIG`` names
+must exist (:class:`ConfigMissing`); an invalid one raises :class:`ConfigError` naming the
+file, the line and the key.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ TRANSLATION_PROVIDERS = ("libretranslate", "openai", "deepl")
 
 class ConfigError(Exception):
     """An invalid configuration file; the message names file, line and key."""
+
+
+class ConfigMissing(ConfigError):
+    """``PAPERDECK_CONFIG`` names a file that is not there (a typo, not a wish for the
+    defaults)."""
 
 
 def data_dir() -> Path:
@@ -240,12 +246,19 @@ MAX_NESTING = 100
 
 
 def load_config(path: Path | None = None) -> Config:
-    """Read the configuration file, or the defaults when it does not exist."""
+    """Read the configuration file, or the defaults when it does not exist (except the
+    one ``PAPERDECK_CONFIG`` names: :class:`ConfigMissing`)."""
+    named = path is None and bool(os.environ.get("PAPERDECK_CONFIG"))
     path = path or config_path()
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)  # bounded: the path may be /dev/zero
     except FileNotFoundError:
+        if named:
+            raise ConfigMissing(
+                f"{path}: no such configuration file (PAPERDECK_CONFIG names it; "
+                "unset it for the defaults)"
+            ) from None
         return Config()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the configuration file: {_reason(exc)}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import json
 import os
+import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -56,12 +57,20 @@ def api_key(env_name: str, setting: str) -> str | None:
 
 
 class FetchError(Exception):
-    """A request that failed for good; the message says which URL and why."""
+    """A request that failed for good; the message says which URL and why.
+    ``unreachable``: no request reached a server (refused, or no such host)."""
 
-    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+        unreachable: bool = False,
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.unreachable = unreachable
 
 
 def make_client(timeout: float = TIMEOUT_S, **kwargs) -> httpx.Client:
@@ -77,6 +86,31 @@ def make_client(timeout: float = TIMEOUT_S, **kwargs) -> httpx.Client:
     )
 
 
+_UNREACHABLE = (
+    "Connection refused",
+    "Name or service not known",
+    "nodename nor servname",
+    "Temporary failure in name resolution",
+    "No address associated with hostname",
+    "Failed to resolve",
+)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """A refused connection or a host name that does not resolve (in ``exc`` or what it
+    wraps): no request reached a server, and trying again at once will not help."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError | socket.gaierror):
+            return True
+        if any(sign in str(current) for sign in _UNREACHABLE):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def describe_error(exc: Exception, url: str) -> str:
     """One sentence for a transport failure: what happened, to which URL."""
     import httpx
@@ -85,7 +119,9 @@ def describe_error(exc: Exception, url: str) -> str:
         return f"{url} did not answer in time ({type(exc).__name__})"
     if isinstance(exc, httpx.ConnectError):
         reason = str(exc) or "connection failed"
-        if "Name or service not known" in reason or "nodename nor servname" in reason:
+        if "Connection refused" in reason:
+            reason = "the connection was refused (offline, or nothing listens there)"
+        elif unreachable(exc):
             reason = "the host name could not be resolved (offline?)"
         return f"cannot reach {url}: {reason}"
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
@@ -169,7 +205,8 @@ def send(
     read_limit: int | None = None,
 ) -> httpx.Response:
     """Send ``request``; retry transport errors, 429 and 5xx with exponential backoff
-    (honouring ``Retry-After`` up to ``max_wait``). Any other status comes back as is.
+    (honouring ``Retry-After`` up to ``max_wait``). Any other status comes back as is; a
+    refused connection or a host name that does not resolve is said at once.
 
     With ``read_limit`` the answer is read within the same tries, at most that many bytes
     (more is a :class:`FetchError`), and comes back whole: an answer that breaks off
@@ -199,8 +236,9 @@ def send(
                     extensions=response.extensions,
                 )
         except httpx.TransportError as exc:
-            if attempt == retries or isinstance(exc, httpx.UnsupportedProtocol):
-                raise FetchError(describe_error(exc, url)) from None
+            gone = unreachable(exc)
+            if attempt == retries or isinstance(exc, httpx.UnsupportedProtocol) or gone:
+                raise FetchError(describe_error(exc, url), unreachable=gone) from None
             sleep(backoff * 2**attempt)
             continue
         except httpx.HTTPError as exc:  # a redirect loop, an undecodable body: no retry

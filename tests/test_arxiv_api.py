@@ -299,7 +299,15 @@ def test_an_unreachable_api_says_so(cache: Cache):
     assert summary.results[0].error.startswith(
         "arXiv cannot be reached (offline?): http://127.0.0.1:9/api/query?"
     )
-    assert summary.results[0].error.endswith("(4 tries)")
+    assert summary.results[0].requests == 1  # a refused connection is not worth retrying
+
+
+def test_an_api_host_that_does_not_resolve_is_said_at_once(cache: Cache, no_such_host):
+    summary = run_sync(config(f"http://{no_such_host}/api/query"), cache)
+    assert summary.results[0].error.startswith(
+        "arXiv cannot be reached: the host name could not be resolved (offline?)"
+    )
+    assert summary.results[0].requests == 1  # no server was reached: not worth retrying
 
 
 def test_an_unusable_api_url_fails_at_once(cache: Cache):

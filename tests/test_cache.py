@@ -116,6 +116,27 @@ def test_upsert_is_idempotent(cache: Cache):
     assert (again.new, again.updated, again.unchanged, again.translations) == (0, 0, 300, 0)
 
 
+@pytest.mark.parametrize("chunk", [1, 2000])  # the two listings in one chunk, or in two
+def test_a_paper_listed_twice_in_one_import_is_no_update_the_next_time(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch, chunk: int
+):
+    monkeypatch.setattr(database, "CHUNK", chunk)
+    twice = [  # as the cv digest lists a few papers, under two topics and two titles
+        Incoming(paper(title="CFP-SLAM: coarse to fine"), ("SLAM",)),
+        *(Incoming(p.paper) for p in papers(3)),
+        Incoming(paper(title="DYP-SLAM: YOLO", code_urls=["https://github.com/x/y"]), ("NeRF",)),
+    ]
+    first = cache.upsert(twice)
+    assert (first.new, first.updated) == (4, 0)
+    stored = cache.paper("2406.00001")
+    assert stored.title == "CFP-SLAM: coarse to fine"  # the first listing's title
+    assert stored.code_urls == ["https://github.com/x/y"]  # what the second one adds
+    assert set(cache.detail("2406.00001").topics) == {"SLAM", "NeRF"}
+    again = cache.upsert(twice)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 4)
+    assert cache.paper("2406.00001") == stored
+
+
 def test_a_new_version_updates_metadata_and_keeps_user_state(cache: Cache):
     cache.upsert([Incoming(paper(title="Old title"), ("LLM",),
                            (Translation("2406.00001", "zh", "舊的"),))])

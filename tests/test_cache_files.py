@@ -152,14 +152,16 @@ def test_the_stars_and_read_marks_that_can_be_read_are_kept(capsys):
 
 
 def test_set_aside_moves_the_wal_and_shm_along_under_sqlites_names(tmp_path: Path):
-    path = tmp_path / "paperdeck.db"
+    folder = tmp_path / "files"  # only what the cache makes (not the tests' config file)
+    folder.mkdir()
+    path = folder / "paperdeck.db"
     real_cache(path, count=10)
     with Cache(path) as cache:  # keep a connection open so the -wal and -shm stay
         cache.set_starred("2611.00005", True)
         when = datetime(2026, 11, 26, 15, 30, 0)
         aside, moved = set_aside(path, "corrupt", when)
-        assert aside == tmp_path / "paperdeck.db.corrupt-20261126T153000"
-        assert sorted(p.name for p in tmp_path.iterdir()) == [
+        assert aside == folder / "paperdeck.db.corrupt-20261126T153000"
+        assert sorted(p.name for p in folder.iterdir()) == [
             "paperdeck.db.corrupt-20261126T153000",
             "paperdeck.db.corrupt-20261126T153000-shm",
             "paperdeck.db.corrupt-20261126T153000-wal",
@@ -199,14 +201,16 @@ def test_a_healthy_cache_is_left_alone_by_reset_cache(capsys):
 
 
 def test_opening_a_foreign_file_writes_nothing_to_it(tmp_path: Path):
-    path = tmp_path / "other.db"
+    folder = tmp_path / "files"  # only what the cache makes (not the tests' config file)
+    folder.mkdir()
+    path = folder / "other.db"
     foreign(path)
     before = path.read_bytes()
     with pytest.raises(CacheUnusable) as refused:
         Cache(path)
     assert refused.value.label == "foreign"
     assert path.read_bytes() == before  # still in its own journal mode, not switched to WAL
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+    assert sorted(p.name for p in folder.iterdir()) == ["other.db"]
 
 
 def test_a_paperdeck_cache_missing_a_table_is_damaged_not_foreign(tmp_path: Path):

@@ -212,3 +212,17 @@ def test_an_invalid_config_stops_the_app_with_file_line_key(tmp_path: Path):
         f"paperdeck: {tmp_path / 'config.toml'}:2: [ui]: auto_mark_read must be true or false, "
         "not 'sometimes'"
     )
+
+
+def test_a_ctrl_c_while_the_command_starts_ends_it_without_a_traceback(monkeypatch, capsys):
+    from paperdeck.__main__ import run
+
+    class Interrupted:  # the key comes while the command's modules are being imported
+        def find_spec(self, name, path=None, target=None):
+            if name == "paperdeck.tui.cli":
+                raise KeyboardInterrupt
+
+    monkeypatch.delitem(sys.modules, "paperdeck.tui.cli")
+    monkeypatch.setattr(sys, "meta_path", [Interrupted(), *sys.meta_path])
+    assert run() == 130
+    assert capsys.readouterr().err == "paperdeck: interrupted\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from paperdeck.storage import translate
@@ -41,6 +42,32 @@ def test_a_missing_file_means_defaults_with_one_llm_topic(tmp_path: Path):
     assert config.translation.provider == "none" and config.translation.target == "zh"
     assert config.ui.auto_mark_read and config.ui.theme == "textual-dark"
     assert config.path is None
+
+
+@pytest.mark.parametrize("command", [[], ["sync"], ["list"], ["star", "2406.02543"]])
+def test_a_config_file_paperdeck_config_names_must_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, command: list[str]
+):
+    """A file named on purpose that is not there is a typo, not a wish for the defaults:
+    the reader and every command say so at once (and start nothing)."""
+    missing = tmp_path / "paperdek.toml"
+    monkeypatch.setenv("PAPERDECK_CONFIG", str(missing))
+    monkeypatch.setattr(PaperdeckApp, "run", lambda self: pytest.fail("the app started"))
+    assert main(command) == 1
+    assert capsys.readouterr().err == (
+        f"paperdeck: {missing}: no such configuration file (PAPERDECK_CONFIG names it; "
+        "unset it for the defaults)\n"
+    )
+    with pytest.raises(ConfigError):
+        load_config()
+
+
+def test_a_missing_file_at_the_usual_place_means_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("PAPERDECK_CONFIG")
+    monkeypatch.setattr(platformdirs, "user_config_dir", lambda name: str(tmp_path / name))
+    assert load_config().path is None and [t.name for t in load_config().topics] == ["LLM"]
 
 
 def test_every_contract_key_is_read(tmp_path: Path):

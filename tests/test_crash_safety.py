@@ -76,6 +76,7 @@ def cli(folder: Path, *args: str) -> None:
 def template(tmp_path_factory) -> Path:
     """A cache with 60 papers, stars and read marks set through the CLI and the API."""
     folder = tmp_path_factory.mktemp("template")
+    (folder / "config.toml").write_text("")  # PAPERDECK_CONFIG names it: it must exist
     path = folder / "data" / "paperdeck.db"
     path.parent.mkdir()
     with Cache(path) as cache:

@@ -117,6 +117,35 @@ def test_offline_is_a_sentence_not_a_traceback():
     assert time.monotonic() - started < 10
 
 
+def test_a_refused_connection_is_said_at_once_not_retried_nor_spaced():
+    waits: list[float] = []  # the retries' backoff and the spacing would both sleep here
+    refused = FulltextSettings(
+        html_url="http://127.0.0.1:9/html/", ar5iv_url="http://127.0.0.1:9/ar5iv/", delay_seconds=3
+    )
+    with pytest.raises(FetchError, match="connection was refused"):
+        fetch_page(SYNTHETIC_ID, 2, refused, sleep=waits.append)
+    assert waits == []
+
+
+def test_a_host_that_does_not_resolve_is_said_at_once_not_retried_nor_spaced(no_such_host):
+    waits: list[float] = []
+    nowhere = FulltextSettings(
+        html_url=f"http://{no_such_host}/html/", ar5iv_url=f"http://{no_such_host}/ar5iv/",
+        delay_seconds=3,
+    )
+    with pytest.raises(FetchError, match="the host name could not be resolved"):
+        fetch_page(SYNTHETIC_ID, 2, nowhere, sleep=waits.append)
+    assert waits == []
+
+
+def test_a_redirect_hop_is_not_spaced_by_delay_seconds():
+    waits: list[float] = []
+    with LoopbackServer(routes(None)) as server:
+        fetch_page(SYNTHETIC_ID, None, settings(server, delay=30), sleep=waits.append)
+    assert len(server.requests) == 2  # the page, then where it redirects
+    assert waits == []  # no 30 s before the hop
+
+
 def test_a_page_that_is_not_html_is_no_rendering():
     table = {
         f"/html/{SYNTHETIC_ID}v2": Reply(200, b"%PDF-1.5", {"Content-Type": "application/pdf"}),

@@ -40,15 +40,41 @@ def test_zotero_better_bibtex_file(capsys):
     assert paper.published == "2017-06-01"  # the id's month (the sync brings the day)
     assert paper.abstract == "" and paper.source == "library"
     assert state.starred and state.citekey == "vaswaniAttentionAllYou2023"
-    assert state.tags == (
-        "computer-science-computation-and-language",
-        "computer-science-machine-learning",
-        "to-read",
-    )
+    assert state.tags == ("to-read",)  # Zotero's own arXiv subject keywords are no tags
     assert state.note is None and paper.comment == "15 pages, 5 figures"  # arXiv's comment
     # A DOI of arXiv's alone names the paper; ; separates keywords too.
     _, lora = library("2106.09685")
     assert lora.citekey == "huLoRALowRankAdaptation2021" and lora.tags == ("fine-tuning", "proj/peft")
+
+
+def test_zoteros_arxiv_note_and_subject_keywords_are_no_library(tmp_path: Path, capsys):
+    bib = tmp_path / "zotero.bib"
+    bib.write_text(
+        "@misc{touvronLlama2023,\n  title = {Llama},\n  author = {Touvron, Hugo},\n"
+        "  year = {2023},\n  eprint = {2302.13971},\n  archiveprefix = {arXiv},\n"
+        "  keywords = {Computer Science - Computation and Language,"
+        "Statistics - Machine Learning,High Energy Physics - Theory,Quantum Physics,"
+        "physics - my notes,llm},\n"
+        "  note = {arXiv:2302.13971 [cs]}\n}\n"
+    )
+    ris = tmp_path / "zotero.ris"
+    ris.write_text(
+        "TY  - UNPB\nTI  - Mistral\nAU  - Jiang, Albert\nPY  - 2023\n"
+        "UR  - http://arxiv.org/abs/2310.06825\nKW  - Computer Science - Machine Learning\n"
+        "N1  - arXiv:2310.06825 [cs.CL]\nER  - \n"
+    )
+    csl = tmp_path / "zotero.json"
+    csl.write_text(json.dumps([{"id": "k", "type": "article", "title": "Mamba",
+                                "number": "arXiv:2312.00752", "note": "arXiv:2312.00752 [cs]",
+                                "keyword": "Computer Science - Machine Learning"}]))
+    for path in (bib, ris, csl):
+        assert run(capsys, "import", str(path))[0] == 0
+    _, llama = library("2302.13971")
+    assert llama.tags == ("llm", "physics-my-notes") and llama.note is None
+    _, mistral = library("2310.06825")
+    assert mistral.tags == () and mistral.note is None
+    _, mamba = library("2312.00752")  # one keyword alone: its spaces separate nothing
+    assert mamba.tags == () and mamba.note is None
 
 
 def test_papis_file(capsys):

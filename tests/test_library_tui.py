@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, TextArea
 
 from paperdeck.storage.cache import library
@@ -23,7 +22,6 @@ from tests.tui_support import (
     make_app,
     notes,
     pane_text,
-    sample_cache,
     settle,
     status,
     table,
@@ -33,14 +31,8 @@ from tests.tui_support import (
 FIRST = SAMPLE_ORDER[0]
 
 
-@pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
-
-
-def tags(cache: Cache, paper_id: str = FIRST) -> tuple[str, ...]:
-    return cache.state(paper_id).tags
+def tags(sample: Cache, paper_id: str = FIRST) -> tuple[str, ...]:
+    return sample.state(paper_id).tags
 
 
 async def type_text(pilot, text: str) -> None:
@@ -48,10 +40,10 @@ async def type_text(pilot, text: str) -> None:
         await pilot.press(char if char != " " else "space")
 
 
-async def test_the_tag_line_adds_and_removes_with_completion(cache: Cache):
-    library.change_tags(cache, [SAMPLE_ORDER[3]], ["proj/rag"])
-    library.change_tags(cache, [FIRST], ["old"])
-    app = make_app(cache)
+async def test_the_tag_line_adds_and_removes_with_completion(sample: Cache):
+    library.change_tags(sample, [SAMPLE_ORDER[3]], ["proj/rag"])
+    library.change_tags(sample, [FIRST], ["old"])
+    app = make_app(sample)
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("number_sign")
@@ -62,11 +54,11 @@ async def test_the_tag_line_adds_and_removes_with_completion(cache: Cache):
         await pilot.press("enter")
         await settle(app, pilot)
         assert "#cite #proj/rag" in table_lines(app)[0]
-    assert tags(cache) == ("cite", "proj/rag")
+    assert tags(sample) == ("cite", "proj/rag")
 
 
-async def test_a_bad_tag_line_says_why_and_stays_open(cache: Cache):
-    app = make_app(cache)
+async def test_a_bad_tag_line_says_why_and_stays_open(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("number_sign")
@@ -76,39 +68,39 @@ async def test_a_bad_tag_line_says_why_and_stays_open(cache: Cache):
         assert "not a tag name" in str(app.screen.query_one("#tag-hint").render())
         await pilot.press("escape")
         await settle(app, pilot)
-    assert tags(cache) == ()
+    assert tags(sample) == ()
 
 
-async def test_quick_tags(cache: Cache):
-    app = make_app(cache, library=LibrarySettings(quick_tags=["to-read", "cite"]))
+async def test_quick_tags(sample: Cache):
+    app = make_app(sample, library=LibrarySettings(quick_tags=["to-read", "cite"]))
     async with app.run_test(size=(140, 36), notifications=True) as pilot:
         await settle(app, pilot)
         await pilot.press("2", "1")
         await settle(app, pilot)
-        assert tags(cache) == ("cite", "to-read")
+        assert tags(sample) == ("cite", "to-read")
         await pilot.press("2")
         await settle(app, pilot)
-        assert tags(cache) == ("to-read",)
+        assert tags(sample) == ("to-read",)
         await pilot.press("9")
         await pilot.pause()
         assert any("No quick tag 9" in note for note in notes(app))
 
 
-async def test_later_toggles(cache: Cache):
-    app = make_app(cache)
+async def test_later_toggles(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("l")
         assert "◷" in table_lines(app)[0]  # at once, before it is saved
         await settle(app, pilot)
-        assert cache.state(FIRST).later
+        assert sample.state(FIRST).later
         await pilot.press("l")
         await settle(app, pilot)
-        assert not cache.state(FIRST).later and "◷" not in table_lines(app)[0]
+        assert not sample.state(FIRST).later and "◷" not in table_lines(app)[0]
 
 
-async def test_the_note_editor_saves_and_cancels(cache: Cache):
-    app = make_app(cache)
+async def test_the_note_editor_saves_and_cancels(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("enter", "e")
@@ -117,18 +109,18 @@ async def test_the_note_editor_saves_and_cancels(cache: Cache):
         app.screen.query_one(TextArea).insert("Check §3 [bold]not markup[/bold]")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert cache.state(FIRST).note == "Check §3 [bold]not markup[/bold]"
+        assert sample.state(FIRST).note == "Check §3 [bold]not markup[/bold]"
         assert "Note: Check §3 [bold]not markup[/bold]" in pane_text(app)
         await pilot.press("e")
         await settle(app, pilot)
         app.screen.query_one(TextArea).insert("more ")
         await pilot.press("escape")
         await settle(app, pilot)
-        assert cache.state(FIRST).note == "Check §3 [bold]not markup[/bold]"
+        assert sample.state(FIRST).note == "Check §3 [bold]not markup[/bold]"
 
 
-async def test_the_whole_view_tagged_and_put_on_later_with_undo(cache: Cache):
-    app = make_app(cache)
+async def test_the_whole_view_tagged_and_put_on_later_with_undo(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=(140, 36), notifications=True) as pilot:
         await settle(app, pilot)
         await pilot.press("asterisk")
@@ -137,29 +129,29 @@ async def test_the_whole_view_tagged_and_put_on_later_with_undo(cache: Cache):
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(app, pilot)
-        assert all(tags(cache, p) == ("batch",) for p in SAMPLE_ORDER)
+        assert all(tags(sample, p) == ("batch",) for p in SAMPLE_ORDER)
         assert any("9 papers changed. Press u to undo" in n for n in notes(app))
         await pilot.press("u")
         await settle(app, pilot)
-        assert all(tags(cache, p) == () for p in SAMPLE_ORDER)
+        assert all(tags(sample, p) == () for p in SAMPLE_ORDER)
         await pilot.press("L")
         await pilot.press("n")  # asked first: no
         await settle(app, pilot)
-        assert not any(cache.state(p).later for p in SAMPLE_ORDER)
+        assert not any(sample.state(p).later for p in SAMPLE_ORDER)
         await pilot.press("L", "y")
         await settle(app, pilot)
-        assert all(cache.state(p).later for p in SAMPLE_ORDER)
+        assert all(sample.state(p).later for p in SAMPLE_ORDER)
         await pilot.press("u")
         await settle(app, pilot)
-        assert not any(cache.state(p).later for p in SAMPLE_ORDER)
+        assert not any(sample.state(p).later for p in SAMPLE_ORDER)
 
 
-async def test_saved_views_and_the_later_list_in_the_v_cycle(cache: Cache):
-    library.change_tags(cache, SAMPLE_ORDER[:3], ["cite"])
-    cache.set_read(SAMPLE_ORDER[1], True)
-    library.set_later(cache, [SAMPLE_ORDER[5]], True)
+async def test_saved_views_and_the_later_list_in_the_v_cycle(sample: Cache):
+    library.change_tags(sample, SAMPLE_ORDER[:3], ["cite"])
+    sample.set_read(SAMPLE_ORDER[1], True)
+    library.set_later(sample, [SAMPLE_ORDER[5]], True)
     views = [SavedView("To cite", "tag:cite -is:read")]
-    app = make_app(cache, views=views)
+    app = make_app(sample, views=views)
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("v", "v", "v")
@@ -176,8 +168,8 @@ async def test_saved_views_and_the_later_list_in_the_v_cycle(cache: Cache):
         assert table(app).total == 2
 
 
-async def test_a_bad_search_is_said_under_the_field(cache: Cache):
-    app = make_app(cache)
+async def test_a_bad_search_is_said_under_the_field(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("slash")
@@ -189,17 +181,17 @@ async def test_a_bad_search_is_said_under_the_field(cache: Cache):
         assert table(app).total == len(SAMPLE_ORDER)
 
 
-async def test_the_library_is_merged_as_the_reader_opens(cache: Cache, tmp_path: Path):
+async def test_the_library_is_merged_as_the_reader_opens(sample: Cache, tmp_path: Path):
     shared = tmp_path / "shared"
     shared.mkdir()
     line = {"v": 1, "m": "desk", "s": 1, "t": "2026-01-01T00:00:00.000Z", "id": FIRST,
             "f": "tag", "tag": "from-desk", "x": True}
     (shared / "desk.jsonl").write_text(json.dumps(line) + "\n")
     settings = LibrarySettings(sync_dir=str(shared), machine="here")
-    app = make_app(cache, library=settings)
+    app = make_app(sample, library=settings)
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(app, pilot)
         await pilot.pause(0.2)
         await settle(app, pilot)
         assert "#from-desk" in table_lines(app)[0]
-    assert tags(cache) == ("from-desk",)
+    assert tags(sample) == ("from-desk",)

@@ -31,55 +31,49 @@ from tests.tui_support import (
 SIZE = (140, 40)
 
 
-@pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
-
-
-async def test_s_stars_and_unstars(cache: Cache):
-    app = make_app(cache)
+async def test_s_stars_and_unstars(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "s")
         assert table_lines(app)[1].startswith("●★")
         await settle(app, pilot)
-        assert cache.state("2406.10012").starred
+        assert sample.state("2406.10012").starred
         await pilot.press("s")
         await settle(app, pilot)
-        assert not cache.state("2406.10012").starred
+        assert not sample.state("2406.10012").starred
         assert table_lines(app)[1].startswith("● ")
 
 
-async def test_m_toggles_read(cache: Cache):
-    app = make_app(cache)
+async def test_m_toggles_read(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
         assert table_lines(app)[0].startswith(" ")
         await settle(app, pilot)
-        assert cache.state(SAMPLE_ORDER[0]).read and "8 unread" in status(app)
+        assert sample.state(SAMPLE_ORDER[0]).read and "8 unread" in status(app)
         await pilot.press("m")
         await settle(app, pilot)
-        assert not cache.state(SAMPLE_ORDER[0]).read and "9 unread" in status(app)
+        assert not sample.state(SAMPLE_ORDER[0]).read and "9 unread" in status(app)
 
 
-async def test_opening_a_paper_marks_it_read(cache: Cache):
-    app = make_app(cache)
+async def test_opening_a_paper_marks_it_read(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "enter")
         await settle(app, pilot)
-        assert cache.state("2406.10012").read and table_lines(app)[1].startswith(" ")
+        assert sample.state("2406.10012").read and table_lines(app)[1].startswith(" ")
 
 
-async def test_auto_mark_read_can_be_turned_off(cache: Cache):
-    app = make_app(cache, ui=UiSettings(auto_mark_read=False))
+async def test_auto_mark_read_can_be_turned_off(sample: Cache):
+    app = make_app(sample, ui=UiSettings(auto_mark_read=False))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "j")
         await settle(app, pilot)
-        assert not cache.state(SAMPLE_ORDER[0]).read and not cache.state(SAMPLE_ORDER[1]).read
+        assert not sample.state(SAMPLE_ORDER[0]).read and not sample.state(SAMPLE_ORDER[1]).read
 
 
-async def test_a_late_auto_mark_shows_on_its_own_row(cache: Cache):
-    app = make_app(cache)
+async def test_a_late_auto_mark_shows_on_its_own_row(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         table(app).action_cursor_down()  # two key repeats before the screen catches up
@@ -87,13 +81,13 @@ async def test_a_late_auto_mark_shows_on_its_own_row(cache: Cache):
         await settle(app, pilot)
         shown = [table(app).row(index).read for index in range(3)]
         assert shown == [True, True, True]
-        assert [cache.state(paper_id).read for paper_id in SAMPLE_ORDER[:3]] == shown
+        assert [sample.state(paper_id).read for paper_id in SAMPLE_ORDER[:3]] == shown
 
 
 async def test_a_star_in_the_app_is_seen_by_the_cli_at_once(private_paths: Path):
     private_paths.mkdir(parents=True, exist_ok=True)
-    with sample_cache(private_paths / "paperdeck.db") as cache:
-        app = make_app(cache)
+    with sample_cache(private_paths / "paperdeck.db") as sample:
+        app = make_app(sample)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("j", "s")
             await settle(app, pilot)
@@ -108,7 +102,7 @@ async def test_a_star_in_the_app_is_seen_by_the_cli_at_once(private_paths: Path)
 
 
 async def test_a_star_shows_at_once_while_another_process_holds_the_lock(
-    cache: Cache, monkeypatch: pytest.MonkeyPatch
+    sample: Cache, monkeypatch: pytest.MonkeyPatch
 ):
     took = []
     star = MainScreen.action_star
@@ -119,36 +113,36 @@ async def test_a_star_shows_at_once_while_another_process_holds_the_lock(
         took.append(time.perf_counter() - began)
 
     monkeypatch.setattr(MainScreen, "action_star", timed)
-    app = make_app(cache)
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
-        with Cache(cache.path) as other, other.transaction():  # a long import elsewhere
+        with Cache(sample.path) as other, other.transaction():  # a long import elsewhere
             await pilot.press("s")
             assert table_lines(app)[0].startswith("●★")
-            assert not cache.state(SAMPLE_ORDER[0]).starred  # not saved yet: it waits its turn
+            assert not sample.state(SAMPLE_ORDER[0]).starred  # not saved yet: it waits its turn
         await settle(app, pilot)  # the lock is free
-        assert cache.state(SAMPLE_ORDER[0]).starred
+        assert sample.state(SAMPLE_ORDER[0]).starred
         assert table_lines(app)[0].startswith("●★")
     assert took[0] < 0.1, f"the key waited {took[0]:.2f} s for the cache"  # not the 15 s
 
 
-async def test_a_star_then_an_unstar_while_the_cache_is_locked_end_unstarred(cache: Cache):
-    app = make_app(cache)
+async def test_a_star_then_an_unstar_while_the_cache_is_locked_end_unstarred(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
-        with Cache(cache.path) as other, other.transaction():
+        with Cache(sample.path) as other, other.transaction():
             await pilot.press("s", "m", "s")
             assert table_lines(app)[0].startswith("  ")  # read, not starred
         await settle(app, pilot)
-        state = cache.state(SAMPLE_ORDER[0])
+        state = sample.state(SAMPLE_ORDER[0])
         assert (state.starred, state.read) == (False, True)
 
 
 async def test_a_mark_kept_waiting_past_the_busy_timeout_is_saved_when_the_lock_frees(
-    cache: Cache, monkeypatch: pytest.MonkeyPatch
+    sample: Cache, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.2)  # instead of waiting 15 s
-    app = make_app(cache)
+    app = make_app(sample)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        with Cache(cache.path) as other, other.transaction():
+        with Cache(sample.path) as other, other.transaction():
             await pilot.press("s", "j", "m")
             await pilot.pause(0.6)  # the writer's first try gave up: it says so, and waits on
             assert table_lines(app)[0].startswith("●★") and table_lines(app)[1].startswith(" ")
@@ -157,18 +151,18 @@ async def test_a_mark_kept_waiting_past_the_busy_timeout_is_saved_when_the_lock_
                 f"{SAMPLE_ORDER[0]} is saved as soon as it is free."
             ]
         await settle(app, pilot)
-        assert cache.state(SAMPLE_ORDER[0]).starred and cache.state(SAMPLE_ORDER[1]).read
+        assert sample.state(SAMPLE_ORDER[0]).starred and sample.state(SAMPLE_ORDER[1]).read
         assert notes(app, "error") == []
 
 
 async def test_a_mark_that_cannot_be_saved_is_reported_and_leaves_the_screen(
-    cache: Cache, monkeypatch: pytest.MonkeyPatch
+    sample: Cache, monkeypatch: pytest.MonkeyPatch
 ):
     def refuse(self, paper_id: str, starred: bool) -> None:
         raise CacheInaccessible(f"{self.path}: the cache cannot be read or written (readonly)")
 
     monkeypatch.setattr(Cache, "set_starred", refuse)
-    app = make_app(cache)
+    app = make_app(sample)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("s")
         await settle(app, pilot)
@@ -178,11 +172,11 @@ async def test_a_mark_that_cannot_be_saved_is_reported_and_leaves_the_screen(
         assert app.is_running
 
 
-async def test_marks_still_queued_when_the_reader_quits_are_saved(cache: Cache):
+async def test_marks_still_queued_when_the_reader_quits_are_saved(sample: Cache):
     locked, release = threading.Event(), threading.Event()
 
     def another_process() -> None:  # holds the write lock until told, then a moment more
-        with Cache(cache.path) as other, other.transaction():
+        with Cache(sample.path) as other, other.transaction():
             locked.set()
             release.wait(5)
             time.sleep(0.3)
@@ -190,59 +184,59 @@ async def test_marks_still_queued_when_the_reader_quits_are_saved(cache: Cache):
     holder = threading.Thread(target=another_process)
     holder.start()
     locked.wait(5)
-    app = make_app(cache)
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "j", "s")
         release.set()  # the reader quits while its marks wait for the lock
     holder.join()
     assert app.writer.unsaved == []
-    assert [cache.state(paper_id).starred for paper_id in SAMPLE_ORDER[:3]] == [True, True, False]
+    assert [sample.state(paper_id).starred for paper_id in SAMPLE_ORDER[:3]] == [True, True, False]
 
 
 # --- every paper of a view -----------------------------------------------------------------
 
 
-async def test_shift_m_marks_the_view_read_after_confirming_and_u_undoes(cache: Cache):
-    cache.set_read(SAMPLE_ORDER[2], True)
-    app = make_app(cache, ui=UiSettings(auto_mark_read=False))
+async def test_shift_m_marks_the_view_read_after_confirming_and_u_undoes(sample: Cache):
+    sample.set_read(SAMPLE_ORDER[2], True)
+    app = make_app(sample, ui=UiSettings(auto_mark_read=False))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("M")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")  # no
         await settle(app, pilot)
-        assert not cache.state(SAMPLE_ORDER[0]).read
+        assert not sample.state(SAMPLE_ORDER[0]).read
         await pilot.press("M", "y")
         await settle(app, pilot)
-        assert all(cache.state(i).read for i in SAMPLE_ORDER)
+        assert all(sample.state(i).read for i in SAMPLE_ORDER)
         assert "0 unread" in status(app)
         assert "Marked every paper in “All papers” read. Press u to undo." in notes(app)
         await pilot.press("u")
         await settle(app, pilot)
-        assert [cache.state(i).read for i in SAMPLE_ORDER].count(True) == 1
-        assert cache.state(SAMPLE_ORDER[2]).read  # what was read before stays read
+        assert [sample.state(i).read for i in SAMPLE_ORDER].count(True) == 1
+        assert sample.state(SAMPLE_ORDER[2]).read  # what was read before stays read
         assert "Marked 8 papers unread again." in notes(app)
         await pilot.press("u")  # once only
         await settle(app, pilot)
-        assert [cache.state(i).read for i in SAMPLE_ORDER].count(True) == 1
+        assert [sample.state(i).read for i in SAMPLE_ORDER].count(True) == 1
 
 
-async def test_a_star_during_mark_all_read_shows_at_once_and_is_saved_after_it(cache: Cache):
-    app = make_app(cache)
+async def test_a_star_during_mark_all_read_shows_at_once_and_is_saved_after_it(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
-        with Cache(cache.path) as other, other.transaction():  # mark-all waits for it
+        with Cache(sample.path) as other, other.transaction():  # mark-all waits for it
             await pilot.press("M", "y")
             await pilot.pause()
             await pilot.press("s")
             assert table_lines(app)[0].startswith("●★")
-            assert not cache.state(SAMPLE_ORDER[0]).starred
+            assert not sample.state(SAMPLE_ORDER[0]).starred
         await settle(app, pilot)
-        assert cache.count_read() == cache.count_papers()
-        assert cache.state(SAMPLE_ORDER[0]).starred
+        assert sample.count_read() == sample.count_papers()
+        assert sample.state(SAMPLE_ORDER[0]).starred
         assert table_lines(app)[0].startswith(" ★")
 
 
-async def test_undoing_mark_all_in_an_emptied_view_marks_nothing_on_its_own(cache: Cache):
-    app = make_app(cache)
+async def test_undoing_mark_all_in_an_emptied_view_marks_nothing_on_its_own(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")  # Unread
         await settle(app, pilot)
@@ -252,4 +246,4 @@ async def test_undoing_mark_all_in_an_emptied_view_marks_nothing_on_its_own(cach
         await pilot.press("u")
         await settle(app, pilot)
         assert table(app).total == 8
-        assert [i for i in SAMPLE_ORDER if cache.state(i).read] == [SAMPLE_ORDER[0]]
+        assert [i for i in SAMPLE_ORDER if sample.state(i).read] == [SAMPLE_ORDER[0]]

@@ -80,7 +80,8 @@ def test_a_plain_install_imports_lists_and_prints_its_version(wheel, tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {**os.environ, "PAPERDECK_DATA_DIR": str(tmp_path / "data"),
-           "PAPERDECK_CONFIG": str(tmp_path / "none.toml")}
+           "PAPERDECK_CONFIG": str(tmp_path / "empty.toml")}
+    (tmp_path / "empty.toml").write_text("")
     env.pop("PYTHONPATH", None)
 
     def run(*args: str | Path) -> subprocess.CompletedProcess:

@@ -12,26 +12,20 @@ from textual.app import App
 from paperdeck.storage.cache.database import Cache
 from paperdeck.tui import cli, view_loader
 from paperdeck.tui.app import PaperdeckApp
-from tests.tui_support import make_app, notes, sample_cache, settle, status, table
+from tests.tui_support import make_app, notes, settle, status, table
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (140, 40)
 
 
-@pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
-
-
 async def test_a_worker_that_raises_is_a_note_and_the_reader_goes_on(
-    cache: Cache, monkeypatch: pytest.MonkeyPatch
+    sample: Cache, monkeypatch: pytest.MonkeyPatch
 ):
-    def broken(cache, view):
+    def broken(sample, view):
         raise RuntimeError("the index is gone\nsecond line")
 
     monkeypatch.setattr(view_loader, "count_unread", broken)
-    app = make_app(cache)
+    app = make_app(sample)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         assert app.is_running
@@ -45,13 +39,13 @@ async def test_a_worker_that_raises_is_a_note_and_the_reader_goes_on(
 
 
 async def test_a_view_that_cannot_load_is_a_note_and_the_last_one_stays(
-    cache: Cache, monkeypatch: pytest.MonkeyPatch
+    sample: Cache, monkeypatch: pytest.MonkeyPatch
 ):
-    def broken(job, cache):
+    def broken(job, sample):
         raise ValueError("no such column")
 
     monkeypatch.setattr(view_loader.Fetch, "run", broken)
-    app = make_app(cache)
+    app = make_app(sample)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("v")  # the unread view is counted in a worker
         await settle(app, pilot)

@@ -24,7 +24,6 @@ from tests.tui_support import (
     make_app,
     notes,
     pane_text,
-    sample_cache,
     settle,
     status,
     table,
@@ -34,14 +33,8 @@ from tests.tui_support import (
 SIZE = (140, 40)
 
 
-@pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
-
-
-async def test_opens_newest_first_with_counts(cache: Cache):
-    app = make_app(cache)
+async def test_opens_newest_first_with_counts(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert table(app).total == 9
@@ -51,8 +44,8 @@ async def test_opens_newest_first_with_counts(cache: Cache):
         assert "All papers" in status(app) and "9 papers" in status(app) and "9 unread" in status(app)
 
 
-async def test_moving_keys(cache: Cache):
-    app = make_app(cache)
+async def test_moving_keys(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=(140, 8)) as pilot:  # the table shows five rows
         t = table(app)
         await pilot.press("j", "j", "down")
@@ -69,8 +62,8 @@ async def test_moving_keys(cache: Cache):
         assert t.cursor == 0
 
 
-async def test_enter_opens_the_abstract_and_escape_closes_it(cache: Cache):
-    app = make_app(cache)
+async def test_enter_opens_the_abstract_and_escape_closes_it(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "enter")
         pane = main_screen(app).query_one(AbstractPane)
@@ -86,8 +79,8 @@ async def test_enter_opens_the_abstract_and_escape_closes_it(cache: Cache):
         assert not pane.display
 
 
-async def test_clicks_move_the_cursor_and_a_second_click_opens_the_abstract(cache: Cache):
-    app = make_app(cache)
+async def test_clicks_move_the_cursor_and_a_second_click_opens_the_abstract(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click(PaperTable, offset=(30, 3))
         assert table(app).cursor == 3
@@ -100,10 +93,10 @@ async def test_clicks_move_the_cursor_and_a_second_click_opens_the_abstract(cach
         assert "sorted by author" in status(app)
 
 
-async def test_n_jumps_to_the_next_unread_paper(cache: Cache):
+async def test_n_jumps_to_the_next_unread_paper(sample: Cache):
     for paper_id in SAMPLE_ORDER[1:4]:
-        cache.set_read(paper_id, True)
-    app = make_app(cache)
+        sample.set_read(paper_id, True)
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         assert table(app).cursor == 4
@@ -111,8 +104,8 @@ async def test_n_jumps_to_the_next_unread_paper(cache: Cache):
         assert table(app).cursor == 0  # wraps to the top
 
 
-async def test_c_opens_the_code_link_or_says_there_is_none(cache: Cache, opened: list[str]):
-    app = make_app(cache)
+async def test_c_opens_the_code_link_or_says_there_is_none(sample: Cache, opened: list[str]):
+    app = make_app(sample)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("c")
         await settle(app, pilot)
@@ -123,11 +116,11 @@ async def test_c_opens_the_code_link_or_says_there_is_none(cache: Cache, opened:
         assert "No code link for this paper." in notes(app)
 
 
-async def test_c_offers_a_chooser_when_there_are_several_links(cache: Cache, opened: list[str]):
-    paper = cache.paper(SAMPLE_ORDER[0])
+async def test_c_offers_a_chooser_when_there_are_several_links(sample: Cache, opened: list[str]):
+    paper = sample.paper(SAMPLE_ORDER[0])
     paper.code_urls = ["https://huggingface.co/spaces/nightnerf/demo"]
-    cache.upsert([Incoming(paper)])
-    app = make_app(cache)
+    sample.upsert([Incoming(paper)])
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
         assert isinstance(app.screen, LinkChooser)
@@ -136,8 +129,8 @@ async def test_c_offers_a_chooser_when_there_are_several_links(cache: Cache, ope
         assert opened == ["https://huggingface.co/spaces/nightnerf/demo"]
 
 
-async def test_o_and_p_open_the_arxiv_page_and_the_pdf(cache: Cache, opened: list[str]):
-    app = make_app(cache)
+async def test_o_and_p_open_the_arxiv_page_and_the_pdf(sample: Cache, opened: list[str]):
+    app = make_app(sample)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("o")
         await settle(app, pilot)
@@ -147,9 +140,9 @@ async def test_o_and_p_open_the_arxiv_page_and_the_pdf(cache: Cache, opened: lis
         assert "Opened https://arxiv.org/abs/2406.10031" in notes(app)
 
 
-async def test_without_a_browser_the_reader_says_so(cache: Cache, monkeypatch):
+async def test_without_a_browser_the_reader_says_so(sample: Cache, monkeypatch):
     monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: False)
-    app = make_app(cache)
+    app = make_app(sample)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("o")
         await settle(app, pilot)
@@ -157,22 +150,31 @@ async def test_without_a_browser_the_reader_says_so(cache: Cache, monkeypatch):
         assert notes(app, "warning") == [said]
 
 
-async def test_question_mark_lists_every_key(cache: Cache):
-    app = make_app(cache)
+async def test_question_mark_lists_every_key(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         keys = dict(app.screen.keys)
         for key, does in [("t", "Translate"), ("n", "Next unread"), ("s", "Star"), ("m", "Read"),
                           ("M", "All read"), ("c", "Code"), ("o", "arXiv"), ("p", "PDF"),
-                          ("/", "Search"), ("v", "View"), ("q", "Quit"), ("⏎", "Abstract")]:
+                          ("/", "Search"), ("v", "View"), ("q", "Quit"), ("⏎", "Abstract"),
+                          ("u", "Undo all read")]:  # u too, before there is anything to undo
             assert keys.get(key) == does, key
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_the_command_palette_offers_every_action(cache: Cache):
-    app = make_app(cache)
+async def test_ctrl_c_quits(sample: Cache):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.return_code == 0 and not notes(app)  # not "press Ctrl+Q to quit"
+
+
+async def test_the_command_palette_offers_every_action(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Translate", "Next unread", "Star", "Read", "All read", "Code", "arXiv", "PDF",
@@ -180,39 +182,49 @@ async def test_the_command_palette_offers_every_action(cache: Cache):
         star = next(c for c in app.get_system_commands(app.screen) if c.title == "Star")
         app.call_later(star.callback)  # as the palette runs a chosen command
         await settle(app, pilot)
-    assert cache.state(SAMPLE_ORDER[0]).starred
+    assert sample.state(SAMPLE_ORDER[0]).starred
 
 
-async def test_keys_table_remaps_bindings_by_id(cache: Cache):
-    app = make_app(cache, keys={"star": "f"})
+async def test_keys_table_remaps_bindings_by_id(sample: Cache):
+    app = make_app(sample, keys={"star": "f"})
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
         await settle(app, pilot)
-        assert not cache.state(SAMPLE_ORDER[0]).starred
+        assert not sample.state(SAMPLE_ORDER[0]).starred
         await pilot.press("f")
         await settle(app, pilot)
-        assert cache.state(SAMPLE_ORDER[0]).starred
+        assert sample.state(SAMPLE_ORDER[0]).starred
         await pilot.press("question_mark")
         assert dict(app.screen.keys)["f"] == "Star"
 
 
-async def test_theme_comes_from_the_config(cache: Cache):
-    app = make_app(cache, ui=UiSettings(theme="nord"))
+async def test_a_remap_onto_a_key_in_use_is_said_naming_both(sample: Cache):
+    app = make_app(sample, keys={"star": "f", "open_pdf": "ctrl+p,P"})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        said = notes(app, "warning")
+        assert len(said) == 2, said
+        assert "star = 'f'" in said[0] and "open_fulltext" in said[0]
+        assert "open_pdf = 'ctrl+p,P'" in said[1] and "ctrl+p" in said[1]
+
+
+async def test_theme_comes_from_the_config(sample: Cache):
+    app = make_app(sample, ui=UiSettings(theme="nord"))
     async with app.run_test(size=SIZE):
         assert app.theme == "nord"
 
 
-def test_unknown_theme_or_binding_id_stops_the_app_before_it_starts(cache: Cache):
-    neon = make_app(cache, ui=UiSettings(theme="neon"))
+def test_unknown_theme_or_binding_id_stops_the_app_before_it_starts(sample: Cache):
+    neon = make_app(sample, ui=UiSettings(theme="neon"))
     with pytest.raises(ConfigError, match="theme 'neon' is not a theme"):
         check_settings(neon.config, neon)
-    typo = make_app(cache, keys={"stra": "x"})
+    typo = make_app(sample, keys={"stra": "x"})
     with pytest.raises(ConfigError, match="'stra' is not a binding id"):
         check_settings(typo.config, typo)
 
 
-async def test_titles_with_markup_show_literally(cache: Cache):
-    app = make_app(cache)
+async def test_titles_with_markup_show_literally(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         assert "[bold red]Markup[/] in Titles" in table_lines(app)[4]
         await pilot.press("j", "j", "j", "j", "enter")
@@ -239,13 +251,13 @@ async def test_an_empty_cache_shows_the_welcome_panel_and_keys_do_nothing_there(
 
 
 async def test_a_hundred_thousand_papers_open_and_jump_to_the_oldest(large_cache_path: Path):
-    with Cache(large_cache_path) as cache:
-        app = make_app(cache, ui_state=UiState())
+    with Cache(large_cache_path) as sample:
+        app = make_app(sample, ui_state=UiState())
         async with app.run_test(size=SIZE) as pilot:
             t = table(app)
             assert t.total == 100_000
             await pilot.press("G")
-            oldest = cache.conn.execute("SELECT id FROM papers ORDER BY key LIMIT 1").fetchone()[0]
+            oldest = sample.conn.execute("SELECT id FROM papers ORDER BY key LIMIT 1").fetchone()[0]
             assert t.current.id == oldest and t.cursor == 99_999
             assert len(t._rows) <= 300  # only windows around what was on screen were fetched
             await pilot.press("pageup", "g")

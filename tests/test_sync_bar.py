@@ -15,16 +15,10 @@ from paperdeck.tui.widgets.welcome import Welcome
 from tests.support.arxiv_stub import ArxivStub, generated
 from tests.support.loopback import LoopbackServer
 from tests.support.sync_setup import config as sync_config
-from tests.tui_support import main_screen, make_app, notes, sample_cache, settle, table
+from tests.tui_support import main_screen, make_app, notes, settle, table
 
 SIZE = (140, 40)
 API = "/api/query"
-
-
-@pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
 
 
 def sections(config) -> dict:
@@ -43,9 +37,9 @@ def slow_stub(papers: int, delay: float = 0.3):
     return slowly
 
 
-async def test_r_syncs_in_a_worker_and_keeps_the_cursor_on_its_paper(cache: Cache):
+async def test_r_syncs_in_a_worker_and_keeps_the_cursor_on_its_paper(sample: Cache):
     with LoopbackServer({API: slow_stub(25)}) as server:
-        app = make_app(cache, **sections(sync_config(server.url(API), page_size=10)))
+        app = make_app(sample, **sections(sync_config(server.url(API), page_size=10)))
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await pilot.press("j", "j")
             before = table(app).current.id
@@ -75,18 +69,18 @@ async def test_sync_when_offline_says_so_and_the_reader_keeps_working(tmp_path: 
             assert said.startswith("Sync finished with errors")
 
 
-async def test_sync_on_start_runs_without_delaying_the_first_paint(cache: Cache):
+async def test_sync_on_start_runs_without_delaying_the_first_paint(sample: Cache):
     with LoopbackServer({API: ArxivStub(generated(3))}) as server:
         config = sync_config(server.url(API))
-        app = make_app(cache, **sections(config), sync=SyncSettings(on_start=True))
+        app = make_app(sample, **sections(config), sync=SyncSettings(on_start=True))
         async with app.run_test(size=SIZE) as pilot:
             assert table(app).total == 9  # painted from the cache before the sync answered
             await settle(app, pilot)
             assert table(app).total == 12
 
 
-async def test_nothing_to_sync_is_said_plainly(cache: Cache):
-    app = make_app(cache, topics=[])
+async def test_nothing_to_sync_is_said_plainly(sample: Cache):
+    app = make_app(sample, topics=[])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("r")
         await pilot.pause()
@@ -96,7 +90,7 @@ async def test_nothing_to_sync_is_said_plainly(cache: Cache):
 
 
 async def test_a_sync_that_breaks_down_is_a_note_and_r_works_again(
-    cache: Cache, monkeypatch: pytest.MonkeyPatch
+    sample: Cache, monkeypatch: pytest.MonkeyPatch
 ):
     def broken(*args, **kwargs):
         raise RuntimeError("the runner tripped")
@@ -104,7 +98,7 @@ async def test_a_sync_that_breaks_down_is_a_note_and_r_works_again(
     working = sync_bar_module.run_sync
     monkeypatch.setattr(sync_bar_module, "run_sync", broken)
     with LoopbackServer({API: ArxivStub(generated(3))}) as server:
-        app = make_app(cache, **sections(sync_config(server.url(API))))
+        app = make_app(sample, **sections(sync_config(server.url(API))))
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await pilot.press("r")
             await settle(app, pilot)

@@ -30,12 +30,6 @@ from tests.tui_support import (
 SIZE = (140, 40)
 
 
-@pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
-
-
 def libretranslate(url: str) -> TranslationSettings:
     return TranslationSettings(provider="libretranslate", url=url, target="de")
 
@@ -57,8 +51,8 @@ class SlowFor(FakeLibreTranslate):
 # --- stored translations ---------------------------------------------------------------------
 
 
-async def test_t_toggles_the_stored_translation_and_back(cache: Cache):
-    app = make_app(cache)
+async def test_t_toggles_the_stored_translation_and_back(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "enter", "t")
         text = pane_text(app)
@@ -69,8 +63,8 @@ async def test_t_toggles_the_stored_translation_and_back(cache: Cache):
         assert "我們研究" not in pane_text(app)
 
 
-async def test_the_translation_stays_on_as_the_cursor_moves(cache: Cache):
-    app = make_app(cache)
+async def test_the_translation_stays_on_as_the_cursor_moves(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "t", "j", "k")
         assert "Translation (zh, from digest)" in pane_text(app)
@@ -78,8 +72,8 @@ async def test_the_translation_stays_on_as_the_cursor_moves(cache: Cache):
         assert "We study question answering" in pane_text(app)
 
 
-async def test_t_shows_a_stored_translation_in_another_language_labelled(cache: Cache):
-    app = make_app(cache, translation=TranslationSettings(target="de"))
+async def test_t_shows_a_stored_translation_in_another_language_labelled(sample: Cache):
+    app = make_app(sample, translation=TranslationSettings(target="de"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "t")  # t also opens the pane
         text = pane_text(app)
@@ -87,8 +81,8 @@ async def test_t_shows_a_stored_translation_in_another_language_labelled(cache: 
         assert "我們研究" in text
 
 
-async def test_t_without_any_translation_says_how_to_configure_one(cache: Cache):
-    app = make_app(cache)
+async def test_t_without_any_translation_says_how_to_configure_one(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j", "j", "j", "t")  # the markup paper has no translation
         assert "No translation stored for this paper" in pane_text(app)
@@ -98,9 +92,9 @@ async def test_t_without_any_translation_says_how_to_configure_one(cache: Cache)
 # --- translations fetched through a provider -------------------------------------------------
 
 
-async def test_t_fetches_a_translation_through_the_provider_and_caches_it(cache: Cache):
+async def test_t_fetches_a_translation_through_the_provider_and_caches_it(sample: Cache):
     with FakeLibreTranslate() as server:
-        app = make_app(cache, translation=libretranslate(server.base))
+        app = make_app(sample, translation=libretranslate(server.base))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("j", "t")
             await settle(app, pilot)
@@ -112,12 +106,12 @@ async def test_t_fetches_a_translation_through_the_provider_and_caches_it(cache:
             await settle(app, pilot)
             assert "[de] WE STUDY" in pane_text(app)
             assert len([r for r in server.requests if r.path == "/translate"]) == sent
-    assert cache.translation("2406.10012", "de").source == "libretranslate"
+    assert sample.translation("2406.10012", "de").source == "libretranslate"
 
 
-async def test_a_late_answer_never_shows_on_another_paper(cache: Cache):
+async def test_a_late_answer_never_shows_on_another_paper(sample: Cache):
     with SlowFor("Neural Radiance", delay=0.8) as server:  # the first paper's title
-        app = make_app(cache, translation=libretranslate(server.base))
+        app = make_app(sample, translation=libretranslate(server.base))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("t")  # asks for the first paper: slow
             await pilot.pause(0.1)
@@ -130,35 +124,35 @@ async def test_a_late_answer_never_shows_on_another_paper(cache: Cache):
             await pilot.pause(1.0)  # the slow answer arrives now, for a paper off screen
             await settle(app, pilot)
             assert "LOW LIGHT" not in pane_text(app)
-    assert cache.translation(SAMPLE_ORDER[0], "de") is not None  # the late one was kept
+    assert sample.translation(SAMPLE_ORDER[0], "de") is not None  # the late one was kept
 
 
 async def test_a_busy_cache_never_costs_a_fetched_translation(
-    cache: Cache, monkeypatch: pytest.MonkeyPatch
+    sample: Cache, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.2)  # instead of waiting 15 s
     with FakeLibreTranslate() as server:
-        app = make_app(cache, translation=libretranslate(server.base))
+        app = make_app(sample, translation=libretranslate(server.base))
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            with Cache(cache.path) as other, other.transaction():  # a long import elsewhere
+            with Cache(sample.path) as other, other.transaction():  # a long import elsewhere
                 await pilot.press("j", "t")
                 await workers_done(app)  # the fetch is done; storing it waits for the lock
                 await pilot.pause(0.5)
                 assert app.is_running
                 assert "[de] WE STUDY QUESTION ANSWERING" in pane_text(app)
-                assert cache.translation("2406.10012", "de") is None
+                assert sample.translation("2406.10012", "de") is None
                 await pilot.press("t", "t")  # shown again without asking the translator
                 assert "[de] WE STUDY QUESTION ANSWERING" in pane_text(app)
                 assert len([r for r in server.requests if r.path == "/translate"]) == 1
             await settle(app, pilot)
             assert notes(app, "error") == []
-    assert cache.translation("2406.10012", "de").source == "libretranslate"
+    assert sample.translation("2406.10012", "de").source == "libretranslate"
 
 
-async def test_a_429_is_a_calm_message_and_the_reader_keeps_working(cache: Cache):
+async def test_a_429_is_a_calm_message_and_the_reader_keeps_working(sample: Cache):
     busy = Reply.json({"error": "Slowdown: 20 per 1 minute"}, 429, **{"Retry-After": "60"})
     with LoopbackServer({"/translate": busy, "/languages": Reply.json([{"code": "de"}])}) as server:
-        app = make_app(cache, translation=libretranslate(server.base))
+        app = make_app(sample, translation=libretranslate(server.base))
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await pilot.press("j", "t")
             await settle(app, pilot)
@@ -167,15 +161,15 @@ async def test_a_429_is_a_calm_message_and_the_reader_keeps_working(cache: Cache
             assert any("429" in said for said in notes(app, "error"))
             await pilot.press("s", "j")
             await settle(app, pilot)
-            assert cache.state("2406.10012").starred and table(app).cursor == 2
+            assert sample.state("2406.10012").starred and table(app).cursor == 2
 
 
-async def test_t_through_an_openai_compatible_server(cache: Cache):
+async def test_t_through_an_openai_compatible_server(sample: Cache):
     with FakeChat(think=True) as server:  # a reasoning model: its <think> block is dropped
         settings = TranslationSettings(
             provider="openai", url=server.url("/v1"), target="de", model="qwen2.5:7b"
         )
-        app = make_app(cache, translation=settings)
+        app = make_app(sample, translation=settings)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("j", "t")
             await settle(app, pilot)
@@ -188,10 +182,10 @@ async def test_a_translation_fetched_in_the_reader_is_printed_by_the_cli_without
     private_paths: Path,
 ):
     private_paths.mkdir(parents=True, exist_ok=True)
-    with FakeLibreTranslate() as server, sample_cache(private_paths / "paperdeck.db") as cache:
+    with FakeLibreTranslate() as server, sample_cache(private_paths / "paperdeck.db") as sample:
         config = Path(os.environ["PAPERDECK_CONFIG"])
         config.write_text(f'[translation]\nprovider = "libretranslate"\nurl = "{server.base}"\n')
-        app = make_app(cache, translation=libretranslate(server.base))
+        app = make_app(sample, translation=libretranslate(server.base))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("j", "t")
             await settle(app, pilot)

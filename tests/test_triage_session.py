@@ -17,6 +17,7 @@ from paperdeck.storage.cache import triage
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.library import tags_of
 from paperdeck.storage.config import LibrarySettings, Rule, UiSettings
+from paperdeck.storage.library.marks import set_mark
 from paperdeck.storage.models import Incoming, Paper
 from paperdeck.tui.screens.triage import TriageScreen
 from paperdeck.tui.widgets.marked_pane import MarkedPane
@@ -38,26 +39,20 @@ SIZE = (140, 40)
 LIBRARY = LibrarySettings(quick_tags=["cite", "method"])
 
 
-@pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
-
-
 def progress(app) -> str:
     return str(app.screen.query_one("#triage-progress", Static).render())
 
 
-def snapshot(cache: Cache, pid: str) -> tuple:
-    state = cache.state(pid)
+def snapshot(sample: Cache, pid: str) -> tuple:
+    state = sample.state(pid)
     return (state.read, state.read_at, state.starred, state.starred_at, state.later,
-            bool(triage.dismissed(cache, [pid])), tuple(tags_of(cache, [pid]).get(pid, ())))
+            bool(triage.dismissed(sample, [pid])), tuple(tags_of(sample, [pid]).get(pid, ())))
 
 
-async def test_a_whole_session_with_undo_back_to_its_start(cache: Cache):
-    cache.set_starred(SAMPLE_ORDER[0], True)  # starred already: y keeps the star, u too
-    before = {pid: snapshot(cache, pid) for pid in SAMPLE_ORDER}
-    app = make_app(cache, library=LIBRARY)
+async def test_a_whole_session_with_undo_back_to_its_start(sample: Cache):
+    sample.set_starred(SAMPLE_ORDER[0], True)  # starred already: y keeps the star, u too
+    before = {pid: snapshot(sample, pid) for pid in SAMPLE_ORDER}
+    app = make_app(sample, library=LIBRARY)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         await pilot.press("T")
@@ -73,16 +68,16 @@ async def test_a_whole_session_with_undo_back_to_its_start(cache: Cache):
         assert "7 of 9" in progress(app)
         assert "1 starred" in progress(app) and "1 dismissed" in progress(app)
         star, later, dismiss, cite, skip, method = SAMPLE_ORDER[:6]
-        assert cache.state(star).starred and cache.state(star).read
-        assert cache.state(later).later and cache.state(later).read
-        assert triage.dismissed(cache, [dismiss]) == {dismiss} and cache.state(dismiss).read
-        assert tags_of(cache, [cite, method]) == {cite: ["cite"], method: ["method"]}
-        assert not cache.state(skip).read  # skipped: still unread
+        assert sample.state(star).starred and sample.state(star).read
+        assert sample.state(later).later and sample.state(later).read
+        assert triage.dismissed(sample, [dismiss]) == {dismiss} and sample.state(dismiss).read
+        assert tags_of(sample, [cite, method]) == {cite: ["cite"], method: ["method"]}
+        assert not sample.state(skip).read  # skipped: still unread
         for _ in range(6):
             await pilot.press("u")
         await settle(app, pilot)
         assert "1 of 9" in progress(app) and app.screen.current.id == first
-        assert {pid: snapshot(cache, pid) for pid in SAMPLE_ORDER} == before
+        assert {pid: snapshot(sample, pid) for pid in SAMPLE_ORDER} == before
         await pilot.press("u")  # nothing left to undo
         await pilot.pause()
         assert any("Nothing to undo" in note for note in notes(app))
@@ -93,8 +88,8 @@ async def test_a_whole_session_with_undo_back_to_its_start(cache: Cache):
         assert any("1 dismissed" in n and "1 starred" in n and "2 of 9" in n for n in notes(app))
 
 
-async def test_the_end_of_the_list_says_what_was_decided_and_u_still_undoes(cache: Cache):
-    app = make_app(cache)
+async def test_the_end_of_the_list_says_what_was_decided_and_u_still_undoes(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("v")  # the unread view
@@ -111,8 +106,8 @@ async def test_the_end_of_the_list_says_what_was_decided_and_u_still_undoes(cach
         assert app.screen.current.id == SAMPLE_ORDER[-1]
 
 
-async def test_a_quick_tag_that_is_not_configured_says_how(cache: Cache):
-    app = make_app(cache, library=LIBRARY)
+async def test_a_quick_tag_that_is_not_configured_says_how(sample: Cache):
+    app = make_app(sample, library=LIBRARY)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         await pilot.press("T")
@@ -123,19 +118,19 @@ async def test_a_quick_tag_that_is_not_configured_says_how(cache: Cache):
         assert any("quick_tags" in note for note in notes(app))
 
 
-async def test_x_in_the_table_dismisses_and_takes_back(cache: Cache):
-    app = make_app(cache, ui=UiSettings(auto_mark_read=False))
+async def test_x_in_the_table_dismisses_and_takes_back(sample: Cache):
+    app = make_app(sample, ui=UiSettings(auto_mark_read=False))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         await pilot.press("j", "x")
         await settle(app, pilot)
         pid = SAMPLE_ORDER[1]
-        assert triage.dismissed(cache, [pid]) == {pid} and cache.state(pid).read
+        assert triage.dismissed(sample, [pid]) == {pid} and sample.state(pid).read
         assert table_lines(app)[1].startswith(" ")  # shown read at once
         assert any("Dismissed" in note for note in notes(app))
         await pilot.press("x")
         await settle(app, pilot)
-        assert triage.dismissed(cache, [pid]) == set()
+        assert triage.dismissed(sample, [pid]) == set()
 
 
 # --- watch and mute rules ---------------------------------------------------------------------
@@ -144,13 +139,13 @@ HOSTILE = "2406.20001"
 
 
 @pytest.fixture
-def hostile_cache(cache: Cache) -> Cache:
-    cache.upsert([Incoming(Paper(
+def hostile_cache(sample: Cache) -> Cache:
+    sample.upsert([Incoming(Paper(
         HOSTILE, title=f"Retrieval {MARKUP} augmented generation", published="2024-06-30",
         authors=["[bold]Percy[/bold] Liang", "Percy Liang"],
         abstract=f"We study retrieval augmented generation. {MARKUP} Retrieval again.",
     ))])
-    return cache
+    return sample
 
 
 WATCH = [Rule(name="RAG", keywords=['"retrieval augmented"', "retriev*"],
@@ -204,6 +199,16 @@ async def test_a_watch_rule_has_its_own_view(hostile_cache: Cache):
         assert any(HOSTILE in main_screen(app).table.row(n).id for n in range(len(lines)))
 
 
+async def test_a_watched_paper_keeps_its_later_and_tag_marks_in_the_table(hostile_cache: Cache):
+    set_mark(hostile_cache, HOSTILE, "later", True)
+    set_mark(hostile_cache, HOSTILE, "tags", ("cite",))
+    app = make_app(hostile_cache, watch=WATCH)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        line = table_lines(app)[0]  # the newest paper
+        assert "◉" in line and "◷ #cite" in line
+
+
 @pytest.mark.parametrize("show_muted", [False, True])
 async def test_muted_papers_show_only_in_a_search(hostile_cache: Cache, show_muted: bool):
     app = make_app(hostile_cache, mute=[Rule(keywords=["retrieval"])],
@@ -222,8 +227,8 @@ async def test_muted_papers_show_only_in_a_search(hostile_cache: Cache, show_mut
 
 async def test_interest_order_says_so_without_a_signal_then_learns(private_paths: Path):
     private_paths.mkdir(parents=True, exist_ok=True)
-    cache = sample_cache(private_paths / "paperdeck.db")  # where the CLI looks for it too
-    app = make_app(cache)
+    sample = sample_cache(private_paths / "paperdeck.db")  # where the CLI looks for it too
+    app = make_app(sample)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         while "sorted by interest" not in status(app):
@@ -236,7 +241,7 @@ async def test_interest_order_says_so_without_a_signal_then_learns(private_paths
         assert "nothing starred, on the later list, tagged or noted yet" in pane_text(app)
         await pilot.press("escape")
         for pid in SAMPLE_ORDER[6:8]:
-            cache.set_starred(pid, True)
+            sample.set_starred(pid, True)
         await pilot.press("R")
         await settle(app, pilot)
         shown = _table_ids(app)
@@ -244,7 +249,7 @@ async def test_interest_order_says_so_without_a_signal_then_learns(private_paths
         await pilot.press("g", "enter")
         await settle(app, pilot)
         assert "Interest: #1 of 9 · like your papers in" in pane_text(app)
-    cache.close()
+    sample.close()
     listed = subprocess.run(
         [sys.executable, "-m", "paperdeck", "list", "--sort", "interest", "--format", "json"],
         capture_output=True, text=True, timeout=120,

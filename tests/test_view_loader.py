@@ -21,19 +21,13 @@ from paperdeck.tui.view_loader import (
     cycled_views,
 )
 from tests.support.synthetic import papers
-from tests.tui_support import SAMPLE_ORDER, sample_cache
+from tests.tui_support import SAMPLE_ORDER
 
 
 @pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
-
-
-@pytest.fixture
-def worker(cache: Cache):
+def worker(sample: Cache):
     """The connection a worker thread would use."""
-    with Cache(cache.path) as other:
+    with Cache(sample.path) as other:
         yield other
 
 
@@ -44,14 +38,14 @@ def many(tmp_path: Path):
         yield opened
 
 
-def run(job: Fetch, cache: Cache) -> tuple[FirstPage, Total]:
+def run(job: Fetch, sample: Cache) -> tuple[FirstPage, Total]:
     """The first page a worker would post (the last one, when it posts two) and the total."""
-    *pages, total = job.run(cache)
+    *pages, total = job.run(sample)
     return pages[-1], total
 
 
-def test_a_view_quick_to_count_shows_at_once_with_its_count(cache: Cache):
-    loader = ViewLoader(cache, View())
+def test_a_view_quick_to_count_shows_at_once_with_its_count(sample: Cache):
+    loader = ViewLoader(sample, View())
     step = loader.load()
     assert isinstance(step, Show)
     assert step.papers.total == 9 and step.counted and step.by_user and step.at is None
@@ -71,8 +65,8 @@ def test_a_search_shows_its_first_page_before_its_count(many: Cache):
     assert hits > FIRST_PAGE and loader.total(total) == hits
 
 
-def test_a_late_answer_for_an_old_view_is_dropped(cache: Cache, worker: Cache):
-    loader = ViewLoader(cache, View())
+def test_a_late_answer_for_an_old_view_is_dropped(sample: Cache, worker: Cache):
+    loader = ViewLoader(sample, View())
     loader.search("language")
     old = loader.load()
     loader.search("okafor")  # typed on before the worker answered
@@ -87,9 +81,9 @@ def test_a_late_answer_for_an_old_view_is_dropped(cache: Cache, worker: Cache):
 
 
 def test_an_answer_overtaken_by_another_load_of_the_same_view_is_dropped(
-    cache: Cache, worker: Cache
+    sample: Cache, worker: Cache
 ):
-    loader = ViewLoader(cache, View(unread=True))
+    loader = ViewLoader(sample, View(unread=True))
     first = loader.load()
     second = loader.load()
     assert loader.first_page(run(first, worker)[0], None, None) is None
@@ -97,9 +91,9 @@ def test_an_answer_overtaken_by_another_load_of_the_same_view_is_dropped(
 
 
 def test_an_answer_after_leaving_for_a_view_quick_to_count_is_dropped(
-    cache: Cache, worker: Cache
+    sample: Cache, worker: Cache
 ):
-    loader = ViewLoader(cache, View())
+    loader = ViewLoader(sample, View())
     loader.next_view(cycled_views([]))  # All → Unread: a worker loads it
     job = loader.load()
     loader.next_view(cycled_views([]))  # → Starred, shown at once
@@ -114,8 +108,8 @@ def shown_unread(loader: ViewLoader, worker: Cache) -> PaperList:
     return step.papers
 
 
-def test_a_reload_keeps_the_cursor_on_its_paper(cache: Cache, worker: Cache):
-    loader = ViewLoader(cache, View(unread=True))
+def test_a_reload_keeps_the_cursor_on_its_paper(sample: Cache, worker: Cache):
+    loader = ViewLoader(sample, View(unread=True))
     shown = shown_unread(loader, worker)
     paper = shown.row(5)
     worker.upsert(papers(3, seed=7))  # a sync page: three newer papers come first
@@ -126,8 +120,8 @@ def test_a_reload_keeps_the_cursor_on_its_paper(cache: Cache, worker: Cache):
     assert not step.by_user  # where the cursor lands is not the reader's move
 
 
-def test_a_reload_puts_the_cursor_where_a_paper_that_left_stood(cache: Cache, worker: Cache):
-    loader = ViewLoader(cache, View(unread=True))
+def test_a_reload_puts_the_cursor_where_a_paper_that_left_stood(sample: Cache, worker: Cache):
+    loader = ViewLoader(sample, View(unread=True))
     shown = shown_unread(loader, worker)
     paper = shown.row(3)
     worker.set_read(paper.id, True)  # read in another terminal
@@ -135,8 +129,8 @@ def test_a_reload_puts_the_cursor_where_a_paper_that_left_stood(cache: Cache, wo
     assert step.at == 3 and step.papers.row(3).id == SAMPLE_ORDER[4]
 
 
-def test_papers_read_while_a_reload_runs_stay_and_it_loads_again(cache: Cache, worker: Cache):
-    loader = ViewLoader(cache, View(unread=True))
+def test_papers_read_while_a_reload_runs_stay_and_it_loads_again(sample: Cache, worker: Cache):
+    loader = ViewLoader(sample, View(unread=True))
     shown = shown_unread(loader, worker)
     paper = shown.row(0)
     job = loader.refresh(shown, paper)
@@ -148,8 +142,8 @@ def test_papers_read_while_a_reload_runs_stay_and_it_loads_again(cache: Cache, w
     assert step.papers.total == 9 and step.at == 0
 
 
-def test_a_move_while_a_reload_runs_loads_again_from_the_new_place(cache: Cache, worker: Cache):
-    loader = ViewLoader(cache, View(unread=True))
+def test_a_move_while_a_reload_runs_loads_again_from_the_new_place(sample: Cache, worker: Cache):
+    loader = ViewLoader(sample, View(unread=True))
     shown = shown_unread(loader, worker)
     job = loader.refresh(shown, shown.row(0))
     moved_to = shown.row(2)
@@ -158,32 +152,32 @@ def test_a_move_while_a_reload_runs_loads_again_from_the_new_place(cache: Cache,
     assert loader.first_page(run(again, worker)[0], shown, moved_to).at == 2
 
 
-def test_a_refresh_during_a_new_views_first_load_asks_for_that_load_again(cache: Cache):
-    loader = ViewLoader(cache, View())
+def test_a_refresh_during_a_new_views_first_load_asks_for_that_load_again(sample: Cache):
+    loader = ViewLoader(sample, View())
     shown = loader.load().papers
     loader.next_view(cycled_views([]))  # Unread, still loading: the table holds the last view
     job = loader.refresh(shown, shown.row(1))
     assert isinstance(job, Fetch) and not job.reload and job.keep == shown.row(1)
 
 
-def test_an_older_count_never_replaces_a_newer_one(cache: Cache, worker: Cache):
-    loader = ViewLoader(cache, View())
+def test_an_older_count_never_replaces_a_newer_one(sample: Cache, worker: Cache):
+    loader = ViewLoader(sample, View())
     older, newer = loader.count(), loader.count()
     assert isinstance(older, Count)
     worker.set_read(SAMPLE_ORDER[0], True)
     assert loader.counted(newer.run(worker)) == 8
-    assert loader.counted(older.run(cache)) is None  # it ended last, with the older figure
+    assert loader.counted(older.run(sample)) is None  # it ended last, with the older figure
 
 
-def test_a_count_of_another_view_is_dropped(cache: Cache):
-    loader = ViewLoader(cache, View())
+def test_a_count_of_another_view_is_dropped(sample: Cache):
+    loader = ViewLoader(sample, View())
     job = loader.count()
     loader.next_view(cycled_views([]))
-    assert loader.counted(job.run(cache)) is None
+    assert loader.counted(job.run(sample)) is None
 
 
-def test_views_cycle_keeping_the_search_and_the_order(cache: Cache):
-    loader = ViewLoader(cache, View(search="model", sort="title"))
+def test_views_cycle_keeping_the_search_and_the_order(sample: Cache):
+    loader = ViewLoader(sample, View(search="model", sort="title"))
     seen = []
     for _ in range(6):
         loader.next_view(cycled_views(["LLM", "Vision"]))

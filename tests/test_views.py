@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.library import set_later
 from paperdeck.storage.cache.views import PaperList, View
+from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.state import load_state
 from paperdeck.tui import view_loader
 from paperdeck.tui.screens.main import WATCH_S
@@ -20,7 +22,6 @@ from tests.tui_support import (
     SAMPLE_ORDER,
     main_screen,
     make_app,
-    sample_cache,
     settle,
     status,
     table,
@@ -30,31 +31,25 @@ SIZE = (140, 40)
 
 
 @pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
-
-
-@pytest.fixture
 def many(tmp_path: Path):
     with Cache(tmp_path / "many.db") as opened:
         opened.upsert(papers(300, abstract_words=8))
         yield opened
 
 
-def newest_first(cache: Cache) -> list[str]:
-    return [row.id for row in PaperList(cache, View()).window(0, 1000)]
+def newest_first(sample: Cache) -> list[str]:
+    return [row.id for row in PaperList(sample, View()).window(0, 1000)]
 
 
-def read_ids(cache: Cache) -> list[str]:
-    return [paper_id for paper_id in newest_first(cache) if cache.state(paper_id).read]
+def read_ids(sample: Cache) -> list[str]:
+    return [paper_id for paper_id in newest_first(sample) if sample.state(paper_id).read]
 
 
 # --- search, views, sorts ----------------------------------------------------------------
 
 
-async def test_slash_searches_as_you_type_and_escape_clears(cache: Cache):
-    app = make_app(cache)
+async def test_slash_searches_as_you_type_and_escape_clears(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"byte patch")
         await pilot.pause(0.3)
@@ -66,8 +61,8 @@ async def test_slash_searches_as_you_type_and_escape_clears(cache: Cache):
         assert table(app).total == 9 and "search" not in status(app)
 
 
-async def test_search_enter_keeps_results_and_focuses_the_table(cache: Cache):
-    app = make_app(cache)
+async def test_search_enter_keeps_results_and_focuses_the_table(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"okafor", "enter")
         await settle(app, pilot)
@@ -78,10 +73,10 @@ async def test_search_enter_keeps_results_and_focuses_the_table(cache: Cache):
         assert not main_screen(app).query_one("#search").display
 
 
-async def test_v_cycles_views_and_the_header_follows(cache: Cache):
-    cache.set_starred(SAMPLE_ORDER[3], True)
-    cache.set_read(SAMPLE_ORDER[0], True)
-    app = make_app(cache)
+async def test_v_cycles_views_and_the_header_follows(sample: Cache):
+    sample.set_starred(SAMPLE_ORDER[3], True)
+    sample.set_read(SAMPLE_ORDER[0], True)
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         seen = []
         for _ in range(7):
@@ -92,8 +87,8 @@ async def test_v_cycles_views_and_the_header_follows(cache: Cache):
                         ("Topic: LLM", 6), ("Topic: Vision", 3), ("All papers", 9)]
 
 
-async def test_shift_s_cycles_sort_and_it_is_remembered(cache: Cache):
-    app = make_app(cache)
+async def test_shift_s_cycles_sort_and_it_is_remembered(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
         titles = [table(app).row(i).title for i in range(9)]
@@ -101,7 +96,7 @@ async def test_shift_s_cycles_sort_and_it_is_remembered(cache: Cache):
         assert table(app).current.id == SAMPLE_ORDER[0]  # the cursor stays on its paper
         assert "sorted by title" in status(app)
     assert load_state().sort == "title"
-    again = make_app(cache, ui_state=load_state())
+    again = make_app(sample, ui_state=load_state())
     async with again.run_test(size=SIZE) as pilot:
         assert "sorted by title" in status(again)
         await pilot.press("S")
@@ -109,15 +104,15 @@ async def test_shift_s_cycles_sort_and_it_is_remembered(cache: Cache):
         assert table(again).row(0).first_author == "Hannah Becker"  # by family name
 
 
-async def test_clicking_a_column_header_sorts_by_it(cache: Cache):
-    app = make_app(cache)
+async def test_clicking_a_column_header_sorts_by_it(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click("#columns", offset=(20, 0))  # the Title column
         assert "sorted by title" in status(app)
 
 
-async def test_the_cursor_stays_on_its_paper_into_the_unread_view_and_across_sorts(cache: Cache):
-    app = make_app(cache)
+async def test_the_cursor_stays_on_its_paper_into_the_unread_view_and_across_sorts(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j", "j")
         paper = table(app).current.id
@@ -129,36 +124,36 @@ async def test_the_cursor_stays_on_its_paper_into_the_unread_view_and_across_sor
         assert table(app).current.id == paper
 
 
-async def test_changing_views_with_the_pane_open_reads_the_paper_shown(cache: Cache):
-    app = make_app(cache)
+async def test_changing_views_with_the_pane_open_reads_the_paper_shown(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "v")  # All → Unread: the pane shows its first paper
         await settle(app, pilot)
         shown = main_screen(app).pane.paper_id
-        assert shown == SAMPLE_ORDER[1] and cache.state(shown).read
+        assert shown == SAMPLE_ORDER[1] and sample.state(shown).read
 
 
 # --- writes elsewhere --------------------------------------------------------------------
 
 
-async def test_papers_written_by_another_process_appear_and_the_cursor_stays(cache: Cache):
-    app = make_app(cache)
+async def test_papers_written_by_another_process_appear_and_the_cursor_stays(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j")
-        with Cache(cache.path) as other:  # as `paperdeck sync` in another terminal would
+        with Cache(sample.path) as other:  # as `paperdeck sync` in another terminal would
             other.upsert(papers(5))
         await pilot.pause(WATCH_S + 0.5)
         await settle(app, pilot)
         assert table(app).total == 14
         assert table(app).current.id == SAMPLE_ORDER[2]
-        with Cache(cache.path) as other:
+        with Cache(sample.path) as other:
             other.upsert(papers(3, seed=99, start=date(2025, 1, 1)))
         await pilot.press("R")
         assert table(app).total == 17
 
 
-async def test_the_readers_own_marks_reload_nothing(cache: Cache):
-    app = make_app(cache)
+async def test_the_readers_own_marks_reload_nothing(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "j", "m")
         await settle(app, pilot)
@@ -166,7 +161,7 @@ async def test_the_readers_own_marks_reload_nothing(cache: Cache):
         await pilot.pause(WATCH_S + 0.5)
         await settle(app, pilot)
         assert table(app).papers is before  # the same rows: nothing was loaded again
-        assert table(app).current.id == SAMPLE_ORDER[1] and cache.state(SAMPLE_ORDER[0]).starred
+        assert table(app).current.id == SAMPLE_ORDER[1] and sample.state(SAMPLE_ORDER[0]).starred
 
 
 @pytest.mark.parametrize("search", ["", "model"], ids=["unread view", "search"])
@@ -226,8 +221,8 @@ async def test_unstarring_down_the_starred_view_skips_no_paper(many: Cache):
         assert all(not many.state(paper_id).starred for paper_id in seen)
 
 
-async def test_r_lets_the_papers_read_meanwhile_leave_the_unread_view(cache: Cache):
-    app = make_app(cache)
+async def test_r_lets_the_papers_read_meanwhile_leave_the_unread_view(sample: Cache):
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")  # Unread
         await settle(app, pilot)
@@ -239,9 +234,9 @@ async def test_r_lets_the_papers_read_meanwhile_leave_the_unread_view(cache: Cac
         assert table(app).total == 7 and table(app).current.id == SAMPLE_ORDER[2]
 
 
-async def test_a_late_move_from_the_last_view_does_not_join_the_next(cache: Cache):
-    cache.set_starred(SAMPLE_ORDER[5], True)
-    app = make_app(cache)
+async def test_a_late_move_from_the_last_view_does_not_join_the_next(sample: Cache):
+    sample.set_starred(SAMPLE_ORDER[5], True)
+    app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")  # Unread
         await settle(app, pilot)
@@ -252,7 +247,7 @@ async def test_a_late_move_from_the_last_view_does_not_join_the_next(cache: Cach
         table(app).post_message(PaperTable.Highlighted(late, 1))  # ...handled only now
         await settle(app, pilot)
         assert late.id not in table(app).papers.kept
-        assert PaperList(cache, View(starred=True)).total == table(app).total == 1
+        assert PaperList(sample, View(starred=True)).total == table(app).total == 1
 
 
 # --- searches slow to count --------------------------------------------------------------
@@ -302,3 +297,56 @@ async def test_moving_while_a_search_reloads_keeps_the_new_place(many: Cache, sl
         hits = PaperList(many, View(search="model")).window(0, 1000)
         rows = [table(app).row(index).id for index in range(len(hits))]
         assert rows == [row.id for row in hits]  # none skipped, the read ones kept
+
+
+# --- the table shows the paper the cursor and the pane are on --------------------------------
+
+
+def cursor_on_screen(app) -> bool:
+    shown = table(app)
+    top, height = shown.scroll_offset.y, shown.scrollable_content_region.height
+    return top <= shown.cursor < top + height
+
+
+async def test_clearing_a_search_shows_the_paper_it_returns_to(many: Cache):
+    many.upsert([Incoming(Paper(id="2001.00001", title="Zebra stripes", published="2020-01-01",
+                                abstract="How the zebra got its stripes."))])
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("slash", *"zebra", "enter", "enter")  # one hit, in the pane
+        await settle(app, pilot)
+        await pilot.press("escape", "escape")  # the pane, then the search
+        await settle(app, pilot)
+        assert table(app).cursor == 300 and table(app).current.id == "2001.00001"
+        assert main_screen(app).pane.paper_id == "2001.00001" and cursor_on_screen(app)
+
+
+async def test_v_from_a_short_view_shows_the_paper_deep_in_the_next(many: Cache):
+    deep = PaperList(many, View(code=True)).window(67, 1)[0].id
+    many.set_starred(deep, True)
+    set_later(many, [deep], True)
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("v", "v", "v")  # All → Unread → Starred → Read later
+        await settle(app, pilot)
+        assert table(app).total == 1
+        await pilot.press("v")  # → With code, where the paper is row 67
+        await settle(app, pilot)
+        assert main_screen(app).view.code and table(app).current.id == deep
+        assert table(app).cursor == 67 and cursor_on_screen(app)
+
+
+async def test_a_new_sort_keeps_the_paper_being_read_in_the_unread_view(many: Cache):
+    app = make_app(many)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("v")  # All → Unread
+        await settle(app, pilot)
+        for _ in range(150):
+            await pilot.press("j")
+        await pilot.press("enter")  # the pane marks it read: it stays in the view
+        await settle(app, pilot)
+        reading = table(app).current.id
+        await pilot.press("S")  # by title: the same papers, in another order
+        await settle(app, pilot)
+        assert table(app).current.id == reading == main_screen(app).pane.paper_id
+        assert cursor_on_screen(app)

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from paperdeck.storage.cache import database as cache_module
 from paperdeck.storage.cache.database import Cache, CacheInaccessible
 from paperdeck.tui.writer import CacheWriter, Write
-from tests.tui_support import SAMPLE_ORDER, sample_cache
+from tests.tui_support import SAMPLE_ORDER
 
 PAPER = SAMPLE_ORDER[0]
 
@@ -33,36 +32,30 @@ class Inbox:
 
 
 @pytest.fixture
-def cache(tmp_path: Path):
-    with sample_cache(tmp_path / "c.db") as opened:
-        yield opened
-
-
-@pytest.fixture
-def writer(cache: Cache):
-    started = CacheWriter(cache.path)
+def writer(sample: Cache):
+    started = CacheWriter(sample.path)
     started.start()
     yield started
     started.close()
 
 
 def star(value: bool) -> Write:
-    return Write(f"star {value}", lambda cache: cache.set_starred(PAPER, value))
+    return Write(f"star {value}", lambda sample: sample.set_starred(PAPER, value))
 
 
-def test_writes_are_saved_in_the_order_given(cache: Cache, writer: CacheWriter):
+def test_writes_are_saved_in_the_order_given(sample: Cache, writer: CacheWriter):
     inbox = Inbox()
     for value in (True, False, True, False):
         writer.submit(star(value), inbox)
     writer.join()
-    assert not cache.state(PAPER).starred and inbox.messages == []
+    assert not sample.state(PAPER).starred and inbox.messages == []
 
 
-def test_a_busy_cache_is_waited_out_and_said_once(cache: Cache, monkeypatch: pytest.MonkeyPatch):
+def test_a_busy_cache_is_waited_out_and_said_once(sample: Cache, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.1)  # each try waits 0.1 s
-    waiting = CacheWriter(cache.path)
+    waiting = CacheWriter(sample.path)
     inbox = Inbox()
-    with Cache(cache.path) as other, other.transaction():  # a long import elsewhere
+    with Cache(sample.path) as other, other.transaction():  # a long import elsewhere
         waiting.submit(star(True), inbox)
         saved = threading.Thread(target=waiting.join)
         saved.start()
@@ -70,20 +63,20 @@ def test_a_busy_cache_is_waited_out_and_said_once(cache: Cache, monkeypatch: pyt
         assert saved.is_alive()  # a few tries gave up; it waits on
     saved.join()
     waiting.close()
-    assert cache.state(PAPER).starred
+    assert sample.state(PAPER).starred
     assert [m.write.what for m in inbox.of(CacheWriter.Waiting)] == ["star True"]
     assert inbox.of(CacheWriter.Failed) == []
 
 
 def test_a_write_that_fails_is_reported_and_the_next_one_still_runs(
-    cache: Cache, writer: CacheWriter
+    sample: Cache, writer: CacheWriter
 ):
-    def refuse(cache: Cache) -> None:
+    def refuse(sample: Cache) -> None:
         raise CacheInaccessible("the cache cannot be written (readonly)")
 
     inbox = Inbox()
     writer.submit(Write("a refused write", refuse), inbox)
-    writer.submit(Write("a bug", lambda cache: 1 / 0), inbox)
+    writer.submit(Write("a bug", lambda sample: 1 / 0), inbox)
     writer.submit(star(True), inbox)
     writer.join()
     failed = inbox.of(CacheWriter.Failed)
@@ -91,33 +84,33 @@ def test_a_write_that_fails_is_reported_and_the_next_one_still_runs(
         ("a refused write", CacheInaccessible),
         ("a bug", ZeroDivisionError),
     ]
-    assert cache.state(PAPER).starred
+    assert sample.state(PAPER).starred
 
 
 def test_closing_while_the_cache_stays_busy_lists_what_was_not_saved(
-    cache: Cache, monkeypatch: pytest.MonkeyPatch
+    sample: Cache, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(cache_module, "BUSY_TIMEOUT_S", 0.2)
-    closing = CacheWriter(cache.path)
+    closing = CacheWriter(sample.path)
     inbox = Inbox()
-    with Cache(cache.path) as other, other.transaction():
+    with Cache(sample.path) as other, other.transaction():
         for value in (True, False, True):
             closing.submit(star(value), inbox)
         began = time.perf_counter()
         closing.close()
         took = time.perf_counter() - began
     assert closing.unsaved == ["star True", "star False", "star True"]
-    assert not cache.state(PAPER).starred
+    assert not sample.state(PAPER).starred
     assert took < 1.0  # one busy timeout (0.2 s), not one per write
 
 
-def test_a_look_for_changes_sees_others_writes_and_not_its_own(cache: Cache, writer: CacheWriter):
+def test_a_look_for_changes_sees_others_writes_and_not_its_own(sample: Cache, writer: CacheWriter):
     inbox = Inbox()
     writer.submit(star(True), inbox)
     writer.check(inbox)
     writer.join()
     assert inbox.of(CacheWriter.Changed) == []
-    cache.set_read(PAPER, True)  # another connection
+    sample.set_read(PAPER, True)  # another connection
     writer.check(inbox)
     writer.check(inbox)
     writer.join()
@@ -125,7 +118,7 @@ def test_a_look_for_changes_sees_others_writes_and_not_its_own(cache: Cache, wri
 
 
 def test_a_write_of_several_steps_retried_after_a_busy_cache_is_saved_once(
-    cache: Cache, writer: CacheWriter, monkeypatch
+    sample: Cache, writer: CacheWriter, monkeypatch
 ):
     """#9: the steps saved before the busy one were run again with new batch stamps, so
     the undo (`u`) missed the papers the first run had tagged."""
@@ -153,11 +146,11 @@ def test_a_write_of_several_steps_retried_after_a_busy_cache_is_saved_once(
     writer.join()
     [undone] = inbox.of(LibraryBulk.Undone)
     assert undone.count == 2 * done.count > 0
-    assert library.tags_of(cache, SAMPLE_ORDER) == {}
+    assert library.tags_of(sample, SAMPLE_ORDER) == {}
 
 
 def test_a_worker_keeps_its_steps_through_the_writer_and_waits_for_them(
-    cache: Cache, writer: CacheWriter
+    sample: Cache, writer: CacheWriter
 ):
     keep = writer.keep("a worker's star", Inbox())
     ran_on: list[str] = []
@@ -170,11 +163,11 @@ def test_a_worker_keeps_its_steps_through_the_writer_and_waits_for_them(
     worker.start()
     worker.join(60)
     assert not worker.is_alive()  # keep returned once the step was saved
-    assert ran_on == ["paperdeck-writer"] and cache.state(PAPER).starred
+    assert ran_on == ["paperdeck-writer"] and sample.state(PAPER).starred
 
 
 def test_a_step_kept_after_the_writer_stopped_is_listed_not_waited_for_forever(
-    cache: Cache, writer: CacheWriter
+    sample: Cache, writer: CacheWriter
 ):
     keep = writer.keep("a late star", Inbox())
     writer.close()
@@ -182,4 +175,4 @@ def test_a_step_kept_after_the_writer_stopped_is_listed_not_waited_for_forever(
     worker.start()
     worker.join(60)
     assert not worker.is_alive()
-    assert writer.unsaved == ["a late star"] and not cache.state(PAPER).starred
+    assert writer.unsaved == ["a late star"] and not sample.state(PAPER).starred

@@ -48,7 +48,7 @@ class PaperdeckApp(App):
         STYLES / "triage.tcss",
     ]
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("q,ctrl+c", "quit", "Quit", id="quit"),  # Ctrl+C as in any terminal program
         Binding("question_mark", "help", "Keys", id="help"),
     ]
 
@@ -63,6 +63,8 @@ class PaperdeckApp(App):
         self.theme = self.config.ui.theme
         if self.config.keys:
             self.set_keymap(self.config.keys)
+            for clash in key_clashes(self.config):
+                self.notify(clash, title="[keys]", severity="warning", markup=False, timeout=15)
         self.writer.start()
         self.push_screen(MainScreen())
 
@@ -176,6 +178,35 @@ def fulltext_classes() -> tuple[type, ...]:
     from paperdeck.tui.widgets.paper_text import PaperText
 
     return (FullTextScreen, PaperText, Contents, FigureScreen)
+
+
+def key_clashes(config: Config) -> list[str]:
+    """One line for each ``[keys]`` remap onto a key that another binding of the same
+    screen has (``star = "f"`` and the full text's ``f``), naming both: the reader starts
+    all the same, but only one of them can have the key."""
+    screens = [(MainScreen, PaperTable), (TriageScreen,), fulltext_classes()]
+    clashes: dict[str, dict[str, list[str]]] = {}
+    for classes in screens:
+        owners: dict[str, list[str]] = {
+            PaperdeckApp.COMMAND_PALETTE_BINDING: ["command_palette"],
+            "ctrl+q": ["quit"],
+        }
+        for binding in (b for cls in (PaperdeckApp, *classes) for b in cls.BINDINGS):
+            keys = config.keys.get(binding.id, binding.key) if binding.id else binding.key
+            for key in keys.split(","):
+                owners.setdefault(key.strip(), []).append(binding.id or binding.action)
+        for name, keys in config.keys.items():
+            for key in keys.split(","):
+                others = [owner for owner in owners.get(key.strip(), []) if owner != name]
+                for other in others:
+                    found = clashes.setdefault(name, {}).setdefault(key.strip(), [])
+                    found += [] if other in found else [other]
+    said = []
+    for name, found in clashes.items():
+        taken = "; ".join(f"{key} is also the key of {', '.join(by)}" for key, by in found.items())
+        message = f"{name} = {config.keys[name]!r}: {taken} (only one of them can have it)"
+        said.append(str(setting_error(config, "keys", name, message)))
+    return said
 
 
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from paperdeck.storage.cache import updates
-from paperdeck.storage.cache.merge import merge
+from paperdeck.storage.cache.merge import listed_again, merge
 from paperdeck.storage.cache.migrations import MIGRATION_NOTES, MIGRATIONS, SCHEMA_VERSION
 from paperdeck.storage.ids import sort_key
 from paperdeck.storage.models import (
@@ -304,15 +304,18 @@ class Cache:
     def _upsert_all(self, records: Iterable[Incoming], counts: UpsertCounts) -> None:
         with self.transaction():
             chunk: list[Incoming] = []
+            counted: dict[str, str] = {}  # how each paper of this upsert was counted
             for record in records:
                 chunk.append(record)
                 if len(chunk) >= CHUNK:
-                    counts.add(self._upsert_chunk(chunk))
+                    counts.add(self._upsert_chunk(chunk, counted))
                     chunk = []
             if chunk:
-                counts.add(self._upsert_chunk(chunk))
+                counts.add(self._upsert_chunk(chunk, counted))
 
-    def _upsert_chunk(self, chunk: list[Incoming]) -> UpsertCounts:
+    def _upsert_chunk(self, chunk: list[Incoming], counted: dict[str, str]) -> UpsertCounts:
+        """Store ``chunk``; its counts, less what earlier chunks of the same upsert counted
+        already: a paper listed again (a digest's second topic) is no paper of its own."""
         merged: dict[str, Incoming] = {}
         for record in chunk:
             seen = merged.get(record.paper.id)
@@ -321,7 +324,7 @@ class Cache:
                     record.paper, tuple(record.topics), tuple(record.translations)
                 )
             else:
-                seen.paper = merge(seen.paper, record.paper)
+                seen.paper = listed_again(seen.paper, record.paper)
                 seen.topics = tuple(dict.fromkeys(seen.topics + tuple(record.topics)))
                 seen.translations += tuple(record.translations)
         ids = list(merged)
@@ -354,15 +357,22 @@ class Cache:
                 keys[paper_id] = key
                 new_rows.append(_to_row(key, record.paper, stamp))
                 counts.new += 1
+                counted[paper_id] = "new"
                 continue
             old = _from_row(row)
-            paper = merge(old, record.paper)
+            again = counted.get(paper_id)
+            paper = merge(old, record.paper) if again is None else listed_again(old, record.paper)
             keys[paper_id] = row[0]
-            if paper == old:
-                counts.unchanged += 1
-                continue
-            keys[paper_id] = self._update(row[0], old, paper, stamp, reserved)
-            counts.updated += 1
+            if paper != old:
+                keys[paper_id] = self._update(row[0], old, paper, stamp, reserved)
+            if again is None:
+                counted[paper_id] = "unchanged" if paper == old else "updated"
+                counts.unchanged += paper == old
+                counts.updated += paper != old
+            elif again == "unchanged" and paper != old:  # what the second listing added
+                counted[paper_id] = "updated"
+                counts.unchanged -= 1
+                counts.updated += 1
         if new_rows:
             new_rows.sort()  # ascending keys: FTS5 flushes whenever rowids go backwards
             self.conn.executemany(_INSERT, new_rows)

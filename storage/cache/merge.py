@@ -61,3 +61,11 @@ def merge(old: Paper, new: Paper) -> Paper:
         summary=pick("summary"),
         source=source,
     )
+
+
+def listed_again(first: Paper, again: Paper) -> Paper:
+    """A paper listed twice in one import (a digest lists some under two topics, now and
+    then with two titles): the first listing wins, the second fills what it lacks — so the
+    same file imported again changes nothing."""
+    paper = merge(again, first)
+    return replace(paper, code_urls=list(dict.fromkeys([*first.code_urls, *again.code_urls])))

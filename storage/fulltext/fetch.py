@@ -72,6 +72,17 @@ class _Spacing:
         if wait > 0:
             sleep(wait)
 
+    def unsent(self, delay: float) -> None:
+        """The request just spaced never reached a server: the next need not wait for it."""
+        with self._lock:
+            self._next -= delay
+
+    def answered(self, delay: float) -> None:
+        """A server answered just now: the next request waits ``delay`` from here (a
+        request slow to leave or to be answered does not eat into the spacing)."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + delay)
+
 
 SPACING = _Spacing()
 
@@ -143,10 +154,10 @@ def fetch_pdf(
     if progress is not None:
         progress(f"No HTML rendering; fetching the PDF {url}")
     try:
+        SPACING.wait(settings.delay_seconds, sleep)  # a redirect hop is part of the request
         for _ in range(MAX_REDIRECTS + 1):
-            SPACING.wait(settings.delay_seconds, sleep)
             request = client.build_request("GET", url, headers={"Accept": "application/pdf"})
-            response = send(client, request, retries=RETRIES, stream=True, sleep=sleep)
+            response = _send(client, request, settings, sleep)
             try:
                 status = response.status_code
                 if status in NOT_THERE:
@@ -173,12 +184,12 @@ def fetch_pdf(
 def _fetch(client, url: str, settings, sleep, limit: int) -> Page | None:
     """The page at ``url`` (following redirects that stay among renderings), or None
     when there is no rendering there."""
+    SPACING.wait(settings.delay_seconds, sleep)  # a redirect hop is part of the request
     for _ in range(MAX_REDIRECTS + 1):
-        SPACING.wait(settings.delay_seconds, sleep)
         request = client.build_request(
             "GET", url, headers={"Accept": "text/html", "Accept-Encoding": "gzip, deflate"}
         )
-        response = send(client, request, retries=RETRIES, stream=True, sleep=sleep)
+        response = _send(client, request, settings, sleep)
         try:
             status = response.status_code
             if status in NOT_THERE:
@@ -200,6 +211,20 @@ def _fetch(client, url: str, settings, sleep, limit: int) -> Page | None:
         finally:
             response.close()
     raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
+
+
+def _send(client, request, settings, sleep) -> httpx.Response:
+    """:func:`send`, telling the spacing what came of it."""
+    try:
+        response = send(client, request, retries=RETRIES, stream=True, sleep=sleep)
+    except FetchError as exc:
+        if exc.unreachable:  # nothing reached the service: the next need not wait
+            SPACING.unsent(settings.delay_seconds)
+        else:
+            SPACING.answered(settings.delay_seconds)
+        raise
+    SPACING.answered(settings.delay_seconds)
+    return response
 
 
 def _is_rendering(path: str) -> bool:

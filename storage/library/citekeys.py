@@ -1,7 +1,8 @@
 """Citation keys: ``lastnameYEARword`` — the first author's family name, the year of the
 first version and the first title word that is not a stop word, in lowercase ASCII
 (``vaswani2017attention``). A clash anywhere in the library appends ``a``, ``b``, … A key
-is pinned the first time its paper is starred or exported and never changes after that;
+is pinned the first time its paper is starred (or its key asked for) and never changes
+after that; an export shows the key a paper would get (:func:`keys_for`) and pins none.
 :func:`pin_keys` does the pinning, the SQL lives in :mod:`paperdeck.storage.cache.library`.
 """
 
@@ -110,11 +111,31 @@ def pin_keys(cache: Cache, paper_ids: Iterable[str]) -> dict[str, str]:
             paper = cache.paper(paper_id)
             if paper is None:
                 continue
-            base = base_key(paper)
-            key = suffixed(base, store.keys_starting(cache, base))
+            key = keys[paper_id] = _free_key(cache, paper)
             store.pin_citekey(cache, paper_id, key)
-            keys[paper_id] = key
     return keys
+
+
+def keys_for(cache: Cache, paper_ids: Iterable[str], unpinned: dict[str, str]) -> dict[str, str]:
+    """Each paper's key without pinning any (an export only reads): the pinned one, else
+    the one it would get now. ``unpinned`` holds the keys given so far to unpinned papers
+    (of the same export, which passes it again): two of them never get the same one."""
+    ids = list(dict.fromkeys(paper_ids))
+    keys = store.citekeys(cache, ids)
+    for paper_id in ids:
+        if paper_id in keys:
+            continue
+        if paper_id not in unpinned and (paper := cache.paper(paper_id)) is not None:
+            unpinned[paper_id] = _free_key(cache, paper, set(unpinned.values()))
+        if paper_id in unpinned:
+            keys[paper_id] = unpinned[paper_id]
+    return keys
+
+
+def _free_key(cache: Cache, paper: Paper, also_taken: set[str] = frozenset()) -> str:
+    """The key ``paper`` gets when pinned now (``also_taken``: keys to leave free too)."""
+    base = base_key(paper)
+    return suffixed(base, store.keys_starting(cache, base) | {k.lower() for k in also_taken})
 
 
 def pin_starred(cache: Cache) -> int:

@@ -1,8 +1,8 @@
 """Papers as JSON records, BibTeX and BibLaTeX entries, RIS records, CSL-JSON items
 and Markdown lines.
 
-Every format that names papers by key uses the pinned citation key
-(:mod:`paperdeck.storage.library.citekeys`): exporting a paper pins its key.
+Every format that names papers by key uses the pinned citation key, or the one a paper
+would get (:mod:`paperdeck.storage.library.citekeys`): an export only reads, it pins none.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import TextIO
 
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.views import PaperList, View
-from paperdeck.storage.library.citekeys import pin_keys
+from paperdeck.storage.library.citekeys import keys_for
 from paperdeck.storage.models import PaperDetail
 
 WINDOW = 500
 FORMATS = ("bibtex", "biblatex", "ris", "csl-json", "markdown", "json")
 KEYED = frozenset({"bibtex", "biblatex", "ris", "csl-json", "json"})
-"""Formats that carry the citation key: exporting in them pins it."""
+"""Formats that carry the citation key."""
 
 
 def iter_details(cache: Cache, view: View, limit: int | None = None) -> Iterator[PaperDetail]:
@@ -242,12 +242,14 @@ def csl(detail: PaperDetail, key: str) -> dict:
 
 def export(cache: Cache, view: View, fmt: str, out: TextIO) -> int:
     """Write every paper of ``view`` to ``out`` in format ``fmt`` (one of :data:`FORMATS`),
-    a window at a time; returns how many. Keyed formats pin the papers' citation keys."""
+    a window at a time; returns how many."""
     count = 0
+    unpinned: dict[str, str] = {}
     if fmt in ("json", "csl-json"):
         out.write("[")
     for details in _windows(cache, view):
-        keys = pin_keys(cache, [d.paper.id for d in details]) if fmt in KEYED else {}
+        ids = [d.paper.id for d in details]
+        keys = keys_for(cache, ids, unpinned) if fmt in KEYED else {}
         for detail in details:
             if fmt in KEYED:
                 detail.state = _with_key(detail, keys.get(detail.paper.id))

@@ -61,6 +61,9 @@ _ARXIV_TEXT = re.compile(rf"\barXiv\s*:\s*{_ID}", re.IGNORECASE)
 _ARXIV_URL = re.compile(rf"arxiv\.org/(?:abs|pdf|html)/{_ID}", re.IGNORECASE)
 _ARXIV_DOI = re.compile(rf"10\.48550/arXiv\.{_ID}", re.IGNORECASE)
 _CORR = re.compile(rf"^abs/{_ID}$")
+_ARXIV_NOTE = re.compile(rf"\s*{_ARXIV_TEXT.pattern}(?:\s*\[[\w.-]+\])?\s*", re.IGNORECASE)
+"""A note that only names the paper: ``arXiv:ID`` (arXiv's own export), ``arXiv:ID [cs]``
+(Zotero's): no note of the user's."""
 
 
 def _id(match: re.Match | None) -> tuple[str, int | None] | None:
@@ -119,11 +122,26 @@ def _is_preprint_journal(text: str) -> bool:
     return bool(re.match(r"^\s*(arxiv|corr)\b", text, re.IGNORECASE))
 
 
+_ARXIV_SUBJECT = re.compile(
+    r"\s*(?:(?:Computer Science|Mathematics|Physics|Statistics|Quantitative Biology"
+    r"|Quantitative Finance|Electrical Engineering and Systems Science|Economics"
+    r"|Condensed Matter|Astrophysics|High Energy Physics|Nonlinear Sciences) - [A-Z][^,;]*"
+    r"|Quantum Physics|Mathematical Physics|Nuclear Theory|Nuclear Experiment"
+    r"|General Relativity and Quantum Cosmology)\s*"
+)
+"""The keywords Zotero makes of an arXiv paper's subjects (``Computer Science - Computation
+and Language``), as it writes them: the user's own keywords are the tags."""
+
+
 def _split_tags(*values: str) -> list[str]:
     tags: list[str] = []
     for value in values:
+        if _ARXIV_SUBJECT.fullmatch(value):  # the only keyword (its spaces separate nothing)
+            continue
         parts = re.split(r"[,;]", value) if re.search(r"[,;]", value) else value.split()
         for part in parts:
+            if _ARXIV_SUBJECT.fullmatch(part):
+                continue
             tag = tag_from_keyword(part)
             if tag and tag not in tags:
                 tags.append(tag)
@@ -238,8 +256,8 @@ def _bib_entry(block, line: int) -> Entry:
     entry.primary_category = text.get("primaryclass", "") or text.get("eprintclass", "")
     entry.tags = _split_tags(text.get("keywords", ""), text.get("tags", ""))
     entry.note = _latex_text(fields.get("note", "")).strip()
-    if entry.arxiv and _ARXIV_TEXT.fullmatch(entry.note.strip()):
-        entry.note = ""  # the note only named the paper (arXiv's own export): not a note
+    if entry.arxiv and _ARXIV_NOTE.fullmatch(entry.note):
+        entry.note = ""
     return entry
 
 
@@ -328,7 +346,7 @@ def _ris_entry(record: dict[str, list[str]], line: int) -> Entry:
     entry.primary_category = one("M3") if re.fullmatch(r"[a-z-]+(\.[A-Za-z-]+)?", one("M3")) else ""
     entry.tags = _split_tags(*(f"{kw};" for kw in record.get("KW", [])))
     notes = [n.strip() for n in record.get("N1", []) if n.strip()]
-    entry.note = "\n".join(n for n in notes if not _ARXIV_TEXT.fullmatch(n))
+    entry.note = "\n".join(n for n in notes if not _ARXIV_NOTE.fullmatch(n))
     return entry
 
 
@@ -426,7 +444,7 @@ def _csl_entry(item: dict, line: int) -> Entry:
         keywords = ", ".join(k for k in keywords if isinstance(k, str))
     entry.tags = _split_tags(keywords if isinstance(keywords, str) else "")
     note = item.get("note") if isinstance(item.get("note"), str) else ""
-    entry.note = "" if _ARXIV_TEXT.fullmatch(note.strip()) else note.strip()
+    entry.note = "" if _ARXIV_NOTE.fullmatch(note) else note.strip()
     return entry
 
 

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 from paperdeck.storage.cache import sync_state
 from paperdeck.storage.cache.sync_state import SyncState
 from paperdeck.storage.config import ArxivSettings, Topic
-from paperdeck.storage.http import RETRY_STATUSES, USER_AGENT, retry_after_seconds, timeouts
+from paperdeck.storage.http import (
+    RETRY_STATUSES,
+    USER_AGENT,
+    retry_after_seconds,
+    timeouts,
+    unreachable,
+)
 from paperdeck.storage.ids import parse_id, valid_date
 from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.parsers.codelinks import find_code_urls
@@ -157,7 +163,8 @@ def _session_class():
     class PoliteSession(requests.Session):
         """The ``arxiv`` package's session: our User-Agent, a timeout on every request,
         arXiv's spacing, retries with backoff on 429/5xx and connection failures (honouring
-        Retry-After), and a :class:`SourceError` in plain words for anything else."""
+        Retry-After) but none for a refused connection or a host name that does not resolve
+        (said at once), and a :class:`SourceError` in plain words for anything else."""
 
         def __init__(self, pacer: Pacer, count: Callable[[], None]):
             super().__init__()
@@ -178,6 +185,8 @@ def _session_class():
                 try:
                     response = super().request(method, url, *args, **kwargs)
                 except requests.RequestException as exc:
+                    if unreachable(exc):  # refused, no such host: nothing reached arXiv
+                        raise Unreachable(_describe(exc, url, attempt + 1)) from None
                     self.pacer.sent(backoff)
                     # A bad URL, a redirect loop, an undecodable answer: the same again.
                     if isinstance(exc, (ValueError, *_NOT_TRANSIENT)):
@@ -233,7 +242,7 @@ def _describe(exc: Exception, url: str, tries: int) -> str:
         what = "broke the connection off in the middle of an answer"
     else:
         what = f"failed ({type(exc).__name__})"
-    return f"arXiv {what}: {url} ({tries} tries)"
+    return f"arXiv {what}: {url}" + (f" ({tries} tries)" if tries > 1 else "")
 
 
 class ArxivTopic:

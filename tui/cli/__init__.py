@@ -25,6 +25,7 @@ from paperdeck.storage.cache.database import (
 )
 from paperdeck.storage.config import (
     ConfigError,
+    ConfigMissing,
     LibrarySettings,
     cache_path,
     data_dir,
@@ -82,11 +83,10 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    command: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_app)
-    on_open(Journal(_library_settings(), data_dir()))  # every cache this process opens
     try:
+        args = build_parser().parse_args(argv)
+        command: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_app)
+        on_open(Journal(_library_settings(), data_dir()))  # every cache this process opens
         return command(args)
     except CommandError as exc:
         print(f"paperdeck: {exc}", file=sys.stderr)
@@ -113,9 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _library_settings() -> LibrarySettings:
     """``[library]`` for the journal's machine name; the defaults when the configuration
-    cannot be read (the command that needs it says why)."""
+    cannot be read (the command that needs it says why), but every command stops at once
+    when ``PAPERDECK_CONFIG`` names no file."""
     try:
         return load_config().library
+    except ConfigMissing as exc:
+        raise CommandError(str(exc)) from None
     except ConfigError:
         return LibrarySettings()
 

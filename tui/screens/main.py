@@ -271,7 +271,8 @@ class MainScreen(FindActions, Screen):
             return
         self.app.ui_state = UiState(sort=sort)
         save_state(self.app.ui_state)
-        self._load(self.table.current)
+        shown = self.table.papers  # the same papers in another order: those read stay
+        self._load(self.table.current, kept=shown.kept if shown else frozenset())
         if sort == "interest":
             self._upkeep(announce=True)
 
@@ -421,8 +422,9 @@ class MainScreen(FindActions, Screen):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "undo_mark_all":
-            return self.marks.undo_batch is not None or self.library.bulk.undo_steps is not None
+        if action == "undo_mark_all":  # None: listed (in help) but disabled, nothing to undo
+            undo = self.marks.undo_batch or self.library.bulk.undo_steps
+            return True if undo is not None else None
         return True
 
     # --- the library: tags, the later list, notes (LibraryKeys does what they do) -----------
@@ -500,9 +502,4 @@ class MainScreen(FindActions, Screen):
     def on_sync_bar_finished(self, message: SyncBar.Finished) -> None:
         self._refresh()
         self._upkeep()
-        summary = message.summary
-        if summary is not None and not summary.ok and all(r.error for r in summary.results):
-            self.query_one(Welcome).show_note(
-                f"Could not sync: {summary.results[0].error}. The cache keeps working "
-                "offline; press r to try again."
-            )
+        self.query_one(Welcome).sync_finished(message.summary)

@@ -250,12 +250,14 @@ class PaperTable(ScrollView, can_focus=True):
         self._set_cursor(index)
 
     def _scroll_to_cursor(self) -> None:
+        """Scroll so the cursor's row is on screen. Forced: a view shown in place of one
+        that fitted the screen has no scroll bar yet, and would not scroll otherwise."""
         height = self.scrollable_content_region.height or 1
         top = self.scroll_offset.y
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
         elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True, force=True)
 
     def action_cursor_down(self) -> None:
         self._set_cursor(self.cursor + 1)
@@ -314,15 +316,21 @@ class PaperTable(ScrollView, can_focus=True):
             style += self.get_component_rich_style("paper-table--cursor")
         return Strip(self._cells(row, width, style, cursor), width).crop(0, width)
 
-    def _title_with_library(
-        self, row: PaperRow, width: int, style: Style, muted: Style
-    ) -> list[Segment]:
-        """The title, then ``¶`` for a stored full text, ``◷`` for the read-later list and
-        the tags (``#cite``), which take at most half the column."""
+    def _title(self, row: PaperRow, width: int, style: Style, muted: Style) -> list[Segment]:
+        """``◉`` when a ``[[watch]]`` rule matches the paper, the title, then ``¶`` for a
+        stored full text, ``◷`` for the read-later list and the tags (``#cite``), which take
+        at most half the column."""
+        segments: list[Segment] = []
+        if row.watched:
+            segments.append(Segment(WATCH_MARK, style + self._overlay("paper-table--watch")))
+            width -= cell_len(WATCH_MARK)
         marks = (FULLTEXT_MARK if row.fulltext else "") + ("◷ " if row.later else "")
         marks += " ".join(f"#{tag}" for tag in row.tags)
+        if not marks:
+            return [*segments, Segment(fit(row.title, width) + " ", style)]
         room = min(cell_len(marks) + 1, width // 2)
         return [
+            *segments,
             Segment(fit(row.title, width - room) + " ", style),
             Segment(fit(marks.rstrip(), room - 1) + " ", muted),
         ]
@@ -342,16 +350,9 @@ class PaperTable(ScrollView, can_focus=True):
                 continue
             if column.key == "date":
                 text, cell_style = row.published, muted
-            elif column.key == "title" and row.watched:  # a [[watch]] rule matches it
-                segments.append(Segment(WATCH_MARK, style + self._overlay("paper-table--watch")))
-                width_left = column.width - cell_len(WATCH_MARK)
-                segments.append(Segment(fit(row.title, width_left) + " ", style))
-                continue
-            elif column.key == "title" and (row.tags or row.later or row.fulltext):
-                segments += self._title_with_library(row, column.width, style, muted)
-                continue
             elif column.key == "title":
-                text, cell_style = row.title, style
+                segments += self._title(row, column.width, style, muted)
+                continue
             elif column.key == "author":
                 more = f" +{row.n_authors - 1}" if row.n_authors > 1 else ""
                 text, cell_style = row.first_author + more, style

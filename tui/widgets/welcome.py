@@ -1,4 +1,4 @@
-"""What an empty cache shows: how to get papers in."""
+"""What an empty cache shows: how to get papers in, and why a sync brought none."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from paperdeck.storage.config import Config
+from paperdeck.storage.sources.runner import SyncSummary
 
 
 class Welcome(Static):
@@ -37,3 +38,11 @@ class Welcome(Static):
 
     def show_note(self, note: str) -> None:
         self.update(self.message(note))
+
+    def sync_finished(self, summary: SyncSummary | None) -> None:
+        """When every source failed, say the first one's reason under the welcome."""
+        if summary is not None and not summary.ok and all(r.error for r in summary.results):
+            self.show_note(
+                f"Could not sync: {summary.results[0].error}. The cache keeps working "
+                "offline; press r to try again."
+            )
