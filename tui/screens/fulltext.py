@@ -31,6 +31,7 @@ from paperdeck.storage.fulltext import model
 from paperdeck.storage.fulltext.fetch import pdf_url
 from paperdeck.storage.fulltext.model import Document
 from paperdeck.storage.models import Paper
+from paperdeck.tui.copying import copy_paper
 from paperdeck.tui.screens.figure import FigureScreen
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.references import ReferenceList
@@ -69,6 +70,7 @@ class FullTextScreen(Screen):
         Binding("o", "open_arxiv", "arXiv", show=False, id="open_arxiv"),
         Binding("p", "open_pdf", "PDF", id="open_pdf"),
         Binding("c", "open_code", "Code", show=False, id="open_code"),
+        Binding("y", "copy", "Copy", show=False, id="copy"),
         Binding("s", "star", "Star", show=False, id="star"),
         Binding("question_mark", "help", "Keys", id="help"),
     ]
@@ -423,6 +425,9 @@ class FullTextScreen(Screen):
 
     def action_open_code(self) -> None:
         self.app.open_code(self.paper.code_urls if self.paper else [])
+
+    def action_copy(self) -> None:
+        copy_paper(self, self.paper_id)
 
     def action_star(self) -> None:
         if self.paper is None:
