@@ -32,6 +32,7 @@ from paperdeck.storage.fulltext.fetch import pdf_url
 from paperdeck.storage.fulltext.model import Document
 from paperdeck.storage.models import Paper
 from paperdeck.tui.copying import copy_paper
+from paperdeck.tui.pdf_keeping import keep_paper_pdf
 from paperdeck.tui.screens.figure import FigureScreen
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.references import ReferenceList
@@ -71,6 +72,7 @@ class FullTextScreen(Screen):
         Binding("p", "open_pdf", "PDF", id="open_pdf"),
         Binding("c", "open_code", "Code", show=False, id="open_code"),
         Binding("y", "copy", "Copy", show=False, id="copy"),
+        Binding("P", "keep_pdf", "Keep the PDF", show=False, id="keep_pdf"),
         Binding("s", "star", "Star", show=False, id="star"),
         Binding("question_mark", "help", "Keys", id="help"),
     ]
@@ -428,6 +430,9 @@ class FullTextScreen(Screen):
 
     def action_copy(self) -> None:
         copy_paper(self, self.paper_id)
+
+    def action_keep_pdf(self) -> None:
+        keep_paper_pdf(self, self.paper_id)
 
     def action_star(self) -> None:
         if self.paper is None:

@@ -26,6 +26,7 @@ from paperdeck.tui.copying import copy_paper
 from paperdeck.tui.library import LATER_VIEW, LibraryBulk
 from paperdeck.tui.library_keys import LibraryKeys
 from paperdeck.tui.marks import Marks, MarkWrite, UndoWrite
+from paperdeck.tui.pdf_keeping import keep_paper_pdf
 from paperdeck.tui.screens.confirm import ConfirmScreen
 from paperdeck.tui.screens.fulltext import FullTextScreen
 from paperdeck.tui.screens.triage import DismissWrite, TriageScreen
@@ -61,6 +62,7 @@ class MainScreen(Screen):
         Binding("o", "open_arxiv", "arXiv", id="open_arxiv"),
         Binding("p", "open_pdf", "PDF", id="open_pdf"),
         Binding("y", "copy", "Copy", show=False, id="copy"),
+        Binding("P", "keep_pdf", "Keep the PDF", show=False, id="keep_pdf"),
         Binding("f", "open_fulltext", "Full text", id="open_fulltext"),
         Binding("slash", "search", "Search", id="search"),
         Binding("v", "cycle_view", "View", id="cycle_view"),
@@ -467,6 +469,10 @@ class MainScreen(Screen):
     def action_copy(self) -> None:
         if (row := self.table.current) is not None:
             copy_paper(self, row.id)
+
+    def action_keep_pdf(self) -> None:
+        if (row := self.table.current) is not None:
+            keep_paper_pdf(self, row.id)
 
     def action_open_fulltext(self) -> None:
         """The highlighted paper's full text, on its own screen (Escape comes back here)."""
