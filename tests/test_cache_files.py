@@ -75,13 +75,17 @@ def newer(path: Path) -> None:
     conn.close()
 
 
+WITH_JOURNAL = ["machine-id", "paperdeck.db", "paperdeck.db.library"]
+"""The cache, the library's journal beside it, and the machine's name for the journal."""
+
+
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file in ``folder``: its bytes and modification time."""
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
 
 
 BROKEN = {
-    "truncated": (truncated, "corrupt", "is damaged: the file is cut short"),
+    "truncated": (truncated, "corrupt", "is damaged and cannot be read as a paperdeck cache (database disk image is malformed)"),
     "garbage": (garbage, "corrupt", "is damaged and cannot be read as a paperdeck cache"),
     "foreign": (foreign, "foreign", "is not a paperdeck cache: it is another program's SQLite"),
     "foreign-versioned": (
@@ -126,7 +130,7 @@ def test_reset_cache_moves_it_aside_with_a_timestamp_and_carries_on(capsys, kind
 
 
 def test_the_stars_and_read_marks_that_can_be_read_are_kept(capsys):
-    """Garbage over some of the papers' pages: opening does not notice, the command
+    """Garbage over some of the papers' pages: the command
     fails calmly, and --reset-cache (which reads every page) finds it and keeps the marks."""
     real_cache(cache_path(), count=3000)
     with open(cache_path(), "r+b") as handle:
@@ -135,11 +139,9 @@ def test_the_stars_and_read_marks_that_can_be_read_are_kept(capsys):
         handle.write(os.urandom(size // 3))
     code, _, err = run(capsys, "list", "--format", "json")
     assert code == 1 and "Traceback" not in err
-    assert err == (
-        f"paperdeck: {cache_path()} is damaged and cannot be read as a paperdeck cache "
-        "(database disk image is malformed); `paperdeck --reset-cache` moves it aside and "
-        "starts a fresh cache\n"
-    )
+    assert err.startswith(
+        f"paperdeck: {cache_path()} is damaged and cannot be read as a paperdeck cache ("
+    ) and err.endswith("`paperdeck --reset-cache` moves it aside and starts a fresh cache\n")
     code, _, err = run(capsys, "--reset-cache", "list")
     assert code == 0
     assert "kept 3 stars and 2 read marks from it" in err
@@ -186,14 +188,14 @@ def test_a_zero_byte_file_is_just_a_fresh_cache(capsys):
     cache_path().parent.mkdir(parents=True)
     cache_path().touch()
     assert run(capsys, "list", "--format", "json") == (0, "[]\n", "")
-    assert sorted(p.name for p in cache_path().parent.iterdir()) == ["paperdeck.db"]
+    assert sorted(p.name for p in cache_path().parent.iterdir()) == WITH_JOURNAL
 
 
 def test_a_healthy_cache_is_left_alone_by_reset_cache(capsys):
     real_cache(cache_path(), count=50)
     code, out, err = run(capsys, "--reset-cache", "list", "--starred", "--format", "tsv")
     assert code == 0 and err == "" and len(out.splitlines()) == 1 + len(STARRED)
-    assert sorted(p.name for p in cache_path().parent.iterdir()) == ["paperdeck.db"]
+    assert sorted(p.name for p in cache_path().parent.iterdir()) == WITH_JOURNAL
 
 
 def test_opening_a_foreign_file_writes_nothing_to_it(tmp_path: Path):
@@ -347,7 +349,7 @@ def test_on_a_terminal_anything_but_yes_leaves_the_file(answer):
     terminal.type(answer)
     assert terminal.finish() == 1
     said = terminal.seen.decode(errors="replace")
-    assert f"{cache_path()} is damaged: the file is cut short" in said
+    assert f"{cache_path()} is damaged and cannot be read as a paperdeck cache (database disk image is malformed)" in said
     assert "`paperdeck --reset-cache` moves it aside" in said and "Traceback" not in said
     assert snapshot(cache_path().parent) == before
 
@@ -363,7 +365,7 @@ def test_on_a_terminal_yes_moves_it_aside_and_opens_the_reader():
     terminal.wait_for("paperdeck import")  # the reader's welcome panel on the empty cache
     terminal.type("q")
     assert terminal.finish() == 0
-    names = sorted(p.name for p in cache_path().parent.iterdir())
+    names = sorted(p.name for p in cache_path().parent.iterdir() if p.name != "machine-id")
     assert names[0] == "paperdeck.db" and re.fullmatch(
         r"paperdeck\.db\.corrupt-\d{8}T\d{6}", names[1]
     )
@@ -383,3 +385,33 @@ def test_reset_cache_is_listed_in_the_help(capsys):
         main(["--help"])
     assert "--reset-cache" in capsys.readouterr().out
     assert "| `paperdeck --reset-cache [COMMAND]` |" in (ROOT / "README.md").read_text("utf-8")
+
+
+def test_reset_cache_refuses_while_another_process_has_the_cache_open(capsys):
+    """#4: the files were renamed under a process that kept writing into them."""
+    real_cache(cache_path(), count=50)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(cache_path())],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline() == "open\n"
+        with open(cache_path(), "r+b") as handle:  # damage on disk under it
+            handle.write(os.urandom(4096))
+        before = sorted(p.name for p in cache_path().parent.iterdir())
+        code, _, err = run(capsys, "--reset-cache", "list")
+        assert code == 1 and f"is open in process {holder.pid} (python" in err
+        assert "nothing was moved" in err and err.count("\n") == 1
+        assert sorted(p.name for p in cache_path().parent.iterdir()) == before
+    finally:
+        holder.communicate("quit\n", timeout=60)
+
+
+HOLD_OPEN = """
+import sys
+from paperdeck.storage.cache.database import Cache
+with Cache(sys.argv[1]) as cache:
+    cache.set_starred("2611.00001", True)
+    print("open", flush=True)
+    sys.stdin.readline()
+"""

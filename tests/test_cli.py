@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -161,6 +162,19 @@ def test_import_from_a_url_and_its_http_errors(tmp_path: Path, capsys):
         assert code == 0 and "3 new" in out and server.url("/digest.md") in out
         code, _, err = run(capsys, "import", server.url("/gone.md"))
         assert code == 1 and f"{server.url('/gone.md')} answered 404 Not Found" in err
+
+
+def test_a_digest_url_that_inflates_past_the_cap_is_refused(capsys, monkeypatch):
+    """#12: 1.1 MB of gzip became a 512 MiB file; now it stops at the cap, in words."""
+    from paperdeck.storage.library import importer
+
+    monkeypatch.setattr(importer, "MAX_DIGEST_BYTES", 1 << 20)
+    bomb = gzip.compress(b"\n" * (8 << 20))
+    routes = {"/bomb.md": Reply(200, bomb, {"Content-Encoding": "gzip"})}
+    with LoopbackServer(routes) as server:
+        code, out, err = run(capsys, "import", server.url("/bomb.md"))
+    assert code == 1 and f"{server.url('/bomb.md')} sent more than 1,048,576 bytes" in err
+    assert "Traceback" not in err
 
 
 def test_import_from_an_unreachable_host_says_so(capsys):

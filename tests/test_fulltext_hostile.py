@@ -226,3 +226,14 @@ def test_a_redirect_to_another_scheme_is_not_followed():
         with pytest.raises(NoRendering):
             fetch_page("2501.00001", 1, settings, sleep=no_sleep)
     assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("reference", ["&#27;", "&#x1b;", "&#X1B;", "&#0027;", "&#27", "&#155;"])
+def test_control_characters_written_as_references_never_reach_the_text(reference: str):
+    """#11: ``&#27;`` became a real escape after parsing, and `paperdeck read` printed it."""
+    document = convert(
+        page(f"<p class='ltx_p'>red {reference}[31mtext{reference}]8;;x &amp; tab&#9;end</p>")
+    )
+    text = to_text(document) + to_markdown(document)
+    assert "\x1b" not in text and "\x9b" not in text
+    assert "red [31mtext]8;;x & tab" in to_text(document)

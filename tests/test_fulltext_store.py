@@ -77,6 +77,21 @@ def test_a_newer_converter_converts_the_stored_page_again_without_the_network(ca
     assert stored_texts.info(cache, SYNTHETIC_ID).converter == CONVERTER_VERSION
 
 
+def test_an_older_paperdeck_never_downgrades_a_newer_converters_document(cache: Cache):
+    """#7: a read by an older paperdeck re-converted and overwrote the newer document."""
+    with LoopbackServer(routes(None)) as server:
+        document = open_document(cache, SYNTHETIC_ID, settings(server), sleep=no_sleep)
+    newer = document.to_json()
+    stored_texts.replace_document(cache, SYNTHETIC_ID, CONVERTER_VERSION + 1, newer)
+    assert open_document(cache, SYNTHETIC_ID, OFFLINE, sleep=no_sleep) == document
+    assert stored_texts.info(cache, SYNTHETIC_ID).converter == CONVERTER_VERSION + 1
+    stored_texts.replace_document(cache, SYNTHETIC_ID, CONVERTER_VERSION + 1, '{"new": "form"}')
+    assert open_document(cache, SYNTHETIC_ID, OFFLINE, sleep=no_sleep) == document  # this once
+    assert stored_texts.info(cache, SYNTHETIC_ID).converter == CONVERTER_VERSION + 1
+    stored = stored_texts.document(cache, SYNTHETIC_ID)[1]
+    assert stored == b'{"new": "form"}'
+
+
 def test_a_damaged_stored_document_is_made_again_from_the_page(cache: Cache):
     with LoopbackServer(routes(None)) as server:
         document = open_document(cache, SYNTHETIC_ID, settings(server), sleep=no_sleep)

@@ -106,3 +106,38 @@ def test_no_traceback_for_a_tag_line_that_looks_like_options():
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert "Traceback" not in result.stderr
+
+
+def test_a_note_changed_while_the_editor_is_open_is_merged_not_lost(
+    capsys, tmp_path: Path, monkeypatch
+):
+    """#2: the editor's text overwrote a change made meanwhile (read, then a blind write)."""
+    run(capsys, "note", ID, "--set", "first line")
+    editor = tmp_path / "editor.py"
+    editor.write_text(  # another process appends while "the user edits"
+        "import subprocess, sys\np = sys.argv[1]\n"
+        f"subprocess.run([sys.executable, '-m', 'paperdeck', 'note', {ID!r}, '--append', "
+        "'added meanwhile'], check=True, cwd=" + repr(str(ROOT)) + ")\n"
+        "text = open(p).read()\nopen(p, 'w').write(text.upper() + '\\nmy edit')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    code, _, err = run(capsys, "note", ID)
+    assert code == 0 and "merged with a change made to it meanwhile" in err
+    assert run(capsys, "note", ID, "--show")[1] == "FIRST LINE\nmy edit\nadded meanwhile\n"
+
+
+def test_the_readers_note_edit_merges_a_change_made_meanwhile(tmp_path: Path):
+    """#2, the reader's `e`: its write carries the text the editor opened with."""
+    from paperdeck.storage.cache import library
+    from paperdeck.storage.cache.database import Cache
+
+    with Cache(tmp_path / "c.db") as cache:
+        library.set_note(cache, ID, "one")
+        library.set_note(cache, ID, "one\ntwo from elsewhere")  # while the editor is open
+        assert library.save_edited_note(cache, ID, "one", "one, edited") == (True, True)
+        assert library.library_fields(cache, ID)[1] == "one, edited\ntwo from elsewhere"
+        assert library.save_edited_note(cache, ID, "one, edited\ntwo from elsewhere", "") == (
+            True, False,
+        )  # fmt: skip
+        assert library.library_fields(cache, ID)[1] is None  # a deletion from what it saw

@@ -198,3 +198,29 @@ def test_import_a_url_of_a_digest_still_works(seed_digest: Path, tmp_path: Path,
     shutil.copy(seed_digest, digest)
     code, out, _ = run(capsys, "import", str(digest))
     assert code == 0 and "100 new" in out and "rows skipped" in out
+
+
+def test_notes_from_library_files_lose_their_control_characters(capsys, tmp_path: Path):
+    """#11: notes from .bib, RIS and CSL-JSON kept escapes, so `note --show` and `export`
+    sent them to the terminal."""
+    evil = "see \x1b[2J\x1b]8;;http://x\x07here\x9b1m, line two\nline three"
+    (tmp_path / "a.bib").write_text(
+        "@article{a, title={A}, eprint={2406.02543}, archivePrefix={arXiv}, note={" + evil + "}}\n"
+    )
+    (tmp_path / "b.ris").write_text(
+        "TY  - JOUR\nTI  - B\nUR  - https://arxiv.org/abs/2406.02539\nN1  - " + evil.replace("\n", " ")
+        + "\nER  - \n"
+    )  # fmt: skip
+    (tmp_path / "c.json").write_text(
+        json.dumps([{"type": "article", "title": "C", "URL": "https://arxiv.org/abs/2406.02537",
+                     "note": evil}])
+    )  # fmt: skip
+    for name in ("a.bib", "b.ris", "c.json"):
+        assert run(capsys, "import", str(tmp_path / name))[0] == 0
+    for paper_id in ("2406.02543", "2406.02539", "2406.02537"):
+        code, out, _ = run(capsys, "note", paper_id, "--show")
+        assert code == 0 and "here" in out and not any(
+            ord(c) < 32 and c != "\n" or 0x7F <= ord(c) <= 0x9F for c in out
+        ), repr(out)
+    code, out, _ = run(capsys, "export", "--format", "bibtex")
+    assert "\x1b" not in out and "\x9b" not in out

@@ -144,15 +144,16 @@ def test_a_torn_line_is_reported_and_the_rest_merges(machines):
     a.sync()
     path = shared / "laptop.jsonl"
     lines = path.read_text().splitlines()
-    # A file-sync tool copied the file mid-write: the second line is cut short.
-    lines[1] = lines[1][: len(lines[1]) // 2]
+    # A file-sync tool copied the file mid-write: the line of the second star is cut short.
+    torn = next(n for n, line in enumerate(lines) if PAPERS[1] in line and '"starred"' in line)
+    lines[torn] = lines[torn][: len(lines[torn]) // 2]
     path.write_text("\n".join(lines) + "\n")
     out = b.sync()
-    assert "1 line skipped" in out and "laptop.jsonl:2: not JSON" in out
+    assert "1 line skipped" in out and f"laptop.jsonl:{torn + 1}: not JSON" in out
     starred = [p for p in PAPERS[:3] if b.state(p).starred]
     assert len(starred) == 2
     # An incomplete last line (the copy is still under way) waits for the next merge.
-    whole = json.loads(lines[2]) | {"s": 999, "id": PAPERS[3], "f": "later", "x": True}
+    whole = json.loads(lines[0 if torn else 1]) | {"s": 999, "id": PAPERS[3], "f": "later", "x": True}
     text = json.dumps(whole, separators=(",", ":"))
     with open(path, "a") as out_file:
         out_file.write(text[:20])
@@ -291,3 +292,28 @@ def test_ten_thousand_changes_merge_quickly(tmp_path: Path, cache: Cache):
     assert time.perf_counter() - started < 5
     assert report.applied == 10_000 and not report.skipped
     assert len(library.tags_of(cache, ["2401.00000"])["2401.00000"]) == 5
+
+
+def test_lines_refused_for_now_are_merged_once_they_can_be(tmp_path: Path, monkeypatch):
+    """#1: a newer format or a clock ahead were skipped for ever (the offset passed them)."""
+    from paperdeck.storage.library import machines
+    from paperdeck.storage.library.machines import LibrarySync, merge_file, to_line
+
+    path = tmp_path / "desktop.jsonl"
+    lines = [
+        to_line("desktop", 1, PAPERS[0], "starred", True, 1_000),
+        json.dumps(json.loads(to_line("desktop", 2, PAPERS[1], "starred", True, 1_000)) | {"v": 2}),
+        to_line("desktop", 3, PAPERS[2], "later", True, 5_000_000),
+        to_line("desktop", 4, PAPERS[3], "starred", True, 1_000),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    with Cache(tmp_path / "cache.db") as cache:
+        report = LibrarySync("laptop", tmp_path)
+        merge_file(cache, path, "laptop", report, horizon=2_000_000)
+        assert len(report.skipped) == 2
+        assert [cache.state(p).starred for p in PAPERS] == [True, False, False, True]
+        monkeypatch.setattr(machines, "FORMAT", 2)  # this paperdeck updated
+        again = LibrarySync("laptop", tmp_path)
+        merge_file(cache, path, "laptop", again, horizon=9_000_000)  # the clock caught up
+        assert again.skipped == []
+        assert cache.state(PAPERS[1]).starred and cache.state(PAPERS[2]).later

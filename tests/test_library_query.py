@@ -158,7 +158,7 @@ def test_bad_query_in_the_cli_is_one_line(capsys):
 
     assert main(["list", "--search", "is:nope"]) == 1
     err = capsys.readouterr().err
-    assert err == "paperdeck: bad search: is:nope: is: takes starred|unread|read|later\n"
+    assert err == "paperdeck: bad search: is:nope: is: takes starred|unread|read|later|dismissed\n"
     assert main(["list", "--tag", "Bad Tag!"]) == 1
     assert "not a tag name" in capsys.readouterr().err
 

@@ -24,7 +24,8 @@ import pytest
 
 from paperdeck.storage import http
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.config import cache_path, config_path
+from paperdeck.storage.config import LibrarySettings, cache_path, config_path
+from paperdeck.storage.library.journal_file import Journal
 from paperdeck.storage.models import Incoming, Paper, Translation
 from paperdeck.storage.sources import remote_digests
 from paperdeck.tui.cli import main
@@ -85,7 +86,8 @@ def no_dns_for_invalid(monkeypatch):
 
 
 def user_cache() -> list[str]:
-    """A cache with papers, a star, a read mark and a translation; returns its dump."""
+    """A cache with papers, a star, a read mark and a translation, its library journaled
+    (a command's first opening does that once); returns its dump."""
     cache_path().parent.mkdir(parents=True, exist_ok=True)
     with Cache(cache_path()) as cache:
         cache.upsert(
@@ -99,6 +101,7 @@ def user_cache() -> list[str]:
         )  # fmt: skip
         cache.set_starred(PAPER, True)
         cache.set_read("2406.00003", True)
+        Journal(LibrarySettings(), cache_path().parent)(cache)  # as any command opened it
     return dump()
 
 

@@ -124,3 +124,35 @@ def test_a_look_for_changes_sees_others_writes_and_not_its_own(
     writer.check(inbox)
     writer.join()
     assert len(inbox.of(CacheWriter.Changed)) == 1
+
+
+def test_a_write_of_several_steps_retried_after_a_busy_cache_is_saved_once(
+    cache: Cache, writer: CacheWriter, monkeypatch
+):
+    """#9: the steps saved before the busy one were run again with new batch stamps, so
+    the undo (`u`) missed the papers the first run had tagged."""
+    from paperdeck.storage.cache import library
+    from paperdeck.storage.cache.database import CacheBusy
+    from paperdeck.storage.cache.views import View
+    from paperdeck.storage.parsers.tags import TagChange
+    from paperdeck.tui.library import LibraryBulk, UndoViewWrite, ViewWrite
+
+    plain, calls = library.tag_view, []
+
+    def busy_once_on_the_second_tag(cache, ids_sql, tag, on):
+        calls.append(tag)
+        if len(calls) == 2:
+            raise CacheBusy("another process kept the cache busy")
+        return plain(cache, ids_sql, tag, on)
+
+    monkeypatch.setattr(library, "tag_view", busy_once_on_the_second_tag)
+    inbox = Inbox()
+    writer.submit(ViewWrite(View(), change=TagChange(add=["one", "two"])), inbox)
+    writer.join()
+    [done] = inbox.of(LibraryBulk.Done)
+    assert calls == ["one", "two", "one", "two"]
+    writer.submit(UndoViewWrite(done.steps), inbox)
+    writer.join()
+    [undone] = inbox.of(LibraryBulk.Undone)
+    assert undone.count == 2 * done.count > 0
+    assert library.tags_of(cache, SAMPLE_ORDER) == {}

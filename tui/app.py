@@ -20,6 +20,7 @@ from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Config, ConfigError, setting_error
 from paperdeck.storage.parsers.codelinks import safe_url
 from paperdeck.storage.state import UiState, load_state
+from paperdeck.tui.marks import StarToggle
 from paperdeck.tui.messages import WorkerFailed
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.link_chooser import LinkChooser
@@ -116,6 +117,12 @@ class PaperdeckApp(App):
             severity="warning",
             markup=False,
         )
+
+    def on_star_toggle_done(self, message: StarToggle.Done) -> None:
+        """A star from the full-text screen: said here, shown by the table below."""
+        said = "★ Starred" if message.starred else "Unstarred"
+        self.notify(f"{said} {message.paper_id}", timeout=3, markup=False)
+        self.screen_stack[0].post_message(CacheWriter.Changed())
 
     def on_cache_writer_failed(self, message: CacheWriter.Failed) -> None:
         self.notify(str(message.error), title="Not saved", severity="error", markup=False)

@@ -69,14 +69,13 @@ class UndoViewWrite(Write):
 
 
 class NoteWrite(Write):
-    def __init__(self, paper_id: str, text: str) -> None:
+    def __init__(self, paper_id: str, base: str, text: str) -> None:
         super().__init__(f"the note of {paper_id}", self._write)
-        self.paper_id, self.text = paper_id, text
+        self.paper_id, self.base, self.text = paper_id, base, text
 
     def _write(self, cache: Cache) -> Message:
-        return LibraryBulk.NoteSaved(
-            self.paper_id, library.set_note(cache, self.paper_id, self.text)
-        )
+        changed, merged = library.save_edited_note(cache, self.paper_id, self.base, self.text)
+        return LibraryBulk.NoteSaved(self.paper_id, changed, merged)
 
 
 class LibraryBulk:
@@ -93,9 +92,9 @@ class LibraryBulk:
             self.count = count
 
     class NoteSaved(Message):
-        def __init__(self, paper_id: str, changed: bool) -> None:
+        def __init__(self, paper_id: str, changed: bool, merged: bool = False) -> None:
             super().__init__()
-            self.paper_id, self.changed = paper_id, changed
+            self.paper_id, self.changed, self.merged = paper_id, changed, merged
 
     def __init__(self, writer: CacheWriter, host: MessagePump) -> None:
         self.writer = writer
@@ -117,8 +116,9 @@ class LibraryBulk:
             self.writer.submit(UndoViewWrite(self.undo_steps), self.host)
             self.undo_steps = None
 
-    def save_note(self, paper_id: str, text: str) -> None:
-        self.writer.submit(NoteWrite(paper_id, text), self.host)
+    def save_note(self, paper_id: str, base: str, text: str) -> None:
+        """Save a note edited from ``base`` (a change made meanwhile is merged in)."""
+        self.writer.submit(NoteWrite(paper_id, base, text), self.host)
 
 
 def toggled(tags: tuple[str, ...], tag: str) -> tuple[str, ...]:

@@ -75,7 +75,9 @@ class LibraryKeys:
         note = self.host.app.cache.state(row.id).note or ""
         self.host.app.push_screen(
             NoteEditor(f"Note on “{row.title}”", note),
-            lambda text: text is not None and text != note and self.bulk.save_note(row.id, text),
+            lambda text: text is not None
+            and text != note
+            and self.bulk.save_note(row.id, note, text),  # a change made meanwhile is kept
         )
 
     # --- every paper of the view ------------------------------------------------------
@@ -130,5 +132,7 @@ class LibraryKeys:
         self.host.notify(f"Undone for {message.count:,} papers.")
 
     def note_saved(self, message: LibraryBulk.NoteSaved) -> None:
-        if message.changed:
+        if message.merged:
+            self.host.notify("Note saved, merged with a change made to it meanwhile.")
+        elif message.changed:
             self.host.notify("Note saved.", timeout=2)

@@ -44,6 +44,25 @@ class MarkWrite(Write):
         return Marks.Saved(self)
 
 
+class StarToggle(Write):
+    """A paper's star turned over where the table is not at hand (the full-text screen),
+    on the app's writer like every mark; the app says it and the table shows it."""
+
+    class Done(Message):
+        def __init__(self, paper_id: str, starred: bool) -> None:
+            super().__init__()
+            self.paper_id, self.starred = paper_id, starred
+
+    def __init__(self, paper_id: str) -> None:
+        super().__init__(f"the star of {paper_id}", self._write)
+        self.paper_id = paper_id
+
+    def _write(self, cache: Cache) -> Message:
+        starred = not cache.state(self.paper_id).starred
+        set_mark(cache, self.paper_id, "starred", starred)
+        return StarToggle.Done(self.paper_id, starred)
+
+
 class AllReadWrite(Write):
     def __init__(self, view: View) -> None:
         super().__init__(f"marking “{view.label}” read", self._write)

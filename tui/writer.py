@@ -1,8 +1,9 @@
 """The reader's writes to the cache, off the UI thread, in the order they were asked for.
 
-One thread with its own connection runs them one after another. While another process
-holds the cache's write lock a write waits (SQLite's busy timeout) and is tried again
-until it is saved; only a write that fails for another reason is reported. The UI thread
+One thread with its own connection runs them one after another, each in one transaction
+(a write of several steps is saved whole or not at all). While another process holds the
+cache's write lock a write waits (SQLite's busy timeout) and is tried again until it is
+saved; only a write that fails for another reason is reported. The UI thread
 never waits: it hands a write over and goes on.
 """
 
@@ -132,7 +133,9 @@ class CacheWriter:
         waited = False
         while True:
             try:
-                answer = write.run(self._open())
+                cache = self._open()
+                with cache.transaction():  # all or nothing: a retry never redoes a saved step
+                    answer = write.run(cache)
             except (CacheError, sqlite3.Error) as exc:
                 error = (
                     exc if isinstance(exc, CacheError) else describe_sqlite_error(self.path, exc)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,7 +84,6 @@ class CacheBusy(CacheError, sqlite3.OperationalError):
     (also an ``sqlite3.OperationalError``, which is what it replaces)."""
 
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 _PAPERDECK_TABLES = frozenset({"papers", "user_state", "translations", "topics", "paper_topics"})
 _CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
 _ACCESS_CODES = frozenset({3, 8, 10, 13, 14, 23})  # PERM, READONLY, IOERR, FULL, CANTOPEN, AUTH
@@ -111,12 +110,27 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+_on_open: Callable[[Cache], None] | None = None
+
+
+def on_open(hook: Callable[[Cache], None] | None) -> None:
+    """Run ``hook`` on every cache this process opens from now on (None: stop). The
+    command line sets the library's journal this way
+    (:mod:`paperdeck.storage.library.journal_file`), for the reader's writer, workers and
+    screens as much as for a command."""
+    global _on_open
+    _on_open = hook
+
+
 class Cache:
     """The paper cache in one SQLite file.
 
     Opening it refuses, with a :class:`CacheError` that says why, a file it cannot use —
     and writes nothing to such a file: it is checked before the first write.
     """
+
+    after_commit: Callable[[], None] | None = None
+    """Called after each outermost transaction commits (the library's journal)."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -132,6 +146,8 @@ class Cache:
             self._inspect()
             self._configure()
             self._migrate()
+            if _on_open is not None and str(path) != ":memory:":
+                _on_open(self)
         except CacheError:
             self.conn.close()
             raise
@@ -141,10 +157,12 @@ class Cache:
 
     def _inspect(self) -> None:
         """Refuse a file that is not a paperdeck cache, only reading it."""
-        if str(self.path) != ":memory:":
-            _check_header(self.path)
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master")}
+        self.conn.execute("BEGIN")  # one snapshot: a first migration elsewhere is all or nothing
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            self.conn.execute("COMMIT")
         if not tables and version == 0:
             return  # a new, empty file
         paperdeck = {"papers", "user_state"} <= tables and version > 0
@@ -181,11 +199,15 @@ class Cache:
 
     def _migrate(self) -> None:
         """Each migration in its own transaction: one that fails is rolled back whole and
-        leaves the file at the schema before it."""
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        for number in range(version, SCHEMA_VERSION):
+        leaves the file at the schema before it. The version is read under the write lock,
+        so a migration another process committed meanwhile is never run again."""
+        while True:
+            number = None
             try:
                 with self.transaction():
+                    number = self.conn.execute("PRAGMA user_version").fetchone()[0]
+                    if number >= SCHEMA_VERSION:
+                        return
                     for statement in _statements(MIGRATIONS[number]):
                         self.conn.execute(statement)
                     self.conn.execute(f"PRAGMA user_version={number + 1}")
@@ -193,7 +215,7 @@ class Cache:
                 raise
             except sqlite3.Error as exc:
                 problem = describe_sqlite_error(self.path, exc)
-                if type(problem) is CacheError:  # nothing more telling than SQLite's words
+                if type(problem) is CacheError and number is not None:  # no better words
                     problem = CacheError(
                         f"{self.path}: migration {number + 1} of the cache schema failed "
                         f"({exc}); it was rolled back and the file left at schema {number}"
@@ -235,6 +257,8 @@ class Cache:
                 self.conn.execute("ROLLBACK")
             self._topic_ids.clear()  # topics made in the transaction are gone with it
             raise
+        if self.after_commit is not None:
+            self.after_commit()
 
     # --- metadata ------------------------------------------------------------------
 
@@ -655,32 +679,4 @@ def _check_location(path: Path) -> None:
         raise CacheInaccessible(
             f"{path}: the folder {path.parent} is not writable (SQLite keeps the cache's "
             "-wal and -shm files beside it); check its owner and mode"
-        )
-
-
-def _check_header(path: Path) -> None:
-    """Refuse a file that is cut short: its SQLite header names more pages than it holds.
-
-    Checked only without a write-ahead log beside it: while one is there, the file may
-    legitimately be shorter (its last pages live in the log until the next checkpoint).
-    """
-    try:
-        size = path.stat().st_size
-        wal = Path(f"{path}-wal")
-        if size == 0 or (wal.exists() and wal.stat().st_size > 0):
-            return
-        with open(path, "rb") as handle:
-            header = handle.read(100)
-    except FileNotFoundError:
-        return
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        return  # SQLite says "file is not a database" in its own words
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    valid = header[24:28] == header[92:96]  # the header's page count is current
-    if valid and pages and size < pages * page_size:
-        raise CacheUnusable(
-            f"{path} is damaged: the file is cut short ({size:,} of the "
-            f"{pages * page_size:,} bytes its header counts)"
         )

@@ -2,7 +2,7 @@
 every machine (:mod:`paperdeck.storage.library.machines` reads and writes the files).
 
 While the library is shared (``library_settings.journal``), triggers append each change of
-a read mark, star, later mark, note, citation key or tag to ``library_log`` with its time
+a read mark, star, later mark, dismissal, note, citation key or tag to ``library_log`` with its time
 in milliseconds (never earlier than the version it replaces). A value merged from another
 machine keeps its version — (time, machine, sequence number) — in ``library_fields``; the
 later version of a field wins, so merging is the same in any order and any number of times.
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from paperdeck.storage.cache import library
 from paperdeck.storage.cache.database import Cache
 
-FLAGS = ("read", "starred", "later")
+FLAGS = ("read", "starred", "later", "dismissed")
 TEXTS = ("note", "citekey")
 FIELDS = (*FLAGS, *TEXTS)
 _NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
@@ -53,11 +53,13 @@ def start_journal(cache: Cache, first_seq: int) -> int:
     """Start logging changes: first the library as it stands (every field that was ever
     set, at the time it was set), numbered from ``first_seq``. Returns the lines logged."""
     stamp = f"coalesce(CAST((julianday({{at}}) - 2440587.5) * 86400000 AS INTEGER), {_NOW_MS})"
+    if journaling(cache):
+        return 0
     with cache.transaction():
         if journaling(cache):
             return 0
-        start = max(first_seq, _max_seq(cache) + 1)
-        placeholder = start - 1 > _max_seq(cache)
+        start = max(first_seq, last_seq(cache) + 1)
+        placeholder = start - 1 > last_seq(cache)
         if placeholder:  # so that the snapshot is numbered from ``start``
             cache.conn.execute(
                 "INSERT INTO library_log(seq, paper_id, field, value, at) "
@@ -83,17 +85,34 @@ def start_journal(cache: Cache, first_seq: int) -> int:
         if placeholder:
             cache.conn.execute("DELETE FROM library_log WHERE seq = ?", (start - 1,))
         cache.conn.execute("UPDATE library_settings SET journal = 1")
-        return max(0, _max_seq(cache) - start + 1)
+        return max(0, last_seq(cache) - start + 1)
 
 
-def _max_seq(cache: Cache) -> int:
+def last_seq(cache: Cache) -> int:
     return cache.conn.execute("SELECT coalesce(max(seq), 0) FROM library_log").fetchone()[0]
+
+
+def continue_after(cache: Cache, seq: int) -> None:
+    """Number this machine's next changes after ``seq``, the last one its file holds: a
+    cache restored from a backup (or made afresh) would otherwise reuse numbers the file
+    already has, and its new changes would never be written there. A placeholder row
+    (no paper) holds the number."""
+    if last_seq(cache) >= seq:
+        return
+    with cache.transaction():
+        if last_seq(cache) < seq:
+            cache.conn.execute(
+                "INSERT INTO library_log(seq, paper_id, field, value, at) "
+                "VALUES (?, '', '', NULL, 0)",
+                (seq,),
+            )
 
 
 def log_after(cache: Cache, seq: int) -> Iterator[tuple[int, str, str, object, int]]:
     """This machine's changes after ``seq``: (seq, paper id, field, value, time)."""
     yield from cache.conn.execute(
-        "SELECT seq, paper_id, field, value, at FROM library_log WHERE seq > ? ORDER BY seq",
+        "SELECT seq, paper_id, field, value, at FROM library_log "
+        "WHERE seq > ? AND paper_id <> '' ORDER BY seq",
         (seq,),
     )
 

@@ -174,6 +174,27 @@ def set_note(cache: Cache, paper_id: str, text: str | None) -> bool:
     return True
 
 
+def save_edited_note(
+    cache: Cache, paper_id: str, base: str, text: str | None
+) -> tuple[bool, bool]:
+    """Save a note edited from ``base`` (what the editor opened with). A change made to
+    the note meanwhile — another process, a merge — is never overwritten: the lines it
+    added are kept after the edited text. Returns (changed, merged)."""
+    with cache.transaction():
+        current = library_fields(cache, paper_id)[1] or ""
+        merged = current != base and current.strip() != (text or "").strip()
+        if merged:
+            text = merge_note(base, text or "", current)
+        return set_note(cache, paper_id, text), merged
+
+
+def merge_note(base: str, ours: str, theirs: str) -> str:
+    """``ours`` with the lines ``theirs`` added to ``base`` that ``ours`` lacks."""
+    known = set(base.splitlines()) | set(ours.splitlines())
+    added = [line for line in theirs.splitlines() if line.strip() and line not in known]
+    return "\n".join([ours.rstrip("\n"), *added]).strip("\n") if added else ours
+
+
 def change_tags(
     cache: Cache, paper_ids: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()
 ) -> list[tuple[str, str, bool]]:

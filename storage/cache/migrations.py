@@ -48,7 +48,26 @@ def _log_trigger(name: str, event: str, when: str, field: str, value: str) -> st
 
 
 _STATE_FIELDS = ("read", "starred", "later", "note", "citekey")
-_FLAGS = ("read", "starred", "later")
+_FLAGS = ("read", "starred", "later", "dismissed")
+
+
+def _field_triggers(name: str) -> str:
+    """The triggers that log each change of the user-state column ``name``."""
+    return _log_trigger(
+        f"{name}_set",
+        f"UPDATE OF {name} ON user_state",
+        f"new.{name} IS NOT old.{name}",
+        f"'{name}'",
+        f"new.{name}",
+    ) + _log_trigger(
+        f"{name}_new",
+        "INSERT ON user_state",
+        f"new.{name}_at IS NOT NULL"
+        + (f" OR new.{name}" if name in _FLAGS else f" OR new.{name} IS NOT NULL"),
+        f"'{name}'",
+        f"new.{name}",
+    )
+
 
 _LIBRARY = (
     """
@@ -125,24 +144,7 @@ _LIBRARY = (
         head TEXT NOT NULL DEFAULT ''
     ) WITHOUT ROWID;
     """
-    + "".join(
-        _log_trigger(
-            f"{name}_set",
-            f"UPDATE OF {name} ON user_state",
-            f"new.{name} IS NOT old.{name}",
-            f"'{name}'",
-            f"new.{name}",
-        )
-        + _log_trigger(
-            f"{name}_new",
-            "INSERT ON user_state",
-            f"new.{name}_at IS NOT NULL"
-            + (f" OR new.{name}" if name in _FLAGS else f" OR new.{name} IS NOT NULL"),
-            f"'{name}'",
-            f"new.{name}",
-        )
-        for name in _STATE_FIELDS
-    )
+    + "".join(_field_triggers(name) for name in _STATE_FIELDS)
     + _log_trigger(
         "tag_set",
         "UPDATE OF tagged ON paper_tags",
@@ -334,6 +336,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (paper_id, url)
     );  -- a rowid table: its rows hold blobs of tens of kilobytes
     """,
+    # 8: dismissals are logged like the other fields of the library (issue 16), those
+    # made before it too while the library is already logged.
+    f"""
+    INSERT INTO library_log(paper_id, field, value, at)
+        SELECT paper_id, 'dismissed', dismissed, coalesce(
+            CAST((julianday(dismissed_at) - 2440587.5) * 86400000 AS INTEGER), {_NOW_MS})
+        FROM user_state
+        WHERE (dismissed OR dismissed_at IS NOT NULL)
+          AND (SELECT journal FROM library_settings WHERE id = 1)
+        ORDER BY paper_id;
+    """
+    + _field_triggers("dismissed"),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

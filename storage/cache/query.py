@@ -57,6 +57,7 @@ def _tag_params(tag: str) -> list[str]:
 _STATE_SETS = {
     ("is", "starred"): "SELECT paper_id FROM user_state WHERE starred",
     ("is", "later"): "SELECT paper_id FROM user_state WHERE later",
+    ("is", "dismissed"): "SELECT paper_id FROM user_state WHERE dismissed",
     ("has", "note"): "SELECT paper_id FROM user_state WHERE note IS NOT NULL",
 }
 _STATE_CONDITIONS = {
@@ -64,6 +65,7 @@ _STATE_CONDITIONS = {
     "unread": "coalesce(s.read, 0) = 0",
     "read": "coalesce(s.read, 0) = 1",
     "later": "coalesce(s.later, 0) = 1",
+    "dismissed": "coalesce(s.dismissed, 0) = 1",
 }
 
 

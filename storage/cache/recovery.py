@@ -10,16 +10,21 @@ show again as soon as the papers are imported or synced once more.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from paperdeck.storage.cache.database import Cache, CacheUnusable
+from paperdeck.storage.cache.database import Cache, CacheError, CacheUnusable
 from paperdeck.storage.ids import parse_id
 
 COMPANIONS = ("-wal", "-shm", "-journal")
 """Files SQLite keeps beside a database, named by suffix."""
+
+
+class CacheInUse(CacheError):
+    """Another process has the cache open: it cannot be moved aside under it."""
 
 
 @dataclass
@@ -57,10 +62,41 @@ def aside_path(path: Path, label: str, when: datetime | None = None) -> Path:
     return candidate
 
 
+def holders(path: Path) -> list[str]:
+    """The other processes that hold the database or its companions open, as
+    "process 1234 (paperdeck)", read from ``/proc`` (empty where there is none)."""
+    names = {os.path.realpath(f"{path}{suffix}") for suffix in ("", *COMPANIONS)}
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        if int(proc.name) == os.getpid():
+            continue
+        try:
+            if any(os.readlink(fd) in names for fd in (proc / "fd").iterdir()):
+                command = (proc / "cmdline").read_bytes().split(b"\0")
+                found.append(f"process {proc.name} ({_command(command)})")
+        except OSError:
+            continue  # gone meanwhile, or not ours to look at
+    return found
+
+
+def _command(argv: list[bytes]) -> str:
+    """A process's command in one short line (its program and first arguments)."""
+    words = [Path(word.decode(errors="replace")).name for word in argv if word][:3]
+    line = " ".join(" ".join(words).split())  # a -c script's lines and controls go
+    return (line[:60] + "…" if len(line) > 60 else line) or "?"
+
+
 def set_aside(path: Path, label: str, when: datetime | None = None) -> tuple[Path, list[Path]]:
     """Rename the database and its companions beside themselves; returns the new database
     path and every file moved. The database goes last, so an interruption never leaves a
-    log without its database under the old name."""
+    log without its database under the old name. Refused while another process holds
+    them open: it would go on writing into the renamed files."""
+    others = holders(path)
+    if others:
+        raise CacheInUse(
+            f"{path} is open in {', '.join(others)}; quit it and try again "
+            "(nothing was moved)"
+        )
     target = aside_path(path, label, when)
     moved = []
     for suffix in COMPANIONS:

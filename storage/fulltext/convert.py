@@ -808,6 +808,17 @@ def decode(raw: bytes, content_type: str | None = None) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
+_CONTROL_REFERENCES = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,6})|0*(\d{1,7}));?")
+
+
+def _no_control(found: re.Match) -> str:
+    """A character reference to a control character (``&#27;``: the parser would make it
+    a real escape) goes; any other stays for the parser."""
+    code = int(found.group(1), 16) if found.group(1) else int(found.group(2))
+    control = (code < 32 and code not in (9, 10, 13)) or 0x7F <= code <= 0x9F
+    return "" if control else found.group(0)
+
+
 def convert(html: str | bytes, source_url: str = "") -> Document:
     """The document model of one rendered paper; :class:`ConversionError` when the page
     is no paper. ``source_url`` resolves relative image links (with ``<base href>``)."""
@@ -815,7 +826,7 @@ def convert(html: str | bytes, source_url: str = "") -> Document:
 
     if isinstance(html, bytes):
         html = decode(html)
-    html = strip_controls(html)
+    html = strip_controls(_CONTROL_REFERENCES.sub(_no_control, html))
     cleaned, page_title, base_url, notes = _prepare(html, source_url)
     soup = BeautifulSoup(cleaned, "lxml")
     article = soup.find(["article", "div"])

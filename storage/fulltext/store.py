@@ -55,12 +55,14 @@ def convert_page(body: bytes, url: str) -> Document:
 
 def stored_document(cache: Cache, paper_id: str) -> Document | None:
     """The stored document, converted again first when the converter is newer than the
-    one that made it; None when nothing (usable) is stored."""
+    one that made it (a newer converter's document is read, or converted for this once,
+    never overwritten); None when nothing (usable) is stored."""
     found = stored_texts.document(cache, paper_id)
     if found is None:
         return None
     info, data = found
-    if info.converter == _converter_for(info.source_url):
+    expected = _converter_for(info.source_url)
+    if info.converter >= expected:  # a newer paperdeck's is kept, never downgraded
         try:
             return Document.from_json(data)
         except (ValueError, KeyError, TypeError):
@@ -75,7 +77,8 @@ def stored_document(cache: Cache, paper_id: str) -> Document | None:
         document = convert_page(html, info.source_url)
     except FullTextError:
         return None
-    stored_texts.replace_document(cache, paper_id, document.converter, document.to_json())
+    if info.converter < expected:
+        stored_texts.replace_document(cache, paper_id, document.converter, document.to_json())
     return document
 
 

@@ -19,7 +19,7 @@ from paperdeck.storage.ids import valid_date
 from paperdeck.storage.library import citekeys
 from paperdeck.storage.library.readers import Entry, kind_of, read
 from paperdeck.storage.models import ImportReport, Incoming, Paper, Skipped
-from paperdeck.storage.parsers.text import clean_line
+from paperdeck.storage.parsers.text import clean_line, strip_controls
 
 LIBRARY_SUFFIXES = (".bib", ".bibtex", ".biblatex", ".ris", ".json", ".csl", ".csljson")
 MAX_BYTES = 200 << 20
@@ -83,7 +83,7 @@ def _comment(entry: Entry) -> str:
 
 
 def _user_note(entry: Entry) -> str:
-    return "" if _COMMENT.match(entry.note) else entry.note.strip()
+    return "" if _COMMENT.match(entry.note) else strip_controls(entry.note).strip()
 
 
 def import_library(cache: Cache, path: str, source: str | None = None) -> ImportReport:

@@ -51,6 +51,11 @@ def _store(cache: Cache, parser: DigestParser, records, source: str) -> ImportRe
     return report
 
 
+MAX_DIGEST_BYTES = 64 << 20
+"""A digest larger than this once decompressed is refused (real ones are under 2 MB;
+feeds have the same cap)."""
+
+
 def import_lines(cache: Cache, lines: Iterable[bytes | str], source: str) -> ImportReport:
     """Parse digest lines and store what they hold, all in one transaction."""
     parser = DigestParser()
@@ -77,6 +82,7 @@ def import_file(cache: Cache, path: str, source: str | None = None) -> ImportRep
 def download(url: str, client: httpx.Client, headers: dict[str, str] | None = None, **send_options):
     """Fetch ``url`` into a temporary file (so no transaction waits on the network).
 
+    At most :data:`MAX_DIGEST_BYTES` (decompressed) are kept; more is a :class:`FetchError`.
     Returns ``(path, response)``: the caller deletes the file. The path is None when
     the server answered 304 Not Modified. Raises :class:`FetchError` for transport
     failures and error statuses. ``send_options`` go to :func:`paperdeck.storage.http.send`
@@ -93,7 +99,14 @@ def download(url: str, client: httpx.Client, headers: dict[str, str] | None = No
             raise status_error(response)
         with tempfile.NamedTemporaryFile(prefix="paperdeck-", suffix=".md", delete=False) as out:
             try:
+                size = 0
                 for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_DIGEST_BYTES:
+                        raise FetchError(
+                            f"{url} sent more than {MAX_DIGEST_BYTES:,} bytes; stopped reading",
+                            status=response.status_code,
+                        )
                     out.write(chunk)
             except BaseException as exc:
                 out.close()

@@ -1,8 +1,8 @@
 """The same library on every machine, through a folder that Syncthing, Dropbox or git
 carries (``[library] sync_dir``).
 
-Each machine appends its own changes — read, star, later, tags, note, citation key — as
-JSON lines to its own file in that folder, ``<machine>.jsonl``, and merges every file
+Each machine appends its own changes — read, star, later, dismissal, tags, note, citation
+key — as JSON lines to its own file in that folder, ``<machine>.jsonl``, and merges every file
 there (its own too: a cache made afresh gets its library back). Per field, the later
 change wins: (time, machine, number), so merging is the same in any order and merging
 twice changes nothing. An unstar, an untag or a deleted note is a change like any other,
@@ -21,6 +21,7 @@ A line::
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -39,6 +40,7 @@ from paperdeck.storage.config import MACHINE, LibrarySettings
 from paperdeck.storage.ids import parse_id
 from paperdeck.storage.library import citekeys
 from paperdeck.storage.parsers.tags import TagError, check_tag
+from paperdeck.storage.parsers.text import strip_controls
 
 FORMAT = 1
 """The version of the line format this paperdeck writes (and the newest it reads)."""
@@ -53,6 +55,11 @@ _TAIL = 1 << 16
 
 class LibrarySyncError(Exception):
     """The shared folder cannot be used (missing permission, not a folder)."""
+
+
+class NotYet(ValueError):
+    """A line that cannot be merged for now (a newer format, a date ahead of this clock):
+    it is read again at the next merge, never passed over for good."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +188,7 @@ def from_line(text: str, machine: str, horizon: int) -> Change:
     if not isinstance(line, dict) or not isinstance(line.get("v"), int):
         raise ValueError("not a paperdeck library line")
     if line["v"] > FORMAT:
-        raise ValueError(f"written by a newer paperdeck (format {line['v']}); update to merge it")
+        raise NotYet(f"written by a newer paperdeck (format {line['v']}); update to merge it")
     if line.get("m") != machine:
         raise ValueError(f"a change of machine {line.get('m')!r} in the file of {machine!r}")
     seq, stamp, paper_id, name = (line.get(k) for k in ("s", "t", "id", "f"))
@@ -196,7 +203,7 @@ def from_line(text: str, machine: str, horizon: int) -> Change:
     if at is None:
         raise ValueError(f"{stamp!r} is not a time")
     if at > horizon:
-        raise ValueError(
+        raise NotYet(
             f"dated {stamp}, more than a day ahead of this machine's clock (is a clock set wrong?)"
         )
     value = line.get("x")
@@ -211,6 +218,8 @@ def from_line(text: str, machine: str, horizon: int) -> Change:
         raise ValueError(f"{name} must be true or false")
     if name not in FLAGS and value is not None and not isinstance(value, str):
         raise ValueError(f"{name} must be text or null")
+    if name == "note" and value is not None:
+        value = strip_controls(value)  # another machine's text: never escapes for the terminal
     if name == "citekey" and value is not None:
         try:
             citekeys.check_key(value)
@@ -252,20 +261,28 @@ def _last_written(path: Path) -> tuple[int, bool]:
         return 0, False
 
 
-def _write_own(cache: Cache, path: Path, machine: str, after: int, torn: bool) -> int:
-    lines = [
-        to_line(machine, seq, paper_id, name, value, at)
-        for seq, paper_id, name, value, at in journal.log_after(cache, after)
-    ]
-    if not lines:
-        return 0
+def append_own(cache: Cache, path: Path, machine: str) -> tuple[int, int]:
+    """Append to this machine's file the changes it lacks, holding the file's lock (two
+    syncs at once, or a sync and the journal, each write a line once); numbers this cache's
+    next changes after the file's last. Returns (changes logged to start the log, lines
+    written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "ab") as out:
-        if torn:  # end the line a killed write left incomplete (it is skipped when read)
-            out.write(b"\n")
-        out.write(("\n".join(lines) + "\n").encode("utf-8"))
-        out.flush()
-        os.fsync(out.fileno())
-    return len(lines)
+        fcntl.flock(out.fileno(), fcntl.LOCK_EX)  # released when ``out`` closes
+        written, torn = _last_written(path)
+        journal.continue_after(cache, written)
+        logged = journal.start_journal(cache, written + 1)
+        lines = [
+            to_line(machine, seq, paper_id, name, value, at)
+            for seq, paper_id, name, value, at in journal.log_after(cache, written)
+        ]
+        if lines:
+            if torn:  # end the line a killed write left incomplete (it is skipped when read)
+                out.write(b"\n")
+            out.write(("\n".join(lines) + "\n").encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+    return logged, len(lines)
 
 
 # --- merging the files ----------------------------------------------------------------------------
@@ -305,11 +322,13 @@ def merge_file(
         )
     if end == 0:
         return
-    changes = list(_changes(data[:end], name, machine, line_no, horizon, report))
+    retry: list[tuple[int, int]] = []
+    changes = list(_changes(data[:end], name, machine, line_no, horizon, report, retry))
+    done, done_lines = retry[0] if retry else (end, lines)  # from a line to retry, next time
     with cache.transaction():
         say(f"merging {len(changes)} changes from {name}")
         outcome = journal.apply(cache, changes, local)
-        journal.save_peer_position(cache, name, offset + end, line_no + lines, first)
+        journal.save_peer_position(cache, name, offset + done, line_no + done_lines, first)
     report.read += lines
     if machine != local:
         report.applied += outcome.applied
@@ -318,9 +337,19 @@ def merge_file(
 
 
 def _changes(
-    data: bytes, name: str, machine: str, line_no: int, horizon: int, report: LibrarySync
+    data: bytes,
+    name: str,
+    machine: str,
+    line_no: int,
+    horizon: int,
+    report: LibrarySync,
+    retry: list[tuple[int, int]],
 ) -> Iterator[Change]:
+    """The changes of complete lines; the first line refused for now goes into ``retry``
+    as (byte offset, lines before it)."""
+    start = 0
     for number, raw in enumerate(data.split(b"\n")[:-1], start=line_no + 1):
+        at, start = start, start + len(raw) + 1
         if not raw.strip():
             continue
         try:
@@ -329,6 +358,8 @@ def _changes(
             report.skipped.append(Skipped(name, number, "not UTF-8 (not a paperdeck library line)"))
         except ValueError as exc:
             report.skipped.append(Skipped(name, number, str(exc)))
+            if isinstance(exc, NotYet) and not retry:
+                retry.append((at, number - 1 - line_no))
 
 
 def sync_library(
@@ -346,9 +377,7 @@ def sync_library(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         own = folder / f"{machine}{SUFFIX}"
-        written, torn = _last_written(own)
-        report.logged = journal.start_journal(cache, written + 1)
-        report.written = _write_own(cache, own, machine, written, torn)
+        report.logged, report.written = append_own(cache, own, machine)
         files = sorted(p for p in folder.iterdir() if p.name.endswith(SUFFIX) and p.is_file())
         for path in files:
             if path != own:
@@ -361,5 +390,5 @@ def sync_library(
     report.pinned = citekeys.pin_starred(cache)
     library.index_pending(cache)
     if report.pinned:  # the keys pinned here travel too
-        report.written += _write_own(cache, own, machine, *_last_written(own))
+        report.written += append_own(cache, own, machine)[1]
     return report

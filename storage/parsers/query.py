@@ -7,7 +7,7 @@ the terms to SQL).
 Free words and ``"quoted phrases"`` are matched by the full-text index (title, authors,
 abstract, and the paper's note and tags); the last word of the query also matches as a
 prefix, so results follow typing. Filters: ``tag:NAME`` (a nested name also matches its
-children), ``is:starred|unread|read|later``, ``has:code|note|fulltext``,
+children), ``is:starred|unread|read|later|dismissed``, ``has:code|note|fulltext``,
 ``author:"Full Name"``, ``topic:NAME``, ``after:YYYY-MM-DD`` (published on or after),
 ``before:YYYY-MM-DD`` (published before). A ``-`` in front of any term negates it. Terms
 combine with AND. An unclosed quote runs to the end of the query (it is being typed).
@@ -27,7 +27,7 @@ from paperdeck.storage.ids import valid_date
 from paperdeck.storage.parsers.tags import TagError, check_tag
 
 FILTERS = ("tag", "is", "has", "author", "topic", "after", "before")
-IS_VALUES = ("starred", "unread", "read", "later")
+IS_VALUES = ("starred", "unread", "read", "later", "dismissed")
 HAS_VALUES = ("code", "note", "fulltext")
 PREFIX_FROM = 3
 """The last word matches as a prefix from this many characters on (shorter ones, such as

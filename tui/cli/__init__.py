@@ -17,8 +17,20 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from paperdeck.storage.cache.database import CacheError, CacheUnusable, describe_sqlite_error
-from paperdeck.storage.config import cache_path
+from paperdeck.storage.cache.database import (
+    CacheError,
+    CacheUnusable,
+    describe_sqlite_error,
+    on_open,
+)
+from paperdeck.storage.config import (
+    ConfigError,
+    LibrarySettings,
+    cache_path,
+    data_dir,
+    load_config,
+)
+from paperdeck.storage.library.journal_file import Journal
 from paperdeck.tui.cli import fulltext, library, papers, sync, translate, triage
 from paperdeck.tui.cli.common import RESET_HINT, CommandError, open_cache, settings
 
@@ -63,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = getattr(args, "run", cmd_app)
+    on_open(Journal(_library_settings(), data_dir()))  # every cache this process opens
     try:
         return command(args)
     except CommandError as exc:
@@ -84,6 +97,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("paperdeck: interrupted", file=sys.stderr)
         return 130
+    finally:
+        on_open(None)
+
+
+def _library_settings() -> LibrarySettings:
+    """``[library]`` for the journal's machine name; the defaults when the configuration
+    cannot be read (the command that needs it says why)."""
+    try:
+        return load_config().library
+    except ConfigError:
+        return LibrarySettings()
 
 
 if __name__ == "__main__":

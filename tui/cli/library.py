@@ -99,21 +99,26 @@ def cmd_note(args: argparse.Namespace) -> int:
             else:
                 print(note)
             return 0
+        merged = False
         if args.set is not None:
             text = args.set
-        elif args.append is not None:
-            text = f"{note.rstrip()}\n{args.append}" if note else args.append
-        else:
-            text = _edit(note or "", found)
-            if text is None:
-                print("note unchanged", file=sys.stderr)
-                return 0
-        changed = library.set_note(cache, found, text)
-    stored = text if text and text.strip() else None
+            changed = library.set_note(cache, found, text)
+        else:  # from the note as read: a change made meanwhile is merged, never lost
+            if args.append is not None:
+                text = f"{note.rstrip()}\n{args.append}" if note else args.append
+            else:
+                text = _edit(note or "", found)
+                if text is None:
+                    print("note unchanged", file=sys.stderr)
+                    return 0
+            changed, merged = library.save_edited_note(cache, found, note or "", text)
+        stored = library.library_fields(cache, found)[1]
     if not changed:
         said = "note unchanged"
     else:
         said = "note deleted" if stored is None else "note saved"
+    if merged:
+        said += " (merged with a change made to it meanwhile: the lines it added are kept)"
     print(f"{found}: {said}", file=sys.stderr)
     return 0
 

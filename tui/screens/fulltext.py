@@ -32,6 +32,7 @@ from paperdeck.storage.fulltext.fetch import pdf_url
 from paperdeck.storage.fulltext.model import Document
 from paperdeck.storage.models import Paper
 from paperdeck.tui.copying import copy_paper
+from paperdeck.tui.marks import StarToggle
 from paperdeck.tui.pdf_keeping import keep_paper_pdf
 from paperdeck.tui.screens.figure import FigureScreen
 from paperdeck.tui.screens.help import HelpScreen
@@ -438,22 +439,6 @@ class FullTextScreen(Screen):
         if self.paper is None:
             self.notify("This paper is not in the cache, so it cannot be starred.")
             return
-        self._toggle_star(self.app.cache.path, self.paper_id)
-
-    @thread_worker("Starring the paper", group="fulltext-star", exclusive=False)
-    def _toggle_star(self, path, paper_id: str) -> None:
-        """Written through a connection of its own (the table below notices the change
-        and shows it), off the UI thread: a busy cache never blocks the reader."""
-        try:
-            with Cache(path) as cache:
-                starred = not cache.state(paper_id).starred
-                cache.set_starred(paper_id, starred)
-        except CacheError as exc:
-            self.app.call_from_thread(
-                self.notify, str(exc), title="Not saved", severity="error", markup=False
-            )
-            return
-        said = "★ Starred" if starred else "Unstarred"
-        self.app.call_from_thread(self.notify, f"{said} {paper_id}", timeout=3)
+        self.app.writer.submit(StarToggle(self.paper_id), self.app)  # as the table's stars
 
 
