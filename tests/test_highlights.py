@@ -27,7 +27,7 @@ from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill
 
 URL = f"https://arxiv.org/html/{SYNTHETIC_ID}v2"
 PARAGRAPH = 13
-"""A paragraph of the synthetic paper with no anchor of its own, after ``S2``'s heading."""
+"""A paragraph of the synthetic paper with no id of its own, in section ``S2``."""
 
 
 def stored(cache: Cache) -> None:
@@ -70,11 +70,11 @@ def test_the_command_prints_a_papers_highlights(cache: Cache, capsys):
         keep_passage(mine, SYNTHETIC_ID, document, (5, 6), "Attention is important", "why?")
     assert main(["highlights", SYNTHETIC_ID]) == 0
     out = capsys.readouterr().out
-    assert "> Attention is important\n\nwhy?\n" in out and f"({URL}#S1)" in out
+    assert "> Attention is important\n\nwhy?\n" in out and f"({URL}#S1.p1)" in out
     assert main(["highlights", f"https://arxiv.org/abs/{SYNTHETIC_ID}", "--format", "json"]) == 0
     [item] = json.loads(capsys.readouterr().out)
     assert (item["quote"], item["comment"], item["link"]) == (
-        "Attention is important", "why?", f"{URL}#S1")  # fmt: skip
+        "Attention is important", "why?", f"{URL}#S1.p1")  # fmt: skip
     assert main(["highlights", "2406.99001"]) == 0
     out, err = capsys.readouterr()
     assert out == "" and "2406.99001 has no highlights" in err
@@ -209,3 +209,21 @@ async def test_v_selects_enter_keeps_h_lists_and_deletes(cache: Cache):
         await pilot.press("H", "d")
         await fulltext_reader.settle(app, pilot)
         assert store.of_paper(cache, SYNTHETIC_ID) == [] and not text._passage_lines
+
+
+def test_a_highlight_and_a_selection_look(snap_compare, cache: Cache):
+    document = stored_document(cache, SYNTHETIC_ID)
+    quote = document.blocks[6].plain
+    keep_passage(cache, SYNTHETIC_ID, document, (6, 6), quote, "links")
+
+    async def run(pilot) -> None:
+        await pilot.pause()
+        await fulltext_reader.settle(pilot.app, pilot)
+        await pilot.press("f")
+        await fulltext_reader.settle(pilot.app, pilot)
+        pilot.app.screen.query_one(PaperText).jump_to_block(5)
+        await pilot.press("v", "j")  # a selection above the highlight
+        await pilot.pause()
+
+    app = fulltext_reader.make_app(cache)
+    assert snap_compare(app, terminal_size=(140, 36), run_before=run)

@@ -31,7 +31,7 @@ from paperdeck.storage.ids import parse_id
 from paperdeck.storage.parsers.codelinks import safe_url
 from paperdeck.storage.parsers.text import strip_controls
 
-CONVERTER_VERSION = 2
+CONVERTER_VERSION = 3
 """Raise it when the conversion changes: stored papers are converted again from their
 stored HTML (no network) the next time they are opened."""
 MAX_DEPTH = 64
@@ -439,7 +439,9 @@ class _Walker:
             spans = [*self.runin, Span(" "), *spans] if spans else self.runin
             self.runin = None
         if spans:
-            self.blocks.append(Block(model.PARAGRAPH, _tidy(spans), level=level))
+            first = nodes[0]  # a <p>, or loose text: the anchor of its paragraph (S2.p3)
+            anchor = _anchor(first if getattr(first, "name", None) == "p" else first.parent)
+            self.blocks.append(Block(model.PARAGRAPH, _tidy(spans), level=level, anchor=anchor))
 
     # blocks
 

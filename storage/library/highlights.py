@@ -2,9 +2,9 @@
 per paper (``paperdeck highlights ID``) with deep links into arXiv's HTML rendering.
 
 A deep link is ``https://arxiv.org/html/<id>v<N>#<anchor>``: the anchor is the id of the
-page element nearest before the passage that has one (a section, an equation, a figure,
-a table — LaTeXML's paragraphs are not kept with theirs), so the link lands at most a few
-paragraphs above it. A paper read from its PDF has no anchors: its link is the PDF's.
+passage's first paragraph on arXiv's page (``S2.p3``), or of the element nearest before it
+that has one (a section, an equation, a figure). A paper read from its PDF has no
+anchors: its link is the PDF's.
 The SQL and the way highlights travel with the library are in
 :mod:`paperdeck.storage.cache.highlights`.
 """

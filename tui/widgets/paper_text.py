@@ -129,8 +129,8 @@ class PaperText(ScrollView, can_focus=True):
     PaperText > .paper-text--match { background: $warning 40%; }
     PaperText > .paper-text--match-current { background: $warning; color: $background; }
     PaperText > .paper-text--message { color: $text-muted; }
-    PaperText > .paper-text--selection { background: $accent 40%; }
-    PaperText > .paper-text--passage { background: $secondary 25%; }
+    PaperText > .paper-text--selection { background: $primary-darken-3; }
+    PaperText > .paper-text--passage { background: $warning-darken-3; }
     """
 
     BINDINGS = [
