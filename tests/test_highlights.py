@@ -22,6 +22,8 @@ from paperdeck.tui.screens.fulltext import FullTextScreen
 from paperdeck.tui.screens.highlight_list import HighlightList
 from paperdeck.tui.screens.highlight_prompt import HighlightPrompt
 from paperdeck.tui.widgets.paper_text import PaperText
+from paperdeck.tui.widgets.passages import covered
+from paperdeck.tui.widgets.text_layout import lay_out
 from tests.support import fulltext_reader
 from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill
 
@@ -227,3 +229,17 @@ def test_a_highlight_and_a_selection_look(snap_compare, cache: Cache):
 
     app = fulltext_reader.make_app(cache)
     assert snap_compare(app, terminal_size=(140, 36), run_before=run)
+
+
+def test_a_highlight_is_found_by_its_words_at_any_width_and_block(cache: Cache):
+    document = stored_document(cache, SYNTHETIC_ID)
+    quote = "kept text after the unknown macro."
+    kept = keep_passage(cache, SYNTHETIC_ID, document, (13, 13), quote)
+    for width in (40, 100):
+        layout = lay_out(document, width)
+        lines = covered(layout, kept)
+        assert lines and {layout.lines[n].block for n in lines} == {13}
+        moved = store.Highlight(**{**_fields(kept), "block": 3, "end_block": 4})
+        assert covered(layout, moved) == lines  # blocks numbered otherwise: found anyway
+        gone = store.Highlight(**{**_fields(kept), "quote": "words no longer there"})
+        assert covered(layout, gone) == set()
