@@ -83,9 +83,9 @@ async def test_y_then_a_key_copies_on_the_reading_screen(tmp_path: Path):
             await fulltext_reader.settle(app, pilot)
             assert isinstance(app.screen, FullTextScreen)
             await pilot.press("y", "k")
-            await fulltext_reader.settle(app, pilot)
+            await settle(app, pilot)
             assert app.clipboard == cache.state(SYNTHETIC_ID).citekey
             await pilot.press("y", "l")
-            await fulltext_reader.settle(app, pilot)
+            await settle(app, pilot)
             assert app.clipboard == f"https://arxiv.org/abs/{SYNTHETIC_ID}"
             assert isinstance(app.screen, FullTextScreen)

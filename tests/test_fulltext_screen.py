@@ -4,6 +4,7 @@ brings a cited arXiv paper in), ``Escape`` returns to the same row, the position
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -296,20 +297,55 @@ async def test_markup_in_the_paper_shows_literally(cache: Cache):
 
 
 async def test_a_paper_is_fetched_in_a_worker_behind_a_loading_line(cache: Cache):
+    release = threading.Event()  # the page is held until the test has seen the loading line
+
+    def held(request: Request) -> Reply:
+        release.wait(60)
+        return Reply(200, SYNTHETIC.read_bytes(), HTML_TYPE)
+
     table = routes(None)
-    table[f"/html/{LONG_ID}v1"] = Reply(200, SYNTHETIC.read_bytes(), HTML_TYPE, delay=2)
+    table[f"/html/{LONG_ID}v1"] = held
     with LoopbackServer(table) as server:
         app = make_app(cache, server)
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
             await pilot.press("j", "j", "f")
-            await pilot.pause(0.1)
             screen = app.screen
             assert isinstance(screen, FullTextScreen)
+            for _ in range(3000):  # the line is shown at once; a minute bounds a stuck test
+                if any("Fetching http" in line for line in shown(screen)):
+                    break
+                await pilot.pause(0.02)
             assert any("Fetching http" in line for line in shown(screen)), shown(screen)
             await pilot.press("j", "right_square_bracket")  # the UI never waits
+            assert isinstance(app.screen, FullTextScreen) and screen.text.document is None
+            release.set()
             await settle(app, pilot)
             assert screen.text.document is not None
+    assert stored_texts.has(cache, LONG_ID)
+
+
+async def test_the_reading_screen_stores_what_it_fetched_through_the_readers_writer(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+):
+    """One connection of the reader writes (issue 16): the screen's worker only reads."""
+    table = routes(None)
+    table[f"/html/{LONG_ID}v1"] = Reply(200, SYNTHETIC.read_bytes(), HTML_TYPE)
+    with LoopbackServer(table) as server:
+        app = make_app(cache, server)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            submitted: list[str] = []
+            submit = app.writer.submit
+            monkeypatch.setattr(
+                app.writer,
+                "submit",
+                lambda write, to: submitted.append(write.what) or submit(write, to),
+            )
+            await pilot.press("j", "j", "f")
+            await settle(app, pilot)
+            assert app.screen.text.document is not None
+    assert f"Storing the full text of {LONG_ID}" in submitted
     assert stored_texts.has(cache, LONG_ID)
 
 

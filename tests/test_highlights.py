@@ -26,6 +26,7 @@ from paperdeck.tui.widgets.passages import covered
 from paperdeck.tui.widgets.text_layout import lay_out
 from tests.support import fulltext_reader
 from tests.support.fulltext import SYNTHETIC, SYNTHETIC_ID, fill
+from tests.tui_support import settle
 
 URL = f"https://arxiv.org/html/{SYNTHETIC_ID}v2"
 PARAGRAPH = 13
@@ -197,7 +198,7 @@ async def test_v_selects_enter_keeps_h_lists_and_deletes(cache: Cache):
         await pilot.press("k", "v", "j", "enter")
         assert isinstance(app.screen, HighlightPrompt)
         await pilot.press(*"worth citing", "enter")
-        await fulltext_reader.settle(app, pilot)
+        await settle(app, pilot)
         [kept] = store.of_paper(cache, SYNTHETIC_ID)
         assert kept.comment == "worth citing" and kept.block == 5
         assert kept.quote.startswith("Attention is important")
@@ -209,7 +210,7 @@ async def test_v_selects_enter_keeps_h_lists_and_deletes(cache: Cache):
         await pilot.pause()
         assert text.cursor_block == 5
         await pilot.press("H", "d")
-        await fulltext_reader.settle(app, pilot)
+        await settle(app, pilot)
         assert store.of_paper(cache, SYNTHETIC_ID) == [] and not text._passage_lines
 
 

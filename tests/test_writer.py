@@ -111,9 +111,7 @@ def test_closing_while_the_cache_stays_busy_lists_what_was_not_saved(
     assert took < 1.0  # one busy timeout (0.2 s), not one per write
 
 
-def test_a_look_for_changes_sees_others_writes_and_not_its_own(
-    cache: Cache, writer: CacheWriter
-):
+def test_a_look_for_changes_sees_others_writes_and_not_its_own(cache: Cache, writer: CacheWriter):
     inbox = Inbox()
     writer.submit(star(True), inbox)
     writer.check(inbox)
@@ -156,3 +154,32 @@ def test_a_write_of_several_steps_retried_after_a_busy_cache_is_saved_once(
     [undone] = inbox.of(LibraryBulk.Undone)
     assert undone.count == 2 * done.count > 0
     assert library.tags_of(cache, SAMPLE_ORDER) == {}
+
+
+def test_a_worker_keeps_its_steps_through_the_writer_and_waits_for_them(
+    cache: Cache, writer: CacheWriter
+):
+    keep = writer.keep("a worker's star", Inbox())
+    ran_on: list[str] = []
+
+    def step(into: Cache) -> None:
+        ran_on.append(threading.current_thread().name)
+        into.set_starred(PAPER, True)
+
+    worker = threading.Thread(target=keep, args=(step,))
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive()  # keep returned once the step was saved
+    assert ran_on == ["paperdeck-writer"] and cache.state(PAPER).starred
+
+
+def test_a_step_kept_after_the_writer_stopped_is_listed_not_waited_for_forever(
+    cache: Cache, writer: CacheWriter
+):
+    keep = writer.keep("a late star", Inbox())
+    writer.close()
+    worker = threading.Thread(target=keep, args=(lambda into: into.set_starred(PAPER, True),))
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive()
+    assert writer.unsaved == ["a late star"] and not cache.state(PAPER).starred

@@ -1,40 +1,44 @@
 """``y`` then a key, in the table and on the reading screen: a paper's link, BibTeX entry
-or citation key to the clipboard (OSC 52 through Textual, so it works over SSH)."""
+or citation key to the clipboard (OSC 52 through Textual, so it works over SSH).
+
+The text is made by the app's writer (copying an entry or a key pins the key, a write);
+the app copies it when :class:`Copied` comes back and says what was copied."""
 
 from __future__ import annotations
 
-from functools import partial
-from pathlib import Path
-
-from textual.app import App
+from textual.message import Message
 from textual.screen import Screen
 
+from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.library.copies import WHAT, CopyError, copy_text
 from paperdeck.tui.screens.copy_chooser import CopyChooser
-from paperdeck.tui.workers import run_thread, worker_cache
+from paperdeck.tui.writer import Write
+
+
+class Copied(Message):
+    """The text to put on the clipboard (None: nothing, ``note`` says why)."""
+
+    def __init__(self, text: str | None, note: str) -> None:
+        super().__init__()
+        self.text = text
+        self.note = note
 
 
 def copy_paper(screen: Screen, paper_id: str) -> None:
-    """Ask what to copy of ``paper_id``, then copy it; the text is made in a worker (a key
-    may be pinned) and a note says what was copied."""
+    """Ask what to copy of ``paper_id``, then have it made and copied."""
+    app = screen.app
 
     def chosen(what: str | None) -> None:
-        if what is not None:
-            job = partial(_copy, screen.app, screen.app.cache.path, paper_id, what)
-            run_thread(screen, f"Copying the {WHAT[what]}", job, group="copy")
+        if what is None:
+            return
 
-    screen.app.push_screen(CopyChooser(paper_id), chosen)
+        def run(cache: Cache) -> Message:
+            try:
+                text = copy_text(cache, paper_id, what)
+            except CopyError as error:
+                return Copied(None, str(error))
+            return Copied(text, f"Copied the {WHAT[what]} of {paper_id}")
 
+        app.writer.submit(Write(f"copying the {WHAT[what]}", run), app)
 
-def _copy(app: App, path: Path, paper_id: str, what: str) -> None:
-    try:
-        text = copy_text(worker_cache(path), paper_id, what)
-    except CopyError as error:
-        app.call_from_thread(app.notify, str(error), severity="warning", markup=False)
-        return
-    app.call_from_thread(_copied, app, text, f"Copied the {WHAT[what]} of {paper_id}")
-
-
-def _copied(app: App, text: str, note: str) -> None:
-    app.copy_to_clipboard(text)
-    app.notify(note, markup=False, timeout=3)
+    app.push_screen(CopyChooser(paper_id), chosen)

@@ -19,6 +19,7 @@ from paperdeck.tui.marks import Marks
 from paperdeck.tui.screens.confirm import ConfirmScreen
 from paperdeck.tui.screens.library import NoteEditor, TagLine
 from paperdeck.tui.widgets.paper_table import PaperTable
+from paperdeck.tui.workers import run_thread, worker_cache
 
 
 class LibraryKeys:
@@ -69,10 +70,21 @@ class LibraryKeys:
             self.marks.mark(table, table.cursor, row, "later", not row.later)
 
     def edit_note(self, table: PaperTable) -> None:
-        """e: the highlighted paper's note in an editor (the pane shows it)."""
+        """e: the highlighted paper's note in an editor (the pane shows it), read from the
+        cache in a worker first."""
         if (row := table.current) is None:
             return
-        note = self.host.app.cache.state(row.id).note or ""
+        app, path = self.host.app, self.host.app.cache.path
+        run_thread(
+            self.host,
+            "Reading the note",
+            lambda: app.call_from_thread(
+                self._open_note, row, worker_cache(path).state(row.id).note or ""
+            ),
+            group="note",
+        )
+
+    def _open_note(self, row: PaperRow, note: str) -> None:
         self.host.app.push_screen(
             NoteEditor(f"Note on “{row.title}”", note),
             lambda text: text is not None

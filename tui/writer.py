@@ -31,9 +31,16 @@ class Write:
     """A write for the :class:`CacheWriter`: ``run`` does it on the writer's connection
     and may return a message for whoever asked; ``what`` names it in a note."""
 
-    def __init__(self, what: str, run: Callable[[Cache], Message | None]) -> None:
+    def __init__(
+        self,
+        what: str,
+        run: Callable[[Cache], Message | None],
+        done: threading.Event | None = None,
+    ) -> None:
         self.what = what
         self.run = run
+        self.done = done
+        """Set once the write is saved, reported or given up."""
 
 
 class CacheWriter:
@@ -65,6 +72,8 @@ class CacheWriter:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._closing = False
+        self._stopped = False
+        self._lock = threading.Lock()
         self._cache: Cache | None = None
         self._seen_version = 0
 
@@ -78,9 +87,29 @@ class CacheWriter:
             self._ready.wait()
 
     def submit(self, write: Write, reply_to: MessagePump) -> None:
-        """Save ``write`` after every write submitted before it (any thread may call this)."""
+        """Save ``write`` after every write submitted before it (any thread may call this);
+        once the writer has stopped, it is logged and listed as unsaved."""
         self.start()
-        self._queue.put((write, reply_to))
+        with self._lock:
+            if not self._stopped:
+                self._queue.put((write, reply_to))
+                return
+        self._give_up(write, "the reader had quit")  # a worker's, after the quit
+
+    def keep(self, what: str, reply_to: MessagePump) -> Callable[[Callable[[Cache], object]], None]:
+        """A ``keep`` for the storage functions a worker thread runs: each storing step is
+        saved by this writer, in turn with the reader's other writes, and the worker waits
+        until it is saved or reported (never call it on the UI thread)."""
+
+        def keep(step: Callable[[Cache], object]) -> None:
+            def run(cache: Cache) -> None:
+                step(cache)
+
+            done = threading.Event()
+            self.submit(Write(what, run, done), reply_to)
+            done.wait()
+
+        return keep
 
     def check(self, reply_to: MessagePump) -> None:
         """Post :class:`Changed` to ``reply_to`` if another connection wrote since the last
@@ -116,8 +145,17 @@ class CacheWriter:
                         return
                     self._save(write, reply_to)
                 finally:
+                    if write is not None and write.done is not None:
+                        write.done.set()
                     self._queue.task_done()
         finally:
+            with self._lock:
+                self._stopped = True
+            while not self._queue.empty():  # submitted while the writer stopped
+                write, _ = self._queue.get()
+                if write is not None:
+                    self._give_up(write, "the reader had quit")
+                self._queue.task_done()
             if self._cache is not None:
                 self._cache.close()
 
@@ -156,9 +194,11 @@ class CacheWriter:
                     _tell(reply_to, answer)
                 return
 
-    def _give_up(self, write: Write) -> None:
-        log.error("not saved, the cache stayed busy: %s", write.what)
+    def _give_up(self, write: Write, why: str = "the cache stayed busy") -> None:
+        log.error("not saved, %s: %s", why, write.what)
         self.unsaved.append(write.what)
+        if write.done is not None:
+            write.done.set()
 
     def _changed(self, cache: Cache) -> Message | None:
         version = cache.data_version()

@@ -11,6 +11,7 @@ import threading
 
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import ArxivSettings
+from paperdeck.storage.fulltext.store import Keep, at_once
 from paperdeck.storage.models import Incoming, Paper
 from paperdeck.storage.sources.base import Pacer, SourceError, Unreachable
 
@@ -51,11 +52,13 @@ def fetch_paper(paper_id: str, settings: ArxivSettings) -> Paper:
     raise LookupFailed(f"arXiv knows no paper {paper_id}")
 
 
-def bring_in(cache: Cache, paper_id: str, settings: ArxivSettings) -> Paper:
-    """The cached paper, or the paper fetched from arXiv and stored now."""
+def bring_in(
+    cache: Cache, paper_id: str, settings: ArxivSettings, keep: Keep | None = None
+) -> Paper:
+    """The cached paper, or the paper fetched from arXiv and stored now (by ``keep``)."""
     paper = cache.paper(paper_id)
     if paper is not None:
         return paper
     paper = fetch_paper(paper_id, settings)
-    cache.upsert([Incoming(paper)])
+    (keep or at_once(cache))(lambda into: into.upsert([Incoming(paper)]))
     return cache.paper(paper_id) or paper

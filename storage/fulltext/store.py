@@ -6,6 +6,10 @@ screen (in a worker) call. A paper with no HTML rendering is read from its PDF
 document made by an older converter is converted again from the stored page, without the
 network. A paper whose cached metadata names a newer version than the stored page is
 fetched again (the stored one is shown when that fails).
+
+What is stored goes through ``keep``: at once on the caller's cache (the commands), or
+handed to the reader's one writer (the reading screen reads on its worker's connection
+and writes nothing itself).
 """
 
 from __future__ import annotations
@@ -32,6 +36,14 @@ if TYPE_CHECKING:
 
 __all__ = ["FullTextError", "NoRendering", "open_document", "stored_document", "prefetch"]
 
+Keep = Callable[[Callable[[Cache], object]], object]
+"""Runs a storing step: ``keep(step)`` calls ``step`` with a cache to write to."""
+
+
+def at_once(cache: Cache) -> Keep:
+    """The steps run on ``cache`` as they come."""
+    return lambda step: step(cache)
+
 
 class FullTextError(Exception):
     """The full text could not be had: the network failed, or the page is no paper. The
@@ -53,7 +65,7 @@ def convert_page(body: bytes, url: str) -> Document:
         raise FullTextError(f"{url}: the page nests too deeply to be read") from None
 
 
-def stored_document(cache: Cache, paper_id: str) -> Document | None:
+def stored_document(cache: Cache, paper_id: str, keep: Keep | None = None) -> Document | None:
     """The stored document, converted again first when the converter is newer than the
     one that made it (a newer converter's document is read, or converted for this once,
     never overwritten); None when nothing (usable) is stored."""
@@ -78,7 +90,10 @@ def stored_document(cache: Cache, paper_id: str) -> Document | None:
     except FullTextError:
         return None
     if info.converter < expected:
-        stored_texts.replace_document(cache, paper_id, document.converter, document.to_json())
+        data = document.to_json()
+        (keep or at_once(cache))(
+            lambda into: stored_texts.replace_document(into, paper_id, document.converter, data)
+        )
     return document
 
 
@@ -95,15 +110,17 @@ def open_document(
     progress: Callable[[str], None] | None = None,
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    keep: Keep | None = None,
 ) -> Document:
-    """The paper's document: stored, or fetched, converted and stored now.
+    """The paper's document: stored, or fetched, converted and stored now (by ``keep``).
 
     Raises :class:`NoRendering` (no HTML rendering anywhere: one sentence with the PDF
     link) or :class:`FullTextError` (the network or the page failed)."""
+    keep = keep or at_once(cache)
     paper = cache.paper(paper_id)
     version = paper.version if paper is not None else None
     try:
-        document = stored_document(cache, paper_id)
+        document = stored_document(cache, paper_id, keep)
     except zlib.error:
         document = None
     if document is not None:
@@ -112,13 +129,13 @@ def open_document(
         if not outdated:
             return document
         try:
-            return _fetch_and_store(cache, paper_id, version, settings, progress, client, sleep)
+            return _fetch_and_store(keep, paper_id, version, settings, progress, client, sleep)
         except (NoRendering, FullTextError):
             return document  # the older version, rather than nothing
-    return _fetch_and_store(cache, paper_id, version, settings, progress, client, sleep)
+    return _fetch_and_store(keep, paper_id, version, settings, progress, client, sleep)
 
 
-def _fetch_and_store(cache, paper_id, version, settings, progress, client, sleep) -> Document:
+def _fetch_and_store(keep, paper_id, version, settings, progress, client, sleep) -> Document:
     try:
         try:
             page = fetch_page(
@@ -135,14 +152,17 @@ def _fetch_and_store(cache, paper_id, version, settings, progress, client, sleep
     if progress is not None:
         progress(f"Converting {len(page.body) // 1024:,} KB")
     document = convert_page(page.body, page.url)
-    stored_texts.save(
-        cache,
-        paper_id,
-        version=_version_in(page.url) or None,
-        source_url=page.url,
-        html=page.body,
-        converter=document.converter,
-        document_json=document.to_json(),
+    data = document.to_json()
+    keep(
+        lambda cache: stored_texts.save(
+            cache,
+            paper_id,
+            version=_version_in(page.url) or None,
+            source_url=page.url,
+            html=page.body,
+            converter=document.converter,
+            document_json=data,
+        )
     )
     return document
 

@@ -120,7 +120,7 @@ class FigureScreen(Screen):
     @thread_worker("Drawing a figure", group="figure-screen")
     def _load(self, cells: int, rows: int) -> None:
         try:
-            result = load_picture(self.app.cache.path, self.paper_id, self.url, cells, rows)
+            result = load_picture(self, self.paper_id, self.url, cells, rows)
         except Exception as exc:  # said on the screen; the reader goes on
             result = failure(exc)
         self.app.call_from_thread(self._arrived, result)

@@ -1,9 +1,10 @@
 """The full-text screen: a paper's text beside its table of contents.
 
 It opens at once with a loading line; a worker brings the document — from the cache, or
-fetched, converted and stored (:func:`paperdeck.storage.fulltext.store.open_document`) —
-and lays it out for the text's width, so the UI never waits. A paper reopens where it was
-left: the position is written (in a worker) when the screen closes.
+fetched, converted and stored by the reader's writer
+(:func:`paperdeck.storage.fulltext.store.open_document`) — and lays it out for the text's
+width, so the UI never waits. A paper reopens where it was left: the position is written
+(by the writer) when the screen closes.
 
 The screen routes: the text widget owns moving, finding and drawing; the screen wires
 keys to it, keeps the contents in step and opens links, figures and referenced papers.
@@ -27,7 +28,7 @@ from textual.widgets.option_list import Option
 
 from paperdeck.storage.cache import fulltext as stored_texts
 from paperdeck.storage.cache import highlights as stored_highlights
-from paperdeck.storage.cache.database import Cache, CacheError
+from paperdeck.storage.cache.database import CacheError
 from paperdeck.storage.cache.highlights import Highlight
 from paperdeck.storage.fulltext import model
 from paperdeck.storage.fulltext.fetch import pdf_url
@@ -43,7 +44,7 @@ from paperdeck.tui.screens.references import ReferenceList
 from paperdeck.tui.widgets.contents import Contents
 from paperdeck.tui.widgets.paper_text import PaperText
 from paperdeck.tui.widgets.text_layout import Layout, lay_out
-from paperdeck.tui.workers import thread_worker
+from paperdeck.tui.workers import thread_worker, worker_cache
 from paperdeck.tui.writer import Write
 
 FOOTER_AFTER_S = 0.4
@@ -177,24 +178,26 @@ class FullTextScreen(Screen):
         config = self.app.config
         note = ""
         try:
-            with Cache(self.app.cache.path) as cache:
-                if self.look_up and cache.paper(paper_id) is None:
-                    self.post_message(self.Progress(f"Asking arXiv about {paper_id}…"))
-                    try:
-                        bring_in(cache, paper_id, config.arxiv)
-                    except LookupFailed as exc:
-                        note = str(exc)
-                        if exc.unreachable and not stored_texts.has(cache, paper_id):
-                            self.post_message(self.Failed(note, None))  # offline: no page either
-                            return
-                document = open_document(
-                    cache,
-                    paper_id,
-                    config.fulltext,
-                    progress=lambda line: self.post_message(self.Progress(line)),
-                )
-                position = stored_texts.position(cache, paper_id)
-                highlights = stored_highlights.of_paper(cache, paper_id)
+            cache = worker_cache(self.app.cache.path)  # reads; the writer stores
+            keep = self.app.writer.keep(f"Storing the full text of {paper_id}", self)
+            if self.look_up and cache.paper(paper_id) is None:
+                self.post_message(self.Progress(f"Asking arXiv about {paper_id}…"))
+                try:
+                    bring_in(cache, paper_id, config.arxiv, keep)
+                except LookupFailed as exc:
+                    note = str(exc)
+                    if exc.unreachable and not stored_texts.has(cache, paper_id):
+                        self.post_message(self.Failed(note, None))  # offline: no page either
+                        return
+            document = open_document(
+                cache,
+                paper_id,
+                config.fulltext,
+                progress=lambda line: self.post_message(self.Progress(line)),
+                keep=keep,
+            )
+            position = stored_texts.position(cache, paper_id)
+            highlights = stored_highlights.of_paper(cache, paper_id)
         except NoRendering as exc:
             self.post_message(self.Failed(str(exc), exc.pdf_url))
             return

@@ -3,11 +3,11 @@
 :class:`FigureCells` belongs to a :class:`~paperdeck.tui.widgets.paper_text.PaperText`.
 When the widget draws a row of a figure's box whose picture it does not have yet, it asks
 for it: a thread worker reads the image from the cache, or — the first time — fetches it
-(a few at a time, :data:`AT_ONCE`) and stores it with the paper, then scales it
-(:func:`~paperdeck.storage.fulltext.images.picture`) and hands it back to the UI thread,
-which redraws the rows. Each cell is ``▀`` in the upper pixel's colour on the lower
-pixel's: true colour where the terminal has it; Rich brings it down to 256 colours where
-that is all there is.
+(a few at a time, :data:`AT_ONCE`) and has the reader's writer store it with the paper,
+then scales it (:func:`~paperdeck.storage.fulltext.images.picture`) and hands it back to
+the UI thread, which redraws the rows. Each cell is ``▀`` in the upper pixel's colour on
+the lower pixel's: true colour where the terminal has it; Rich brings it down to 256
+colours where that is all there is.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
+from textual.widget import Widget
 
 from paperdeck.storage.cache import figures as stored_images
 from paperdeck.storage.fulltext.images import ImageError, Picture, fetch_image, picture
@@ -35,15 +36,16 @@ Key = tuple[str, int, int]
 """(image URL, cells wide, rows)."""
 
 
-def load_picture(cache_path, paper_id: str, url: str, cells: int, rows: int) -> Picture:
+def load_picture(node: Widget, paper_id: str, url: str, cells: int, rows: int) -> Picture:
     """The picture of ``url`` for a box of ``cells`` × ``rows``: from the cache, or
-    fetched and stored first. Runs in a worker thread; :class:`ImageError` says why not."""
-    cache = worker_cache(cache_path)
-    data = stored_images.image(cache, paper_id, url)
+    fetched and stored first (by the reader's writer). Runs in ``node``'s worker thread;
+    :class:`ImageError` says why not."""
+    data = stored_images.image(worker_cache(node.app.cache.path), paper_id, url)
     if data is None:
         with _FETCHING:
             data = fetch_image(url)
-        stored_images.save_image(cache, paper_id, url, data)
+        keep = node.app.writer.keep(f"Storing a figure of {paper_id}", node)
+        keep(lambda cache: stored_images.save_image(cache, paper_id, url, data))
     return picture(data, cells, rows)
 
 

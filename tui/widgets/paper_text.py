@@ -595,7 +595,7 @@ class PaperText(ScrollView, can_focus=True):
     def _load_figure(self, key: Key) -> None:
         url, cells, rows = key
         try:
-            result = load_picture(self.app.cache.path, self.paper_id, url, cells, rows)
+            result = load_picture(self, self.paper_id, url, cells, rows)
         except Exception as exc:  # shown in the figure's box; the reader goes on
             result = failure(exc)
         self.app.call_from_thread(self._figure_arrived, key, result)
