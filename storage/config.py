@@ -105,6 +105,25 @@ class TranslationSettings:
     """Name of the environment variable that holds the API key (never the key)."""
 
 
+ASSISTANT_PROVIDERS = ("none", "openai", "ollama")
+
+
+@dataclass(slots=True)
+class AssistantSettings:
+    provider: str = "none"
+    """none, openai (any OpenAI-compatible server: llama.cpp, vLLM, LM Studio) or ollama."""
+    url: str = "http://localhost:8080/v1"
+    """openai: the server's ``…/v1`` base; ollama: its base (``http://localhost:11434``)."""
+    model: str = ""
+    """The model's name on that server."""
+    api_key_env: str = ""
+    """Name of the environment variable that holds the API key (never the key)."""
+    context_tokens: int = 8000
+    """What one question may send (the prompt, in tokens)."""
+    summaries: bool = False
+    """Show a summary line in the abstract pane and in triage (made on first look, cached)."""
+
+
 @dataclass(slots=True)
 class SyncSettings:
     on_start: bool = False
@@ -182,6 +201,7 @@ class Config:
     digests: list[DigestSource] = field(default_factory=list)
     codelinks: CodelinkSettings = field(default_factory=CodelinkSettings)
     translation: TranslationSettings = field(default_factory=TranslationSettings)
+    assistant: AssistantSettings = field(default_factory=AssistantSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     fulltext: FulltextSettings = field(default_factory=FulltextSettings)
@@ -272,6 +292,7 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "digests": ("list", DigestSource),
     "codelinks": ("table", CodelinkSettings),
     "translation": ("table", TranslationSettings),
+    "assistant": ("table", AssistantSettings),
     "sync": ("table", SyncSettings),
     "ui": ("table", UiSettings),
     "fulltext": ("table", FulltextSettings),
@@ -364,6 +385,7 @@ def _check_values(config: Config, locate: _Locator) -> None:
             f"provider must be one of {', '.join(providers)}, not {config.translation.provider!r}",
             "provider",
         )
+    _check_assistant(config.assistant, locate)
     for key in ("api_url",):
         url = getattr(config.arxiv, key)
         if not re.match(r"https?://", url):
@@ -400,6 +422,39 @@ def _check_values(config: Config, locate: _Locator) -> None:
             )
         if name in names[:index]:
             raise locate.error("topics", index, f"topic {name!r} is defined twice", "name")
+
+
+MIN_CONTEXT_TOKENS = 1000
+"""Fewer tokens hold the instructions and a question but hardly any of the paper."""
+
+
+def _check_assistant(settings: AssistantSettings, locate: _Locator) -> None:
+    if settings.provider not in ASSISTANT_PROVIDERS:
+        raise locate.error(
+            "assistant",
+            None,
+            f"provider must be one of {', '.join(ASSISTANT_PROVIDERS)}, not {settings.provider!r}",
+            "provider",
+        )
+    if not re.match(r"https?://[^/\s]+", settings.url):
+        raise locate.error(
+            "assistant", None, f"url must be an http(s) URL, not {settings.url!r}", "url"
+        )
+    if settings.context_tokens < MIN_CONTEXT_TOKENS:
+        raise locate.error(
+            "assistant",
+            None,
+            f"context_tokens must be at least {MIN_CONTEXT_TOKENS}, not {settings.context_tokens}",
+            "context_tokens",
+        )
+    if settings.api_key_env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", settings.api_key_env):
+        raise locate.error(
+            "assistant",
+            None,
+            "api_key_env must be the NAME of an environment variable (such as "
+            "OPENAI_API_KEY), never the key itself",
+            "api_key_env",
+        )
 
 
 MACHINE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

@@ -38,6 +38,23 @@ def timeouts(default: float = TIMEOUT_S) -> tuple[float, float]:
     return min(read, CONNECT_TIMEOUT_S), read
 
 
+class MissingKey(Exception):
+    """The environment variable a setting names for an API key is not set."""
+
+
+def api_key(env_name: str, setting: str) -> str | None:
+    """The API key in the environment variable ``env_name`` (None when no variable is
+    named); :class:`MissingKey` names the variable and the ``setting`` that names it
+    (``[translation] api_key_env in …/config.toml``) when it is not set."""
+    name = env_name.strip()
+    if not name:
+        return None
+    key = os.environ.get(name, "").strip()
+    if not key:
+        raise MissingKey(f"the environment variable {name}, named by {setting}, is not set")
+    return key
+
+
 class FetchError(Exception):
     """A request that failed for good; the message says which URL and why."""
 

@@ -42,6 +42,11 @@ def settled(*keys: str):
         await pilot.pause(0.3)
         await settle(pilot.app, pilot)
         pilot.app.clear_notifications()
+        screen = pilot.app.screen  # a screen pushed just now (the note's editor) is composed
+        for _ in range(3000):
+            if screen.is_mounted:
+                break
+            await pilot.pause(0.01)
         for field in pilot.app.screen.query("Input, TextArea"):
             field.cursor_blink = False  # a blinking cursor is in no fixed state
         await pilot.pause()

@@ -44,6 +44,7 @@ class PaperdeckApp(App):
         STYLES / "main.tcss",
         STYLES / "dialogs.tcss",
         STYLES / "fulltext.tcss",
+        STYLES / "assistant.tcss",
         STYLES / "library.tcss",
         STYLES / "triage.tcss",
     ]

@@ -367,7 +367,29 @@ MIGRATIONS: list[str] = [
         ORDER BY paper_id;
     """
     + _field_triggers("dismissed"),
-    # 9: highlights of passages, with comments (storage/cache/highlights.py); logged, and
+    # 9: the assistant (see storage/cache/assistant.py): the questions asked about each
+    # paper with their answers and checked citations, and summaries per paper and model.
+    """
+    CREATE TABLE assistant_answers (
+        id INTEGER PRIMARY KEY,
+        paper_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        citations TEXT NOT NULL,
+        asked_at TEXT NOT NULL
+    );
+    CREATE INDEX assistant_answers_by_paper ON assistant_answers(paper_id, id);
+    CREATE TABLE assistant_summaries (
+        paper_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        source TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        PRIMARY KEY (paper_id, model)
+    ) WITHOUT ROWID;
+    """,
+    # 10: highlights of passages, with comments (storage/cache/highlights.py); logged, and
     # so travelling, like the library's other fields.
     """
     CREATE TABLE highlights (

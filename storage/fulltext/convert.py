@@ -33,7 +33,8 @@ from paperdeck.storage.parsers.text import strip_controls
 
 CONVERTER_VERSION = 3
 """Raise it when the conversion changes: stored papers are converted again from their
-stored HTML (no network) the next time they are opened."""
+stored HTML (no network) the next time they are opened. (3: paragraphs and footnotes
+keep LaTeXML's ids, which the assistant cites.)"""
 MAX_DEPTH = 64
 """Elements nested deeper than this are flattened to their text (LaTeXML pages nest ~15
 levels; libxml2 itself stops at 256 and drops what lies deeper)."""
@@ -439,9 +440,9 @@ class _Walker:
             spans = [*self.runin, Span(" "), *spans] if spans else self.runin
             self.runin = None
         if spans:
-            first = nodes[0]  # a <p>, or loose text: the anchor of its paragraph (S2.p3)
-            anchor = _anchor(first if getattr(first, "name", None) == "p" else first.parent)
-            self.blocks.append(Block(model.PARAGRAPH, _tidy(spans), level=level, anchor=anchor))
+            block = Block(model.PARAGRAPH, _tidy(spans), level=level)
+            block.anchor = _paragraph_anchor(nodes[0])
+            self.blocks.append(block)
 
     # blocks
 
@@ -705,7 +706,8 @@ class _Walker:
                 extra.extract()
             spans = self.spans(content)
             number = number or str(len(notes) - position)
-            found.append((position, Block(model.FOOTNOTE, spans, label=number)))
+            block = Block(model.FOOTNOTE, spans, label=number, anchor=note.get("id") or "")
+            found.append((position, block))
             replacement = article.new_tag("sup", attrs={"class": "pd-note", "data-n": number})
             replacement.string = number
             note.replace_with(replacement)
@@ -736,6 +738,21 @@ def _anchor(el) -> str:
             break
         parent = parent.parent
     return anchor
+
+
+def _paragraph_anchor(node) -> str:
+    """The id LaTeXML gave a paragraph (``S3.SS1.p4``): its own, else its ``ltx_para``'s
+    (the ``div`` around its ``p``); "" for loose text and the abstract (LaTeXML gives
+    those none)."""
+    for el in (node, getattr(node, "parent", None)):
+        if el is None or not hasattr(el, "get"):
+            return ""
+        if el.name == "div" or el.name == "p":
+            if el.get("id"):
+                return el.get("id")
+            if "ltx_para" in (el.get("class") or ()):
+                return ""
+    return ""
 
 
 def _is_block_span(el) -> bool:

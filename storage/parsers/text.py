@@ -75,6 +75,12 @@ def reflow(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def without_reasoning(text: str) -> str:
+    """A model's answer without its reasoning (``<think>…</think>``) and its controls;
+    its lines kept as they are (an answer's lists stay lists)."""
+    return strip_controls(_THINK.sub("", text)).strip()
+
+
 def clean_generated(text: str) -> str:
     """Machine-written text (a translation, a summary): HTML entities decoded, reasoning
     (``<think>``) removed, prompt artefacts (``<paragraph>``, ``<lb/>``) turned into paragraphs."""

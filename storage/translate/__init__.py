@@ -13,7 +13,6 @@ it is never logged, stored or shown. httpx is imported only when a request is ma
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import TranslationSettings, config_path
+from paperdeck.storage.http import MissingKey, api_key
 from paperdeck.storage.models import Paper, Translation
 from paperdeck.storage.parsers.text import clean_generated, clean_line
 from paperdeck.storage.translate.base import Provider
@@ -167,16 +167,10 @@ def _translator(
 
 
 def _api_key(settings: TranslationSettings) -> str | None:
-    name = settings.api_key_env.strip()
-    if not name:
-        return None
-    key = os.environ.get(name, "").strip()
-    if not key:
-        raise TranslationError(
-            f"the environment variable {name}, named by [translation] api_key_env in "
-            f"{config_path()}, is not set"
-        )
-    return key
+    try:
+        return api_key(settings.api_key_env, f"[translation] api_key_env in {config_path()}")
+    except MissingKey as exc:
+        raise TranslationError(str(exc)) from None
 
 
 def _translate(provider: Provider, paper: Paper, code: str) -> Translation:

@@ -11,7 +11,7 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -40,6 +40,9 @@ class Reply:
     """Seconds to wait before answering (for timeouts)."""
     truncate: bool = False
     """Promise the whole body, send half, then close (a connection reset mid-body)."""
+    stream: Callable[[], Iterable[bytes]] | None = None
+    """Send the body in chunks as this yields them (chunked transfer encoding, each chunk
+    flushed at once): a streamed answer, which may wait between chunks."""
 
     @classmethod
     def json(cls, data, status: int = 200, **headers: str) -> Reply:
@@ -139,6 +142,9 @@ class LoopbackServer:
             def _send(self, reply: Reply) -> None:
                 if reply.delay:
                     threading.Event().wait(reply.delay)
+                if reply.stream is not None:
+                    self._send_stream(reply)
+                    return
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body
                 try:
                     self.send_response(reply.status)
@@ -152,6 +158,22 @@ class LoopbackServer:
                         self.close_connection = True
                         return
                     self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+
+            def _send_stream(self, reply: Reply) -> None:
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for chunk in reply.stream():
+                        if chunk:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            self.wfile.flush()
+                    self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
 

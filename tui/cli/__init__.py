@@ -31,10 +31,10 @@ from paperdeck.storage.config import (
     load_config,
 )
 from paperdeck.storage.library.journal_file import Journal
-from paperdeck.tui.cli import fulltext, library, papers, sync, translate, triage
+from paperdeck.tui.cli import assistant, fulltext, library, papers, sync, translate, triage
 from paperdeck.tui.cli.common import RESET_HINT, CommandError, open_cache, settings
 
-GROUPS = (sync, papers, translate, library, fulltext, triage)
+GROUPS = (sync, papers, translate, library, fulltext, assistant, triage)
 """The command groups, in the order ``paperdeck --help`` lists their commands."""
 
 

@@ -41,6 +41,7 @@ from paperdeck.tui.pdf_keeping import keep_paper_pdf
 from paperdeck.tui.screens.figure import FigureScreen
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.references import ReferenceList
+from paperdeck.tui.widgets.answer_panel import AnswerPanel, show_citation
 from paperdeck.tui.widgets.contents import Contents
 from paperdeck.tui.widgets.paper_text import PaperText
 from paperdeck.tui.widgets.text_layout import Layout, lay_out
@@ -73,6 +74,7 @@ class FullTextScreen(Screen):
         Binding("n", "find_next", "Next match", id="fulltext_find_next"),
         Binding("N", "find_previous", "Previous match", show=False, id="fulltext_find_previous"),
         Binding("b", "references", "References", id="fulltext_references"),
+        Binding("a", "ask", "Ask", id="fulltext_ask"),
         Binding("o", "open_arxiv", "arXiv", show=False, id="open_arxiv"),
         Binding("p", "open_pdf", "PDF", id="open_pdf"),
         Binding("c", "open_code", "Code", show=False, id="open_code"),
@@ -130,6 +132,7 @@ class FullTextScreen(Screen):
         with Horizontal(id="ft-body"):
             yield Contents(id="toc")
             yield PaperText(id="text")
+            yield AnswerPanel(self.paper_id, id="answer")
         yield Input(placeholder="Find in the paper…", id="find")
         yield Static(id="ft-status")
         # The footer comes once the text is drawn (or after FOOTER_AFTER_S): styling and
@@ -325,6 +328,9 @@ class FullTextScreen(Screen):
     def action_back(self) -> None:
         if self.highlighting.cancel():
             return
+        if self.query_one(AnswerPanel).escape():
+            self.text.focus()
+            return
         find = self.query_one("#find", Input)
         if find.has_focus:
             find.display = False
@@ -418,6 +424,21 @@ class FullTextScreen(Screen):
 
     def action_find_previous(self) -> None:
         self.action_find_next(backwards=True)
+
+    def action_ask(self) -> None:
+        if self.text.document is None:
+            self.notify("The paper's text is not here yet.", timeout=3)
+            return
+        self.query_one(AnswerPanel).open()
+
+    def on_answer_panel_citation_chosen(self, message: AnswerPanel.CitationChosen) -> None:
+        document = self.text.document
+        if document is not None:
+            show_citation(self.text, document, message.block, message.quote)
+            if not message.found:
+                self.notify(
+                    f"This quote is not in {message.block}.", severity="warning", markup=False
+                )
 
     def action_references(self) -> None:
         document = self.text.document

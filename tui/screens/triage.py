@@ -28,6 +28,7 @@ from paperdeck.storage.cache.views import PaperList, View, count_view
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import PaperRow
 from paperdeck.tui.widgets.marked_pane import MarkedPane, extras
+from paperdeck.tui.widgets.summary_line import SummaryLine
 from paperdeck.tui.workers import thread_worker, worker_cache
 from paperdeck.tui.writer import CacheWriter, Write
 
@@ -215,6 +216,9 @@ class TriageScreen(Screen[Summary]):
         self.query_one("#triage-end").display = False
         self.pane.display = True
         self.pane.show_marked(detail, *extras(self.cache, self.app.config, row.id, self._ranked))
+        following = papers.row(index + 1) if index + 1 < papers.total else None
+        if following is not None:  # its summary made while this paper is read
+            self.pane.query_one(SummaryLine).make_ahead(following.id)
         self._progress()
 
     def _at_end(self) -> None:

@@ -24,6 +24,7 @@ from paperdeck.storage.translate import (
     fetch_translation,
 )
 from paperdeck.tui.messages import WorkerFailed
+from paperdeck.tui.widgets.summary_line import SummaryLine
 from paperdeck.tui.workers import thread_worker, worker_cache
 from paperdeck.tui.writer import Write
 
@@ -102,7 +103,10 @@ class AbstractPane(VerticalScroll, can_focus=True):
         """Translations fetched here, shown again even while the cache is too busy to store them."""
 
     def compose(self) -> ComposeResult:
-        for part in ("title", "authors", "meta", "links", "library", "note", "body", "summary"):
+        for part in ("title", "authors", "meta", "links", "library", "note"):
+            yield Static(id=f"pane-{part}")
+        yield SummaryLine(id="pane-assistant")
+        for part in ("body", "summary"):
             yield Static(id=f"pane-{part}")
 
     @property
@@ -159,6 +163,7 @@ class AbstractPane(VerticalScroll, can_focus=True):
         self._set("library", library_text(detail))
         summary = Text(f"Summary: {paper.summary}") if paper.summary else Text()
         self._set("summary", summary)
+        self.query_one(SummaryLine).show_for(paper.id)
         self._show_text(paper.title, paper.abstract or "(no abstract in the cache)", note=None)
         self.scroll_home(animate=False)
 
