@@ -168,6 +168,22 @@ class LibrarySettings:
 
 
 @dataclass(slots=True)
+class CitationSettings:
+    url: str = "https://api.semanticscholar.org/graph/v1"
+    """Semantic Scholar's Graph API base."""
+    api_key_env: str = ""
+    """Name of the environment variable that holds an API key (sent as ``x-api-key``);
+    without one the shared, slower rate applies."""
+
+
+@dataclass(slots=True)
+class HookSettings:
+    after_sync: str = ""
+    """A command run after each sync (split like a shell command, never run through
+    one), with ``PAPERDECK_NEW_PAPERS`` set to the number of new papers."""
+
+
+@dataclass(slots=True)
 class SavedView:
     name: str
     """How the view is labelled as ``v`` cycles to it."""
@@ -206,6 +222,8 @@ class Config:
     ui: UiSettings = field(default_factory=UiSettings)
     fulltext: FulltextSettings = field(default_factory=FulltextSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
+    citations: CitationSettings = field(default_factory=CitationSettings)
+    hooks: HookSettings = field(default_factory=HookSettings)
     views: list[SavedView] = field(default_factory=list)
     watch: list[Rule] = field(default_factory=list)
     mute: list[Rule] = field(default_factory=list)
@@ -297,6 +315,8 @@ _SECTIONS: dict[str, tuple[str, type]] = {
     "ui": ("table", UiSettings),
     "fulltext": ("table", FulltextSettings),
     "library": ("table", LibrarySettings),
+    "citations": ("table", CitationSettings),
+    "hooks": ("table", HookSettings),
     "views": ("list", SavedView),
     "watch": ("list", Rule),
     "mute": ("list", Rule),
@@ -390,6 +410,19 @@ def _check_values(config: Config, locate: _Locator) -> None:
         url = getattr(config.arxiv, key)
         if not re.match(r"https?://", url):
             raise locate.error("arxiv", None, f"{key} must be an http(s) URL, not {url!r}", key)
+    if not re.match(r"https?://[^/\s]+", config.citations.url):
+        raise locate.error(
+            "citations", None, f"url must be an http(s) URL, not {config.citations.url!r}", "url"
+        )
+    if config.hooks.after_sync.strip():
+        import shlex
+
+        try:
+            shlex.split(config.hooks.after_sync)
+        except ValueError as exc:
+            raise locate.error(
+                "hooks", None, f"after_sync cannot be split into a command: {exc}", "after_sync"
+            ) from None
     for key in ("html_url", "ar5iv_url", "pdf_url"):
         url = getattr(config.fulltext, key)
         if not re.match(r"https?://[^/\s]+", url):

@@ -9,7 +9,11 @@ NEW_STYLE = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?")
 OLD_STYLE = re.compile(
     r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Z]{2})?/(?P<num>\d{7})(?:v(?P<v>\d+))?"
 )
-_URL = re.compile(r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>[^\s?#)]+)")
+_URL = re.compile(
+    r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>[^\s?#)]+?)/?"
+    r"(?:[?#]\S*)?"
+)
+_PREFIX = re.compile(r"^arxiv\s*:\s*", re.IGNORECASE)
 
 # Archives of the old identifier scheme, in alphabetical order: their index orders
 # old-style ids among themselves inside the integer key.
@@ -57,11 +61,12 @@ _EPOCH = date(1900, 1, 1).toordinal()
 
 
 def parse_id(text: str) -> tuple[str, int | None] | None:
-    """The (id without version, version) in ``text`` — a bare id or an arXiv URL.
+    """The (id without version, version) in ``text`` — a bare id, ``arXiv:ID`` or an
+    arXiv URL (abs, pdf or html page, with or without ``https://``, a query or a fragment).
 
     ``math.GT/0309136v2`` becomes ``("math/0309136", 2)``; anything else is None.
     """
-    text = text.strip()
+    text = _PREFIX.sub("", text.strip(), count=1)
     url = _URL.fullmatch(text)
     if url:
         text = url.group("rest").removesuffix(".pdf")
@@ -97,6 +102,11 @@ def sort_key(paper_id: str, published: str) -> int:
     """
     days = date.fromisoformat(published).toordinal() - _EPOCH
     return (days << _ID_BITS) | _id_rank(paper_id)
+
+
+def first_key(day: str) -> int:
+    """The smallest :func:`sort_key` of a paper published on ``day`` (``YYYY-MM-DD``)."""
+    return (date.fromisoformat(day).toordinal() - _EPOCH) << _ID_BITS
 
 
 def _id_rank(paper_id: str) -> int:

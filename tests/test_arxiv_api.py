@@ -368,7 +368,8 @@ def test_a_new_version_keeps_the_star_and_the_digest_translation(cache: Cache):
         ["https://github.com/o/r"],
     )
     assert paper.authors == ["Ada Lovelace", "Alan Turing"]
-    assert detail.state.starred and detail.state.read
+    # The star stays; the new version of a kept paper turns it unread (DESIGN §15).
+    assert detail.state.starred and not detail.state.read
     assert detail.translation_langs == ["zh"] and detail.topics == ["LLM", "T"]
 
 

@@ -127,8 +127,17 @@ def test_a_new_version_updates_metadata_and_keeps_user_state(cache: Cache):
     stored = cache.paper("2406.00001")
     assert (stored.version, stored.title, stored.comment) == (2, "New title", "Accepted")
     state = cache.state("2406.00001")
-    assert state.starred and state.read
+    # A kept paper's new version turns it unread and "updated" (DESIGN §15); the rest stays.
+    assert state.starred and not state.read
     assert cache.translation("2406.00001", "zh").abstract == "舊的"
+
+
+def test_a_new_version_of_a_paper_not_kept_leaves_it_read(cache: Cache):
+    cache.upsert([Incoming(paper(title="Old title"))])
+    cache.set_read("2406.00001", True)
+    cache.upsert([Incoming(paper(version=2, title="New title", source="arxiv"))])
+    assert cache.state("2406.00001").read
+    assert cache.conn.execute("SELECT count(*) FROM paper_updates").fetchone()[0] == 0
 
 
 def test_a_digest_row_never_downgrades_a_full_record(cache: Cache):

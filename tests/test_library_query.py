@@ -89,6 +89,11 @@ def ids(cache: Cache, query: str, **view) -> list[str]:
         ("after:2024-01-01 before:2024-02-01 tag:proj", ["b", "a"]),
         ("tag:proj after:2024-01-02", ["b"]),
         ('author:"Alan Turing" after:2024-02-01', ["c"]),
+        ("author:Turing", ["c", "a"]),  # a family name
+        ("author:hopper", ["b"]),
+        ("author:Ada", ["a"]),  # any part of a name
+        ("author:Turin", []),  # whole words
+        ("-author:Turing", ["b", "d"]),
         ("!!!", []),  # nothing searchable: nothing found
     ],
 )
@@ -158,7 +163,7 @@ def test_bad_query_in_the_cli_is_one_line(capsys):
 
     assert main(["list", "--search", "is:nope"]) == 1
     err = capsys.readouterr().err
-    assert err == "paperdeck: bad search: is:nope: is: takes starred|unread|read|later|dismissed\n"
+    assert err == "paperdeck: bad search: is:nope: is: takes starred|unread|read|later|dismissed|updated\n"
     assert main(["list", "--tag", "Bad Tag!"]) == 1
     assert "not a tag name" in capsys.readouterr().err
 

@@ -118,7 +118,9 @@ def test_user_state_survives_reimport_and_version_bumps(rows, data):
         import_lines(cache, digest(bumped, topic="Other").splitlines(keepends=True), "d2.md")
         for paper_id in ids:
             state = cache.state(paper_id)
-            assert state.starred == (paper_id in starred) and state.read == (paper_id in read)
+            # Every paper got a new version: a kept (starred) one turns unread (DESIGN §15).
+            assert state.starred == (paper_id in starred)
+            assert state.read == (paper_id in read and paper_id not in starred)
         assert cache.quick_check() == "ok"
 
 

@@ -18,6 +18,7 @@ from paperdeck.tui.view_loader import (
     Show,
     Total,
     ViewLoader,
+    cycled_views,
 )
 from tests.support.synthetic import papers
 from tests.tui_support import SAMPLE_ORDER, sample_cache
@@ -99,9 +100,9 @@ def test_an_answer_after_leaving_for_a_view_quick_to_count_is_dropped(
     cache: Cache, worker: Cache
 ):
     loader = ViewLoader(cache, View())
-    loader.next_view([])  # All → Unread: a worker loads it
+    loader.next_view(cycled_views([]))  # All → Unread: a worker loads it
     job = loader.load()
-    loader.next_view([])  # → Starred, shown at once
+    loader.next_view(cycled_views([]))  # → Starred, shown at once
     assert isinstance(loader.load(), Show)
     page, total = run(job, worker)
     assert loader.first_page(page, None, None) is None and loader.total(total) is None
@@ -160,7 +161,7 @@ def test_a_move_while_a_reload_runs_loads_again_from_the_new_place(cache: Cache,
 def test_a_refresh_during_a_new_views_first_load_asks_for_that_load_again(cache: Cache):
     loader = ViewLoader(cache, View())
     shown = loader.load().papers
-    loader.next_view([])  # Unread, still loading: the table holds the last view
+    loader.next_view(cycled_views([]))  # Unread, still loading: the table holds the last view
     job = loader.refresh(shown, shown.row(1))
     assert isinstance(job, Fetch) and not job.reload and job.keep == shown.row(1)
 
@@ -177,7 +178,7 @@ def test_an_older_count_never_replaces_a_newer_one(cache: Cache, worker: Cache):
 def test_a_count_of_another_view_is_dropped(cache: Cache):
     loader = ViewLoader(cache, View())
     job = loader.count()
-    loader.next_view([])
+    loader.next_view(cycled_views([]))
     assert loader.counted(job.run(cache)) is None
 
 
@@ -185,7 +186,7 @@ def test_views_cycle_keeping_the_search_and_the_order(cache: Cache):
     loader = ViewLoader(cache, View(search="model", sort="title"))
     seen = []
     for _ in range(6):
-        loader.next_view(["LLM", "Vision"])
+        loader.next_view(cycled_views(["LLM", "Vision"]))
         seen.append(loader.view.label)
     assert seen[:3] == [
         "Unread — search “model”",

@@ -105,6 +105,19 @@ class Count:
         return Counted(self.view, count_unread(cache, self.view), self.asked)
 
 
+def cycled_views(
+    topics: list[str], watches: list[str] = (), saved: list[View] = (), ranked: list[str] = ()
+) -> list[View]:
+    """What ``v`` steps through: all, unread, starred, the ``saved`` searches (the later
+    list, ``[[views]]``), with code, each topic, each watch rule's papers, then the ranked
+    lists made so far ("more like this", references, citing papers)."""
+    views = [View(), View(unread=True), View(starred=True), *saved, View(code=True)]
+    views += [View(topic=name) for name in topics]
+    views += [View(watch=name) for name in watches]
+    views += [View(ranked=name, name=name) for name in ranked]
+    return views
+
+
 class ViewLoader:
     """The view on show, the loads and counts asked for, and which answers are stale."""
 
@@ -129,17 +142,16 @@ class ViewLoader:
         self.view = self.view.with_(search=text)
         return True
 
-    def next_view(self, topics: list[str], watches: list[str] = (), saved: list[View] = ()) -> None:
-        """All, unread, starred, the ``saved`` searches (the later list, ``[[views]]``),
-        with code, each topic, then each watch rule's papers; the search and order stay."""
-        views = [View(), View(unread=True), View(starred=True), *saved, View(code=True)]
-        views += [View(topic=name) for name in topics]
-        views += [View(watch=name) for name in watches]
+    def next_view(self, views: list[View]) -> None:
+        """The view after this one in ``views`` (:func:`cycled_views`); the search and
+        order stay."""
         base = replace(self.view, search="", sort="date")
         at = views.index(base) if base in views else -1
-        self.view = replace(
-            views[(at + 1) % len(views)], search=self.view.search, sort=self.view.sort
-        )
+        self.show(views[(at + 1) % len(views)])
+
+    def show(self, view: View) -> None:
+        """Show ``view`` (chosen by name, or one a job made); the search and order stay."""
+        self.view = replace(view, search=self.view.search, sort=self.view.sort)
 
     def next_sort(self) -> str:
         return SORTS[(SORTS.index(self.view.sort) + 1) % len(SORTS)]

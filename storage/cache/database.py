@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from paperdeck.storage.cache import updates
 from paperdeck.storage.cache.merge import merge
 from paperdeck.storage.cache.migrations import MIGRATIONS, SCHEMA_VERSION
 from paperdeck.storage.ids import sort_key
@@ -384,6 +385,8 @@ class Cache:
         if paper.published != old.published:
             new_key = self._free_key(sort_key(paper.id, paper.published), reserved)
         row = _to_row(new_key, paper, stamp)
+        if (paper.version or 0) > (old.version or 0) and old.version:
+            updates.note_new_version(self.conn, paper.id, paper.version, stamp)
         assignments = ", ".join(f"{column} = ?" for column in _COLUMNS)
         self.conn.execute(f"UPDATE papers SET {assignments} WHERE key = ?", (*row, key))
         if new_key != key:

@@ -389,7 +389,51 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (paper_id, model)
     ) WITHOUT ROWID;
     """,
-    # 10: highlights of passages, with comments (storage/cache/highlights.py); logged, and
+    # 10: finding papers and staying current (storage/cache/lists.py, citations.py,
+    # updates.py): ranked lists of papers that views walk in their own order ("more like
+    # this", references, citing papers); Semantic Scholar's answers, kept a week; and the
+    # kept papers a sync brought a new version of, until they are read again. The author
+    # sort uses the first author's family name (the last word of the name).
+    """
+    ALTER TABLE papers ADD COLUMN first_family TEXT COLLATE NOCASE GENERATED ALWAYS AS
+        (substr(first_author, length(rtrim(first_author, replace(first_author, ' ', ''))) + 1))
+        VIRTUAL;
+    CREATE INDEX papers_by_family ON papers(first_family, key DESC);
+
+    CREATE TABLE paper_lists (
+        name TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        paper_id TEXT NOT NULL,
+        PRIMARY KEY (name, pos)
+    ) WITHOUT ROWID;
+    CREATE TABLE paper_lists_state (
+        name TEXT PRIMARY KEY,
+        made_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE citations (
+        paper_id TEXT PRIMARY KEY,
+        fetched_at TEXT NOT NULL,
+        count INTEGER,
+        refs TEXT NOT NULL DEFAULT '[]',
+        cited_by TEXT NOT NULL DEFAULT '[]'
+    ) WITHOUT ROWID;
+
+    CREATE TABLE paper_updates (
+        paper_id TEXT PRIMARY KEY,
+        version INTEGER,
+        at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER paper_updates_read AFTER UPDATE OF read ON user_state WHEN new.read
+    BEGIN
+        DELETE FROM paper_updates WHERE paper_id = new.paper_id;
+    END;
+    CREATE TRIGGER paper_updates_read_new AFTER INSERT ON user_state WHEN new.read
+    BEGIN
+        DELETE FROM paper_updates WHERE paper_id = new.paper_id;
+    END;
+    """,
+    # 11: highlights of passages, with comments (storage/cache/highlights.py); logged, and
     # so travelling, like the library's other fields.
     """
     CREATE TABLE highlights (

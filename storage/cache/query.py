@@ -3,7 +3,7 @@ reader, ``paperdeck list --search``) to SQL over the cache's indexes.
 
 Compilation picks the table that drives the walk so that the first page costs a few index
 steps: a small set of the user's papers (a tag, the stars, the later list, the notes) when
-the query names one, else the full-text index for words, else an author's papers, a
+the query names one, else the full-text index for words (and authors), else a
 topic's, or all papers — each walked newest first by the key that orders the cache. Dates
 are ranges of that key (it begins with the publication day).
 """
@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from paperdeck.storage.cache.updates import UPDATED_SET
 from paperdeck.storage.parsers.query import PREFIX_FROM, Query, Term
 
 SMALL_SET = 5_000
@@ -35,6 +36,14 @@ def fts_term(term: Term) -> str | None:
     if term.prefix and len(words[-1]) >= (PREFIX_FROM if term.typed else 2):
         parts[-1] += "*"
     return " AND ".join(parts) if len(parts) > 1 else parts[0]
+
+
+def author_match(name: str) -> str | None:
+    """The FTS5 expression for ``author:NAME``: its words, in order, among the authors
+    (``Yang`` finds Li Yang and Yang Li; ``"Li Yang"`` the full name); None when the name
+    holds nothing searchable."""
+    words = re.findall(r"\w+", name)
+    return f'authors : "{" ".join(words)}"' if words else None
 
 
 def day_key(day: str) -> int:
@@ -59,12 +68,14 @@ _STATE_SETS = {
     ("is", "later"): "SELECT paper_id FROM user_state WHERE later",
     ("is", "dismissed"): "SELECT paper_id FROM user_state WHERE dismissed",
     ("has", "note"): "SELECT paper_id FROM user_state WHERE note IS NOT NULL",
+    ("is", "updated"): UPDATED_SET,
 }
 _STATE_CONDITIONS = {
     "starred": "coalesce(s.starred, 0) = 1",
     "unread": "coalesce(s.read, 0) = 0",
     "read": "coalesce(s.read, 0) = 1",
     "later": "coalesce(s.later, 0) = 1",
+    "updated": f"p.id IN ({UPDATED_SET})",
     "dismissed": "coalesce(s.dismissed, 0) = 1",
 }
 
@@ -92,10 +103,13 @@ def compile_query(cache, query: Query, kept: frozenset[str] = frozenset()) -> Pl
     kept_json = json.dumps(sorted(kept)) if kept else None
     words = [fts for t in query.terms if t.kind == "word" and not t.negated if (fts := fts_term(t))]
     empty = any(t.kind == "word" and not t.negated and fts_term(t) is None for t in query.terms)
+    names = [author_match(t.value) for t in query.terms if t.kind == "author" and not t.negated]
+    empty = empty or None in names
     # Tags and notes are indexed with the papers' words (as marks): with them the index
     # finds the first page at once. A kept paper may have lost its tag: then only the
     # exact conditions below can keep it.
     marks = [] if kept else _marks(cache, query)
+    marks += [name for name in names if name]  # authors are in the index too (kept or not)
     chosen = None if words or marks else _small_set(cache, query)
     if chosen is not None:
         term, subquery, params = chosen
@@ -113,17 +127,6 @@ def compile_query(cache, query: Query, kept: frozenset[str] = frozenset()) -> Pl
         plan = Plan(f"papers_fts f CROSS JOIN papers p ON p.key = f.rowid {STATE_JOIN}", "f.rowid")
         plan.add("papers_fts MATCH ?", " AND ".join(words + marks))
         term = None
-    elif author := _first(query, "author"):
-        plan = Plan(
-            f"authors a CROSS JOIN papers p ON p.key = a.paper_key {STATE_JOIN}", "a.paper_key"
-        )
-        # One row per paper even when a name is listed twice on it.
-        plan.add(
-            "a.name = ? AND a.position = (SELECT min(position) FROM authors a2 "
-            "WHERE a2.paper_key = a.paper_key AND a2.name = a.name)",
-            author.value,
-        )
-        term = author
     elif topic := _first(query, "topic"):
         plan = Plan(
             f"paper_topics pt CROSS JOIN papers p ON p.key = pt.paper_key {STATE_JOIN}",
@@ -221,9 +224,9 @@ def _condition(cache, plan: Plan, t: Term, kept_json: str | None) -> None:
         else:
             plan.add(f"{no}({fulltext_condition(cache)})")
     elif t.kind == "author":
-        plan.add(
-            f"{no}EXISTS (SELECT 1 FROM authors WHERE paper_key = p.key AND name = ?)", t.value
-        )
+        # (an author to find is part of the full-text MATCH that drives the walk)
+        if t.negated and (match := author_match(t.value)):
+            plan.add("p.key NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)", match)
     elif t.kind == "topic":
         plan.add(
             f"{no}EXISTS (SELECT 1 FROM paper_topics WHERE paper_key = p.key "

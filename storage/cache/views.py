@@ -18,11 +18,12 @@ from paperdeck.storage.cache.database import Cache, now
 from paperdeck.storage.cache.interest import has_order
 from paperdeck.storage.cache.query import compile_query
 from paperdeck.storage.cache.rules import has_muted
+from paperdeck.storage.ids import parse_id
 from paperdeck.storage.models import PaperRow
 from paperdeck.storage.parsers import query as q
 
 SORTS = ("date", "title", "author", "interest")
-_SORT_COLUMN = {"title": "p.title", "author": "p.first_author"}
+_SORT_COLUMN = {"title": "p.title", "author": "p.first_family"}
 _ROW = (
     "p.key, p.id, p.published, p.title, p.first_author, p.n_authors, p.has_code, "
     "coalesce(s.read, 0), coalesce(s.starred, 0), coalesce(s.later, 0), "
@@ -55,6 +56,9 @@ class View:
     """What the label calls a saved search."""
     watch: str | None = None
     """The papers a ``[[watch]]`` rule of this name matches."""
+    ranked: str | None = None
+    """A ranked list of :mod:`paperdeck.storage.cache.lists` ("more like this",
+    references, citing papers), walked in its own order."""
     sort: str = "date"
 
     def __post_init__(self) -> None:
@@ -81,6 +85,8 @@ class View:
         so are saved searches with words."""
         if self.search:
             return "date"
+        if self.ranked is not None:
+            return "date"  # the list's own order
         if self.query:
             try:
                 return "date" if q.parse(self.query, typing=False).words else self.sort
@@ -98,7 +104,8 @@ class View:
             q.Term("author", self.author) if self.author is not None else None,
         ]
         own = q.Query(tuple(term for term in flags if term is not None))
-        return q.parse(self.query, typing=False) + own + q.parse(self.search)
+        typed = q.Query() if searched_id(self.search) else q.parse(self.search)
+        return q.parse(self.query, typing=False) + own + typed
 
     def with_(self, **changes) -> View:
         return replace(self, **changes)
@@ -122,6 +129,24 @@ def fts_query(text: str) -> str | None:
     return " AND ".join(terms)
 
 
+def searched_id(text: str) -> str | None:
+    """The arXiv id (without version) when a search is one: ``2406.02543``,
+    ``arXiv:2406.02543v2``, ``hep-th/9901001`` or an arXiv URL. Such a search finds that
+    paper in any view (whatever the view's filters)."""
+    parsed = parse_id(text) if text.strip() else None
+    return parsed[0] if parsed else None
+
+
+def family_name(name: str) -> str:
+    """The last word of ``name``, as the column ``papers.first_family`` computes it."""
+    return name[len(name.rstrip(name.replace(" ", ""))) :]
+
+
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 class _Sql:
     """The FROM/WHERE of a view and its order, as SQL fragments.
 
@@ -133,6 +158,11 @@ class _Sql:
     def __init__(self, view: View, kept: frozenset[str] = frozenset(), cache: Cache | None = None):
         self.params: list = []
         self.where: list[str] = []
+        if (paper_id := searched_id(view.search)) is not None:  # one paper, by its id
+            self.source = "papers p LEFT JOIN user_state s ON s.paper_id = p.id"
+            self.key, self.anchor, self.column = "p.key", "?", None
+            self._add("p.id = ?", paper_id)
+            return
         if view.search or view.query:  # the query language (raises QueryError)
             plan = compile_query(cache, view.terms(), kept)
             self.source, self.key = plan.source, plan.key
@@ -152,6 +182,14 @@ class _Sql:
             self.source = f"papers_fts f CROSS JOIN papers p ON p.key = f.rowid {state}"
             self.key = "f.rowid"
             self._add("papers_fts MATCH ?", query)
+        elif view.ranked is not None:
+            self.source = f"paper_lists l CROSS JOIN papers p ON p.id = l.paper_id {state}"
+            self.key = "l.pos"
+            self._add("l.name = ?", view.ranked)
+            self.anchor = (
+                "(SELECT l2.pos FROM papers p2 CROSS JOIN paper_lists l2 ON l2.paper_id = p2.id "
+                f"WHERE p2.key = ? AND l2.name = {_literal(view.ranked)})"
+            )
         elif view.sort == "interest" and cache is not None and has_order(cache):
             # The stored interest order (storage/ranking): most interesting first.
             self.source = f"interest_order i CROSS JOIN papers p ON p.key = i.paper_key {state}"
@@ -202,6 +240,8 @@ class _Sql:
         rules in the cache are those of ``[[mute]]``, none with ``[ui] show_muted``)."""
         if view.watch is not None and self.key != "w.paper_key":
             self._add(_WATCHED_BY, view.watch)
+        if view.ranked is not None and self.key != "l.pos":
+            self._add("p.id IN (SELECT paper_id FROM paper_lists WHERE name = ?)", view.ranked)
         if not view.search and cache is not None and has_muted(cache):
             self.where.append(_MUTED)
 
@@ -222,7 +262,7 @@ class _Sql:
         the anchor instead of walking from the start."""
         if self.column is None:
             return f"{self.key} {'>' if reverse else '<'} {self.anchor}", [row.key]
-        value = row.title if self.column == "p.title" else row.first_author
+        value = row.title if self.column == "p.title" else family_name(row.first_author)
         wide, same = ("<=", "<=") if reverse else (">=", ">=")
         return (
             f"{self.column} {wide} ? AND NOT ({self.column} = ? AND {self.key} {same} ?)",

@@ -7,10 +7,12 @@ the terms to SQL).
 Free words and ``"quoted phrases"`` are matched by the full-text index (title, authors,
 abstract, and the paper's note and tags); the last word of the query also matches as a
 prefix, so results follow typing. Filters: ``tag:NAME`` (a nested name also matches its
-children), ``is:starred|unread|read|later|dismissed``, ``has:code|note|fulltext``,
-``author:"Full Name"``, ``topic:NAME``, ``after:YYYY-MM-DD`` (published on or after),
-``before:YYYY-MM-DD`` (published before). A ``-`` in front of any term negates it. Terms
-combine with AND. An unclosed quote runs to the end of the query (it is being typed).
+children), ``is:starred|unread|read|later|dismissed|updated``, ``has:code|note|fulltext``,
+``author:NAME`` (a full name, a family name or any part of a name, as whole words),
+``topic:NAME``, ``after:YYYY-MM-DD`` (published on or after), ``before:YYYY-MM-DD``
+(published before), either also a span back from today (``after:7d``, ``2w``, ``1m``).
+A ``-`` in front of any term negates it. Terms combine with AND. An unclosed quote runs
+to the end of the query (it is being typed).
 
 :func:`check_query` checks the other query language, the full-text index's own (the
 keywords of ``[[watch]]`` and ``[[mute]]`` rules).
@@ -22,12 +24,13 @@ import difflib
 import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import date
 
 from paperdeck.storage.ids import valid_date
 from paperdeck.storage.parsers.tags import TagError, check_tag
 
 FILTERS = ("tag", "is", "has", "author", "topic", "after", "before")
-IS_VALUES = ("starred", "unread", "read", "later", "dismissed")
+IS_VALUES = ("starred", "unread", "read", "later", "dismissed", "updated")
 HAS_VALUES = ("code", "note", "fulltext")
 PREFIX_FROM = 3
 """The last word matches as a prefix from this many characters on (shorter ones, such as
@@ -147,11 +150,30 @@ def _filter(key: str, value: str, negated: bool, token: str) -> Term:
         if value not in HAS_VALUES:
             raise QueryError(f"{token}: has: takes {'|'.join(HAS_VALUES)}")
     elif key in ("after", "before"):
-        day = valid_date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+        day = relative_day(value) or (
+            valid_date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+        )
         if day is None:
-            raise QueryError(f"{token}: {key}: takes a date written YYYY-MM-DD")
+            raise QueryError(
+                f"{token}: {key}: takes a date written YYYY-MM-DD, or a span back from "
+                "today: 7d, 2w, 1m, 1y"
+            )
         value = day
     return Term(key, value, negated)
+
+
+_SPAN = re.compile(r"(\d{1,4})([dwmy])")
+_SPAN_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def relative_day(text: str, today: date | None = None) -> str | None:
+    """The day ``7d``, ``2w``, ``1m`` (30 days) or ``1y`` (365 days) before ``today``, as
+    ``YYYY-MM-DD``; None for anything else."""
+    span = _SPAN.fullmatch(text.strip())
+    if span is None:
+        return None
+    days = int(span.group(1)) * _SPAN_DAYS[span.group(2)]
+    return date.fromordinal((today or date.today()).toordinal() - days).isoformat()
 
 
 def check_query(text: str) -> str | None:

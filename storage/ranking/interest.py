@@ -245,6 +245,30 @@ def compute(cache: Cache) -> Outcome:
         store.store_order(cache, sig, papers, 0, len(negatives), {})
         outcome.seconds = time.perf_counter() - started
         return outcome
+    chosen, outcome.scored = score_like(cache, positives, negatives, papers)
+    outcome.features = len(chosen)
+    outcome.first_page_seconds = time.perf_counter() - started
+    store.store_order(
+        cache, sig, papers, len(signals.positives), len(signals.negatives),
+        _described(chosen, signals),
+    )
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def score_like(
+    cache: Cache,
+    positives: Sequence[int],
+    negatives: Sequence[int],
+    papers: int,
+    feedback_papers: int = FEEDBACK_PAPERS,
+    feedback_weight: float = FEEDBACK_WEIGHT,
+    feedback_share: int = FEEDBACK_SHARE,
+) -> tuple[list[Feature], int]:
+    """Score every paper by how like ``positives`` (and unlike ``negatives``) it is, into
+    ``temp.interest_scores`` (steps 1–4 above); returns the features chosen and how many
+    papers were scored. The interest order and "more like this" both rank with it."""
+    positives, negatives = list(positives), list(negatives)
     texts = store.texts(cache, positives + negatives)
     profile = _Profile()
     profile.stem_words(texts.values())
@@ -259,24 +283,16 @@ def compute(cache: Cache) -> Outcome:
     store.measure_lengths(cache, LENGTH_POWER)
     store.score(cache, [(f.match(), f.weight) for f in first])
     feedback = store.best(
-        cache, min(FEEDBACK_PAPERS, papers // FEEDBACK_SHARE), skip=set(positives) | set(negatives)
+        cache, min(feedback_papers, papers // feedback_share), skip=set(positives) | set(negatives)
     )
     if feedback:
         more = store.texts(cache, feedback)
         profile.stem_words(more.values())
         for key in feedback:
-            profile.add(more[key], FEEDBACK_WEIGHT / len(feedback))
+            profile.add(more[key], feedback_weight / len(feedback))
         _weigh(cache, profile, papers, len(positives))
     chosen = _select(profile, TOP_FEATURES, NEGATIVE_FEATURES, _budget(BUDGET, papers))
-    outcome.scored = store.score(cache, [(f.match(), f.weight) for f in chosen])
-    outcome.features = len(chosen)
-    outcome.first_page_seconds = time.perf_counter() - started
-    store.store_order(
-        cache, sig, papers, len(signals.positives), len(signals.negatives),
-        _described(chosen, signals),
-    )
-    outcome.seconds = time.perf_counter() - started
-    return outcome
+    return chosen, store.score(cache, [(f.match(), f.weight) for f in chosen])
 
 
 def _budget(share: float, papers: int) -> float:

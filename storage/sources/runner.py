@@ -22,6 +22,7 @@ from paperdeck.storage.cache import sync_state
 from paperdeck.storage.cache.database import Cache, now
 from paperdeck.storage.cache.library import papers_to_fill
 from paperdeck.storage.config import Config
+from paperdeck.storage.hooks import run_after_sync
 from paperdeck.storage.http import FetchError
 from paperdeck.storage.models import UpsertCounts
 from paperdeck.storage.sources.arxiv_api import ArxivTopic
@@ -56,6 +57,8 @@ class SyncSummary:
     lookup: SourceResult | None = None
     """The code-link lookups after the sources (None when not configured): papers
     ``updated`` with a link found, ``unchanged`` without one, ``skipped`` left for later."""
+    hook_error: str | None = None
+    """What went wrong with ``[hooks] after_sync`` (None: it ran, or none is set)."""
 
     @property
     def ok(self) -> bool:
@@ -73,6 +76,8 @@ class SyncSummary:
         lines.append(total + (f", {failed} failed" if failed else ""))
         if self.lookup is not None:
             lines.append(_describe_lookup(self.lookup))
+        if self.hook_error:
+            lines.append(self.hook_error)
         return "\n".join(lines)
 
 
@@ -152,7 +157,8 @@ def run_sync(
             lookup = _run(HuggingFaceLookup(since), ctx, report)
     finally:
         ctx.close()
-    return SyncSummary(results, lookup)
+    hook = run_after_sync(config.hooks.after_sync, sum(r.new for r in results))
+    return SyncSummary(results, lookup, hook)
 
 
 def _run(

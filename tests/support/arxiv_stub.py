@@ -3,6 +3,7 @@ generated from plain entries and served by ``start`` and ``max_results`` like ar
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
@@ -105,5 +106,11 @@ class ArxivStub:
     def __call__(self, request: Request) -> Reply:
         start = int(request.query.get("start", ["0"])[0])
         size = int(request.query.get("max_results", ["10"])[0])
-        page = self.entries[start : start + size]
-        return Reply(200, atom(page, total=len(self.entries), start=start), ATOM_TYPE)
+        entries = self.entries
+        asked = [i for i in request.query.get("id_list", [""])[0].split(",") if i]
+        if asked:  # arXiv answers the ids it knows, in the order asked
+            known = {entry.id: entry for entry in self.entries}
+            bare = [re.sub(r"v\d+$", "", i) for i in asked]
+            entries = [known[i] for i in bare if i in known]
+        page = entries[start : start + size]
+        return Reply(200, atom(page, total=len(entries), start=start), ATOM_TYPE)

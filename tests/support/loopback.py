@@ -73,7 +73,8 @@ def in_turn(*replies: Reply | Handler) -> Handler:
 
 
 class LoopbackServer:
-    """``with LoopbackServer({"/path": handler}) as server: server.url("/path")``."""
+    """``with LoopbackServer({"/path": handler}) as server: server.url("/path")``; a route
+    ending in ``*`` serves every path that starts with what precedes it."""
 
     def __init__(self, routes: dict[str, Handler | Reply] | None = None):
         self.routes: dict[str, Handler | Reply] = dict(routes or {})
@@ -96,6 +97,13 @@ class LoopbackServer:
 
     def url(self, path: str = "/") -> str:
         return self.base + path
+
+    def route(self, path: str) -> Handler | Reply | None:
+        """The route of ``path``: its own, or that of the longest ``prefix*`` it starts with."""
+        if path in self.routes:
+            return self.routes[path]
+        prefixes = [p for p in self.routes if p.endswith("*") and path.startswith(p[:-1])]
+        return self.routes[max(prefixes, key=len)] if prefixes else None
 
     def requests_to(self, path: str) -> list[Request]:
         return [request for request in self.requests if request.path == path]
@@ -129,7 +137,7 @@ class LoopbackServer:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
-                    route = server.routes.get(parts.path)
+                    route = server.route(parts.path)
                     if route is None:
                         reply = Reply(404, "not found")
                     else:

@@ -31,10 +31,19 @@ from paperdeck.storage.config import (
     load_config,
 )
 from paperdeck.storage.library.journal_file import Journal
-from paperdeck.tui.cli import assistant, fulltext, library, papers, sync, translate, triage
+from paperdeck.tui.cli import (
+    assistant,
+    find,
+    fulltext,
+    library,
+    papers,
+    sync,
+    translate,
+    triage,
+)
 from paperdeck.tui.cli.common import RESET_HINT, CommandError, open_cache, settings
 
-GROUPS = (sync, papers, translate, library, fulltext, assistant, triage)
+GROUPS = (sync, papers, translate, library, fulltext, assistant, triage, find)
 """The command groups, in the order ``paperdeck --help`` lists their commands."""
 
 

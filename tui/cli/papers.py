@@ -14,6 +14,8 @@ from paperdeck.storage.cache.views import SORTS, PaperList, View
 from paperdeck.storage.library.citekeys import pin_keys
 from paperdeck.storage.library.export import iter_details, record
 from paperdeck.tui.cli.common import add_filters, open_cache, paper_id, view_of
+from paperdeck.tui.cli.find import add_list_options as add_like_options
+from paperdeck.tui.cli.find import like_view
 from paperdeck.tui.cli.triage import add_list_options, prepare_view
 
 
@@ -27,6 +29,7 @@ def add_commands(commands) -> None:
     p.add_argument("--author", metavar="NAME", help="papers with this exact author name")
     p.add_argument("--sort", choices=SORTS, default="date")
     add_list_options(p)  # --watch NAME
+    add_like_options(p)  # --like ID, --like-tag NAME
     p.set_defaults(run=cmd_list)
 
     for name, doc in (("star", "star a paper"), ("unstar", "remove a paper's star")):
@@ -53,6 +56,7 @@ def _positive(text: str) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     with open_cache(args) as cache:
         view = prepare_view(cache, view_of(cache, args), args)  # rules, interest order
+        view = like_view(cache, view, args)  # --like, --like-tag
         if args.format == "table":
             _print_table(cache, view, args.limit)
         elif args.format == "tsv":

@@ -16,13 +16,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from paperdeck.storage.cache import lists
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.cache.views import View
+from paperdeck.storage.cache.views import View, searched_id
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import Paper, PaperRow
 from paperdeck.storage.parsers.query import QueryError
 from paperdeck.storage.state import UiState, save_state
 from paperdeck.tui.copying import copy_paper
+from paperdeck.tui.finding import FindActions
 from paperdeck.tui.library import LATER_VIEW, LibraryBulk
 from paperdeck.tui.library_keys import LibraryKeys
 from paperdeck.tui.marks import Marks, MarkWrite, UndoWrite
@@ -31,7 +33,16 @@ from paperdeck.tui.screens.confirm import ConfirmScreen
 from paperdeck.tui.screens.fulltext import FullTextScreen
 from paperdeck.tui.screens.triage import DismissWrite, TriageScreen
 from paperdeck.tui.upkeep import Upkeeper
-from paperdeck.tui.view_loader import Count, Counted, Fetch, FirstPage, Show, Total, ViewLoader
+from paperdeck.tui.view_loader import (
+    Count,
+    Counted,
+    Fetch,
+    FirstPage,
+    Show,
+    Total,
+    ViewLoader,
+    cycled_views,
+)
 from paperdeck.tui.widgets.marked_pane import MarkedPane, extras
 from paperdeck.tui.widgets.paper_table import ColumnHeader, PaperTable
 from paperdeck.tui.widgets.search_box import SearchBox
@@ -45,7 +56,7 @@ WATCH_S = 2.0
 """How often the reader looks for papers another process (or a worker) wrote."""
 
 
-class MainScreen(Screen):
+class MainScreen(FindActions, Screen):
     """Papers of the current view; Enter shows one in the abstract pane."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -66,6 +77,10 @@ class MainScreen(Screen):
         Binding("f", "open_fulltext", "Full text", id="open_fulltext"),
         Binding("slash", "search", "Search", id="search"),
         Binding("v", "cycle_view", "View", id="cycle_view"),
+        Binding("V", "pick_view", "Views by name", show=False, id="pick_view"),
+        Binding("A", "arxiv_search", "Search arXiv", show=False, id="arxiv_search"),
+        Binding("i", "more_like", "More like this", show=False, id="more_like"),
+        Binding("C", "citations", "Citations", show=False, id="citations"),
         Binding("S", "cycle_sort", "Sort", id="cycle_sort"),
         Binding("r", "sync", "Sync", id="sync"),
         Binding("R", "reload", "Reload", show=False, id="reload"),
@@ -222,6 +237,8 @@ class MainScreen(Screen):
         self._search(message.text)
         if message.submitted:
             self.table.focus()
+            if searched_id(message.text):
+                self.offer_fetch(message.text)
 
     def _search(self, text: str) -> None:
         """A new search starts at its newest hit; a cleared one returns to the paper. A
@@ -238,9 +255,9 @@ class MainScreen(Screen):
 
     def action_cycle_view(self) -> None:
         saved = [LATER_VIEW, *(View(query=v.query, name=v.name) for v in self.app.config.views)]
-        self.loader.next_view(
-            self.cache.topics(), [rule.name for rule in self.app.config.watch], saved=saved
-        )
+        watches = [rule.name for rule in self.app.config.watch]
+        made = lists.names(self.cache)
+        self.loader.next_view(cycled_views(self.cache.topics(), watches, saved, made))
         self._load(self.table.current)
 
     def action_cycle_sort(self) -> None:

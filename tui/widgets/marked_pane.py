@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
+from paperdeck.storage.cache import citations as citations_store
 from paperdeck.storage.cache import interest as interest_store
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.rules import Hits, hits_of
@@ -62,7 +63,14 @@ def extras(cache: Cache, config: Config, paper_id: str, ranked: bool) -> tuple[H
     the view is in interest order, ``ranked``) why it stands where it does."""
     hits = hits_of(cache, paper_id, config.watch) if config.watch else None
     reason = explain(cache, paper_id) if ranked else None
-    return hits, describe(hits, reason, no_signal=ranked and reason is None)
+    why = describe(hits, reason, no_signal=ranked and reason is None)
+    cited = citations_store.load(cache, paper_id, fresh_only=False)
+    if cited is not None and cited.count is not None:
+        line = (f"Cited by {cited.count:,} (Semantic Scholar, {cited.fetched_at[:10]}); "
+                f"{len(cited.references)} arXiv references, {len(cited.cited_by)} arXiv "
+                "citing papers — C shows them")
+        why = Text.assemble(why, "\n" if why.plain else "", line)
+    return hits, why
 
 
 class MarkedPane(AbstractPane):
