@@ -57,6 +57,8 @@ class ArxivSettings:
     """Seconds between two requests (arXiv asks for three)."""
     page_size: int = 100
     """Results per request (the API allows up to 2000)."""
+    oai_url: str = "https://oaipmh.arxiv.org/oai"
+    """arXiv's OAI-PMH endpoint, for ``paperdeck harvest``."""
 
 
 @dataclass(slots=True)
@@ -406,7 +408,7 @@ def _check_values(config: Config, locate: _Locator) -> None:
             "provider",
         )
     _check_assistant(config.assistant, locate)
-    for key in ("api_url",):
+    for key in ("api_url", "oai_url"):
         url = getattr(config.arxiv, key)
         if not re.match(r"https?://", url):
             raise locate.error("arxiv", None, f"{key} must be an http(s) URL, not {url!r}", key)

@@ -30,6 +30,9 @@ class Paper:
     doi: str = ""
     primary_category: str = ""
     categories: list[str] = field(default_factory=list)
+    """Primary first, cross-lists after it."""
+    license: str = ""
+    """The license URL arXiv records for the paper (empty when none is known)."""
     code_urls: list[str] = field(default_factory=list)
     summary: str = ""
     """A summary written by a digest's generator (its Abstract/摘要 column)."""

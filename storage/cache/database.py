@@ -16,7 +16,7 @@ from pathlib import Path
 
 from paperdeck.storage.cache import updates
 from paperdeck.storage.cache.merge import merge
-from paperdeck.storage.cache.migrations import MIGRATIONS, SCHEMA_VERSION
+from paperdeck.storage.cache.migrations import MIGRATION_NOTES, MIGRATIONS, SCHEMA_VERSION
 from paperdeck.storage.ids import sort_key
 from paperdeck.storage.models import (
     Incoming,
@@ -53,6 +53,7 @@ _COLUMNS = (
     "summary",
     "source",
     "fetched_at",
+    "license",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM papers"
 _INSERT = f"INSERT INTO papers ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -133,8 +134,10 @@ class Cache:
     after_commit: Callable[[], None] | None = None
     """Called after each outermost transaction commits (the library's journal)."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, announce: Callable[[str], None] | None = None):
+        """``announce`` hears what a long migration is doing before it starts."""
         self.path = Path(path)
+        self._announce = announce
         self._topic_ids: dict[str, int] = {}
         """Topic ids by name, as made or read in this connection."""
         if str(path) != ":memory:":
@@ -147,6 +150,7 @@ class Cache:
             self._inspect()
             self._configure()
             self._migrate()
+            self.restore_after_bulk(interrupted=True)
             if _on_open is not None and str(path) != ":memory:":
                 _on_open(self)
         except CacheError:
@@ -209,6 +213,9 @@ class Cache:
                     number = self.conn.execute("PRAGMA user_version").fetchone()[0]
                     if number >= SCHEMA_VERSION:
                         return
+                    note = MIGRATION_NOTES.get(number + 1)
+                    if note and self._announce and not self.is_empty():
+                        self._announce(f"{self.path}: {note}")
                     for statement in _statements(MIGRATIONS[number]):
                         self.conn.execute(statement)
                     self.conn.execute(f"PRAGMA user_version={number + 1}")
@@ -222,6 +229,24 @@ class Cache:
                         f"({exc}); it was rolled back and the file left at schema {number}"
                     )
                 raise problem from None
+
+    def restore_after_bulk(self, interrupted: bool = False) -> None:
+        """Undo what a bulk load set aside (see storage/cache/bulk.py): at its end, or when
+        it was killed, at the next opening."""
+        dropped = self.conn.execute("SELECT name, sql FROM bulk_dropped").fetchall()
+        if not dropped:
+            return
+        if interrupted and self._announce and len(dropped) > 1:
+            self._announce(f"{self.path}: rebuilding indexes an interrupted import left out")
+        # The sorts of millions of keys spill to temporary files, not to memory.
+        self.conn.execute("PRAGMA temp_store=FILE")
+        try:
+            with self.transaction():
+                for name, sql in dropped:
+                    self.conn.execute(sql)
+                    self.conn.execute("DELETE FROM bulk_dropped WHERE name = ?", (name,))
+        finally:
+            self.conn.execute("PRAGMA temp_store=MEMORY")
 
     def quick_check(self) -> str:
         """ "ok", or the first problem SQLite's ``quick_check`` finds (it reads every page:
@@ -640,6 +665,7 @@ def _to_row(key: int, paper: Paper, stamp: str) -> tuple:
         paper.summary,
         paper.source,
         stamp,
+        paper.license,
     )
 
 
@@ -661,6 +687,7 @@ def _from_row(row: tuple) -> Paper:
         code_urls=json.loads(row[14]),
         summary=row[15],
         source=row[16],
+        license=row[18],
     )
 
 

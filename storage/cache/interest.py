@@ -11,8 +11,7 @@ this module only reads and writes the cache:
 - :func:`stems` — Porter stems from FTS5's own ``porter`` tokenizer (no stemmer of ours);
 - :func:`score` — every paper's weighted sum over the profile's features, each feature
   one ``MATCH`` whose hits SQLite adds up, divided by a power of the paper's length in
-  tokens (:func:`measure_lengths`, from the index's ``docsize`` table), into a temporary
-  table;
+  tokens (from the index's ``docsize`` table), into a temporary table;
 - :func:`store_order` — the order (``interest_order``: ``pos`` descending is most
   interesting first, one row per paper) and what made it (``interest_state``).
 """
@@ -104,26 +103,38 @@ def census(cache: Cache) -> tuple[int, int, int]:
 # --- term statistics ---------------------------------------------------------------------
 
 
-def doc_freqs(cache: Cache, queries: Iterable[str], cap: int) -> dict[str, int]:
-    """How many papers match each full-text query (a word, an author's name); queries
-    that match none are left out. Counting costs as much as the query is common, so it
-    stops at ``cap`` papers; beyond, the count is estimated from how far into the papers
-    (by key, that is by date) the first ``cap`` reach."""
-    low, high = cache.conn.execute(
-        "SELECT (SELECT min(key) FROM papers), (SELECT max(key) FROM papers)"
+SAMPLE = 50_000
+"""The newest papers in which a common word's share is measured."""
+
+
+def doc_freqs(cache: Cache, queries: Iterable[str], cap: int, papers: int) -> dict[str, int]:
+    """How many of the ``papers`` match each full-text query (a word, an author's name);
+    queries that match none are left out. Counting costs as much as the query is common,
+    so it stops at ``cap`` papers; beyond, the count is estimated from the query's share of
+    the newest papers: of those its newest ``cap`` matches are spread over, or of the
+    newest :data:`SAMPLE` when they reach further. (Estimated from the share of the days
+    its oldest matches spanned, a word in a third of the papers came out in a few
+    hundredths of them: papers grow in number over the years.)"""
+    row = cache.conn.execute(
+        "SELECT key FROM papers ORDER BY key DESC LIMIT 1 OFFSET ?", (SAMPLE - 1,)
     ).fetchone()
-    low, high = low or 0, high or 0
+    sample_low = row[0] if row else None  # None: fewer papers than the sample
     found: dict[str, int] = {}
     for query in queries:
-        count, last = cache.conn.execute(
-            "SELECT count(*), max(k) FROM (SELECT rowid AS k FROM papers_fts "
-            "WHERE papers_fts MATCH ? ORDER BY rowid LIMIT ?)",
-            (query, cap),
+        count, first, recent = cache.conn.execute(
+            "SELECT count(*), min(k), sum(k >= ?) FROM (SELECT rowid AS k FROM papers_fts "
+            "WHERE papers_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
+            (sample_low if sample_low is not None else 0, query, cap),
         ).fetchone()
-        if count >= cap and last is not None and high > low:
-            count = round(count * (high - low) / max(last - low, 1))
+        if count >= cap and (sample_low is None or first >= sample_low):
+            spread = cache.conn.execute(
+                "SELECT count(*) FROM papers WHERE key >= ?", (first,)
+            ).fetchone()[0]
+            count = round(count * papers / max(spread, 1))
+        elif count >= cap:
+            count = max(round(recent * papers / SAMPLE), count)
         if count:
-            found[query] = count
+            found[query] = min(count, papers)
     return found
 
 
@@ -160,27 +171,23 @@ def _tokens(size: bytes | None) -> int:
     return total
 
 
-def measure_lengths(cache: Cache, length_power: float) -> None:
-    """Fill ``temp.interest_lengths``: for each distinct ``docsize`` blob of the index
-    (papers of the same shape share one), ``tokens ** -length_power``. Python decodes
-    each blob once; :func:`score` joins the rest in SQL."""
-    conn = cache.conn
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS interest_lengths (size BLOB PRIMARY KEY, factor REAL)"
-    )
-    conn.execute("DELETE FROM temp.interest_lengths")
-    sizes = conn.execute("SELECT DISTINCT sz FROM papers_fts_docsize").fetchall()
-    conn.executemany(
-        "INSERT INTO temp.interest_lengths(size, factor) VALUES (?, ?)",
-        [(size, max(_tokens(size), 1) ** -length_power) for (size,) in sizes],
-    )
-
-
-def score(cache: Cache, features: Sequence[tuple[str, float]]) -> int:
+def score(cache: Cache, features: Sequence[tuple[str, float]], length_power: float) -> int:
     """Score every paper that matches any feature into ``temp.interest_scores``: the sum
     of the weights of the features it matches (each a full-text query), times its length
-    factor (:func:`measure_lengths`, called first). Returns how many were scored."""
+    factor ``tokens ** -length_power``. Python decodes each distinct ``docsize`` blob of
+    the papers scored once (papers of the same shape share one); the blobs of the papers
+    no feature matches are never read (all of them took seconds at millions of papers).
+    Returns how many were scored."""
     conn = cache.conn
+    factors: dict[bytes | None, float] = {}
+
+    def length_factor(size: bytes | None) -> float:
+        found = factors.get(size)
+        if found is None:
+            found = factors[size] = max(_tokens(size), 1) ** -length_power
+        return found
+
+    conn.create_function("interest_length_factor", 1, length_factor, deterministic=True)
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS interest_scores "
         "(paper_key INTEGER PRIMARY KEY, score REAL NOT NULL)"
@@ -195,10 +202,9 @@ def score(cache: Cache, features: Sequence[tuple[str, float]]) -> int:
     params = [value for match, weight in features for value in (weight, match)]
     conn.execute(
         f"""INSERT INTO temp.interest_scores(paper_key, score)
-            SELECT h.k, h.s * coalesce(l.factor, 1.0)
+            SELECT h.k, h.s * interest_length_factor(d.sz)
             FROM (SELECT k, sum(w) AS s FROM ({arms}) GROUP BY k) h
-            LEFT JOIN papers_fts_docsize d ON d.id = h.k
-            LEFT JOIN temp.interest_lengths l ON l.size = d.sz""",
+            LEFT JOIN papers_fts_docsize d ON d.id = h.k""",
         params,
     )
     return conn.execute("SELECT count(*) FROM temp.interest_scores").fetchone()[0]

@@ -56,6 +56,7 @@ def merge(old: Paper, new: Paper) -> Paper:
         doi=pick("doi"),
         primary_category=pick("primary_category"),
         categories=list(pick("categories")),
+        license=pick("license"),
         code_urls=code_urls,
         summary=pick("summary"),
         source=source,

@@ -3,9 +3,9 @@ reader, ``paperdeck list --search``) to SQL over the cache's indexes.
 
 Compilation picks the table that drives the walk so that the first page costs a few index
 steps: a small set of the user's papers (a tag, the stars, the later list, the notes) when
-the query names one, else the full-text index for words (and authors), else a
-topic's, or all papers — each walked newest first by the key that orders the cache. Dates
-are ranges of that key (it begins with the publication day).
+the query names one, else the full-text index for words (and authors), else one arXiv
+category's, a topic's, or all papers — each walked newest first by the key that orders
+the cache. Dates are ranges of that key (it begins with the publication day).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from paperdeck.storage.cache.updates import UPDATED_SET
+from paperdeck.storage.categories import sql_condition as category_condition
 from paperdeck.storage.parsers.query import PREFIX_FROM, Query, Term
 
 SMALL_SET = 5_000
@@ -127,6 +128,13 @@ def compile_query(cache, query: Query, kept: frozenset[str] = frozenset()) -> Pl
         plan = Plan(f"papers_fts f CROSS JOIN papers p ON p.key = f.rowid {STATE_JOIN}", "f.rowid")
         plan.add("papers_fts MATCH ?", " AND ".join(words + marks))
         term = None
+    elif (cat := _first(query, "cat")) and "." in cat.value:  # one category: its rows, in order
+        plan = Plan(
+            f"paper_categories pc CROSS JOIN papers p ON p.key = pc.paper_key {STATE_JOIN}",
+            "pc.paper_key",
+        )
+        plan.add("pc.category = ?", cat.value)
+        term = cat
     elif topic := _first(query, "topic"):
         plan = Plan(
             f"paper_topics pt CROSS JOIN papers p ON p.key = pt.paper_key {STATE_JOIN}",
@@ -232,6 +240,12 @@ def _condition(cache, plan: Plan, t: Term, kept_json: str | None) -> None:
             f"{no}EXISTS (SELECT 1 FROM paper_topics WHERE paper_key = p.key "
             "AND topic_id = (SELECT id FROM topics WHERE name = ?))",
             t.value,
+        )
+    elif t.kind == "cat":
+        condition, params = category_condition(t.value, "category")
+        plan.add(
+            f"{no}EXISTS (SELECT 1 FROM paper_categories WHERE paper_key = p.key AND {condition})",
+            *params,
         )
     elif t.kind in ("after", "before"):
         after = (t.kind == "after") != t.negated

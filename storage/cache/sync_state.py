@@ -3,7 +3,8 @@
 A digest or feed URL keeps its ``ETag`` and ``Last-Modified`` so the next sync asks
 "changed since?" and an unchanged source costs one 304. An arXiv query keeps how far its
 last sync went. A code-link lookup keeps its answer under ``hf:<paper id>`` so a paper is
-not asked about again for a while.
+not asked about again for a while. An OAI-PMH harvest keeps how far it got under
+``oai:<category>``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from paperdeck.storage.cache.database import Cache, now
+
+HARVEST_PREFIX = "oai:"
+"""Before a harvested category's name, in ``sync_state.source``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +75,12 @@ def papers_to_look_up(cache: Cache, prefix: str, since: str, asked_before: str) 
         (prefix, since, asked_before),
     )
     return [paper_id for (paper_id,) in rows]
+
+
+def harvested_categories(cache: Cache) -> list[str]:
+    """The categories harvested through OAI-PMH into ``cache`` so far, by name."""
+    rows = cache.conn.execute(
+        "SELECT substr(source, ?) FROM sync_state WHERE source LIKE ? ORDER BY source",
+        (len(HARVEST_PREFIX) + 1, HARVEST_PREFIX + "%"),
+    )
+    return [name for (name,) in rows]

@@ -59,6 +59,7 @@ _IN_TEXT = re.compile(
     r"|huggingface\.co)/[^\s<>\"'{}|\\^`\[\]]+",
     re.IGNORECASE,
 )
+_HOST_WORDS = tuple(host.partition(".")[0] + "." for host in CODE_HOSTS)
 # TeX escapes authors leave inside URLs: \_ and \% and \# and \&, \~ or \~{}.
 _TEX_ESCAPE = re.compile(r"\\([_%#&])|\\~(?:\{\})?")
 # First path segments that are pages of the host, not an owner's repository.
@@ -128,6 +129,9 @@ def find_code_urls(*texts: str) -> list[str]:
     found: dict[str, str] = {}
     for text in texts:
         if not text or "." not in text:
+            continue
+        lowered = text.lower()
+        if not any(host in lowered for host in _HOST_WORDS):  # most texts: no regex scan
             continue
         for match in _IN_TEXT.finditer(_TEX_ESCAPE.sub(lambda m: m.group(1) or "~", text)):
             url = code_url(match.group(0))

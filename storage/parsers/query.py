@@ -9,10 +9,11 @@ abstract, and the paper's note and tags); the last word of the query also matche
 prefix, so results follow typing. Filters: ``tag:NAME`` (a nested name also matches its
 children), ``is:starred|unread|read|later|dismissed|updated``, ``has:code|note|fulltext``,
 ``author:NAME`` (a full name, a family name or any part of a name, as whole words),
-``topic:NAME``, ``after:YYYY-MM-DD`` (published on or after), ``before:YYYY-MM-DD``
-(published before), either also a span back from today (``after:7d``, ``2w``, ``1m``).
-A ``-`` in front of any term negates it. Terms combine with AND. An unclosed quote runs
-to the end of the query (it is being typed).
+``topic:NAME``, ``cat:cs.CL`` (any of a paper's arXiv categories; ``cat:cs`` the group,
+``cat:hep-th`` the archive), ``after:YYYY-MM-DD`` (published on or after),
+``before:YYYY-MM-DD`` (published before), either also a span back from today
+(``after:7d``, ``2w``, ``1m``). A ``-`` in front of any term negates it. Terms combine
+with AND. An unclosed quote runs to the end of the query (it is being typed).
 
 :func:`check_query` checks the other query language, the full-text index's own (the
 keywords of ``[[watch]]`` and ``[[mute]]`` rules).
@@ -26,10 +27,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from paperdeck.storage.categories import UnknownCategory
+from paperdeck.storage.categories import check as check_category
 from paperdeck.storage.ids import valid_date
 from paperdeck.storage.parsers.tags import TagError, check_tag
 
-FILTERS = ("tag", "is", "has", "author", "topic", "after", "before")
+FILTERS = ("tag", "is", "has", "author", "topic", "after", "before", "cat")
 IS_VALUES = ("starred", "unread", "read", "later", "dismissed", "updated")
 HAS_VALUES = ("code", "note", "fulltext")
 PREFIX_FROM = 3
@@ -149,6 +152,11 @@ def _filter(key: str, value: str, negated: bool, token: str) -> Term:
         value = value.lower()
         if value not in HAS_VALUES:
             raise QueryError(f"{token}: has: takes {'|'.join(HAS_VALUES)}")
+    elif key == "cat":
+        try:
+            check_category(value)
+        except UnknownCategory as exc:
+            raise QueryError(f"{token}: {exc}") from None
     elif key in ("after", "before"):
         day = relative_day(value) or (
             valid_date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None

@@ -64,8 +64,13 @@ def reflow(text: str) -> str:
     new paragraph. Lines join with a space (arXiv wraps at spaces, so a line ending in
     "-" is a real hyphen: "single- and multi-answer"), or with nothing next to CJK text.
     """
+    text = strip_controls(text)
+    if text.isascii():  # the common case: no paragraph break, one line (no regex scan)
+        body = text.strip()
+        if "\n\n" not in body and "\n " not in body:
+            return " ".join(body.split())
     paragraphs = []
-    for paragraph in _PARAGRAPH_BREAK.split(strip_controls(text)):
+    for paragraph in _PARAGRAPH_BREAK.split(text):
         if "\n" in paragraph and not paragraph.isascii() and _CJK.search(paragraph):
             lines = "\n".join(line.strip() for line in paragraph.split("\n"))
             paragraph = _CJK_BREAK.sub("", lines)

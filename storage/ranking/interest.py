@@ -64,7 +64,10 @@ BUDGET = 1.0
 would pass it (a word half the papers use) is left out, it says little anyway."""
 FIRST_PASS_BUDGET = 0.2
 MIN_BUDGET = 50_000
-"""…but never fewer matches than this (a small cache is quick whatever its features)."""
+"""…but never fewer matches than this (a small cache is quick whatever its features)…"""
+BUDGET_PAPERS = 600_000
+"""…and the budgets are shares of at most this many papers: a pass on all of arXiv adds
+up as many matches as on 600,000 papers, so its first page comes as soon."""
 COUNT_CAP = 3000
 """Papers a word's document frequency is counted up to; beyond, it is estimated (see
 :func:`paperdeck.storage.cache.interest.doc_freqs`): counting a common word costs as
@@ -280,8 +283,7 @@ def score_like(
             profile.add(texts[key], NEGATIVE_WEIGHT / len(negatives), negative=True)
     _weigh(cache, profile, papers, len(positives))
     first = _select(profile, FIRST_PASS_FEATURES, 0, _budget(FIRST_PASS_BUDGET, papers))
-    store.measure_lengths(cache, LENGTH_POWER)
-    store.score(cache, [(f.match(), f.weight) for f in first])
+    store.score(cache, [(f.match(), f.weight) for f in first], LENGTH_POWER)
     feedback = store.best(
         cache, min(feedback_papers, papers // feedback_share), skip=set(positives) | set(negatives)
     )
@@ -292,11 +294,11 @@ def score_like(
             profile.add(more[key], feedback_weight / len(feedback))
         _weigh(cache, profile, papers, len(positives))
     chosen = _select(profile, TOP_FEATURES, NEGATIVE_FEATURES, _budget(BUDGET, papers))
-    return chosen, store.score(cache, [(f.match(), f.weight) for f in chosen])
+    return chosen, store.score(cache, [(f.match(), f.weight) for f in chosen], LENGTH_POWER)
 
 
 def _budget(share: float, papers: int) -> float:
-    return max(share * papers, MIN_BUDGET)
+    return max(share * min(papers, BUDGET_PAPERS), MIN_BUDGET)
 
 
 def _weigh(cache: Cache, profile: _Profile, papers: int, positives: int) -> None:
@@ -311,7 +313,7 @@ def _weigh(cache: Cache, profile: _Profile, papers: int, positives: int) -> None
     candidates = candidates[:CANDIDATES]
     queries = {f'"{w}"' for f in candidates if not f.author for w in f.forms}
     queries |= {f.match() for f in candidates if f.author and f.match()}
-    found = store.doc_freqs(cache, queries, cap=COUNT_CAP)
+    found = store.doc_freqs(cache, queries, cap=COUNT_CAP, papers=papers)
     for feature in candidates:
         if feature.author:
             feature.df = found.get(feature.match() or "", 0)

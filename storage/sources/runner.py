@@ -41,7 +41,15 @@ from paperdeck.storage.sources.feeds import ArxivFeed
 from paperdeck.storage.sources.library import FillAbstracts, merge_library
 from paperdeck.storage.sources.remote_digests import RemoteDigest
 
-__all__ = ["SourceResult", "SyncEvent", "SyncSummary", "UnknownTopic", "plan", "run_sync"]
+__all__ = [
+    "SourceResult",
+    "SyncEvent",
+    "SyncSummary",
+    "UnknownTopic",
+    "plan",
+    "run_harvest",
+    "run_sync",
+]
 
 CANCELLED = "cancelled"
 
@@ -159,6 +167,28 @@ def run_sync(
         ctx.close()
     hook = run_after_sync(config.hooks.after_sync, sum(r.new for r in results))
     return SyncSummary(results, lookup, hook)
+
+
+def run_harvest(
+    config: Config,
+    cache: Cache,
+    categories: list[str],
+    *,
+    since: str | None = None,
+    progress: Callable[[SyncEvent], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncSummary:
+    """Harvest each category through arXiv's OAI-PMH (see storage/sources/oai.py), one
+    after the other on the arXiv pacer, each page stored with its checkpoint."""
+    from paperdeck.storage.sources.oai import OaiHarvest
+
+    sources = [OaiHarvest(category, config.arxiv, since) for category in categories]
+    ctx = Context(cache, Pacer(config.arxiv.delay_seconds, cancel or threading.Event()))
+    report = progress if progress is not None else (lambda event: None)
+    try:
+        return SyncSummary([_run(source, ctx, report) for source in sources])
+    finally:
+        ctx.close()
 
 
 def _run(

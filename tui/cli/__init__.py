@@ -35,6 +35,7 @@ from paperdeck.tui.cli import (
     assistant,
     find,
     fulltext,
+    harvest,
     library,
     papers,
     sync,
@@ -43,7 +44,7 @@ from paperdeck.tui.cli import (
 )
 from paperdeck.tui.cli.common import RESET_HINT, CommandError, open_cache, settings
 
-GROUPS = (sync, papers, translate, library, fulltext, assistant, triage, find)
+GROUPS = (sync, harvest, papers, translate, library, fulltext, assistant, triage, find)
 """The command groups, in the order ``paperdeck --help`` lists their commands."""
 
 

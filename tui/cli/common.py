@@ -9,8 +9,10 @@ import sys
 from paperdeck.storage.cache.database import Cache, CacheError, CacheUnusable
 from paperdeck.storage.cache.recovery import aside_path, reset_cache
 from paperdeck.storage.cache.views import View
+from paperdeck.storage.categories import UnknownCategory
+from paperdeck.storage.categories import check as check_category
 from paperdeck.storage.config import Config, ConfigError, cache_path, load_config
-from paperdeck.storage.ids import parse_id
+from paperdeck.storage.ids import parse_id, valid_date
 from paperdeck.storage.parsers.query import QueryError
 
 
@@ -29,6 +31,11 @@ def settings() -> Config:
         raise CommandError(str(exc)) from None
 
 
+def _say(message: str) -> None:
+    """What a long step of opening the cache (a migration) is doing, on stderr."""
+    print(f"paperdeck: {message}", file=sys.stderr, flush=True)
+
+
 def open_cache(args: argparse.Namespace | None = None) -> Cache:
     """The cache, or a :class:`CommandError` that says what is wrong with its file.
 
@@ -40,7 +47,7 @@ def open_cache(args: argparse.Namespace | None = None) -> Cache:
     path = cache_path()
     reset = bool(args is not None and getattr(args, "reset_cache", False))
     try:
-        cache = Cache(path)
+        cache = Cache(path, announce=_say)
         if reset:
             _check_every_page(cache)
         return cache
@@ -133,3 +140,14 @@ def view_of(cache: Cache, args: argparse.Namespace) -> View:
     except QueryError as exc:
         raise CommandError(f"bad search: {exc}") from None
     return view
+
+
+def checked_slice(categories: list[str], day_option: str, day: str | None) -> list[str]:
+    """arXiv category names (``cs.CL``, ``hep-th``, ``cs``) and a day option's value
+    (``YYYY-MM-DD``) checked; a :class:`CommandError` names the bad one."""
+    if day is not None and valid_date(day) != day:
+        raise CommandError(f"{day_option} {day}: expected a date written YYYY-MM-DD")
+    try:
+        return [check_category(name) for name in categories]
+    except UnknownCategory as exc:
+        raise CommandError(str(exc)) from None

@@ -10,7 +10,7 @@ import sys
 from paperdeck.storage.config import ConfigError, config_path, load_config
 from paperdeck.storage.library.importer import import_source, is_url
 from paperdeck.storage.models import ImportReport
-from paperdeck.tui.cli.common import CommandError, open_cache
+from paperdeck.tui.cli.common import CommandError, checked_slice, open_cache
 
 
 def add_commands(commands) -> None:
@@ -22,7 +22,21 @@ def add_commands(commands) -> None:
         "sources",
         nargs="+",
         metavar="SOURCE",
-        help="a digest file or URL, or a .bib, .ris or CSL-JSON .json library file",
+        help="a digest file or URL, a .bib, .ris or CSL-JSON .json library file, "
+        "or arXiv's metadata snapshot (arxiv-metadata-oai-snapshot.json, or its .zip)",
+    )
+    p.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        metavar="CAT",
+        help="of the snapshot, only papers in this category (cs.CL), archive (hep-th) or "
+        "group (cs); cross-lists count; repeatable",
+    )
+    p.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="of the snapshot, only papers first published on or after this day",
     )
     p.set_defaults(run=cmd_import)
 
@@ -36,17 +50,33 @@ def add_commands(commands) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from paperdeck.storage.library.bibimport import import_library, library_kind
+    from paperdeck.storage.library.snapshot import import_snapshot, is_snapshot
 
+    slicing = bool(args.category or args.since)
+    categories = checked_slice(args.category, "--since", args.since)
     failed = False
     with open_cache(args) as cache:
         for source in args.sources:
-            if not is_url(source) and library_kind(source):
+            if not is_url(source) and is_snapshot(source):
+                report = import_snapshot(
+                    cache, source, categories=categories, since=args.since, progress=_print_progress
+                )
+            elif slicing:
+                raise CommandError(
+                    f"{source} is not arXiv's metadata snapshot: --category and --since "
+                    "take a slice of the snapshot only"
+                )
+            elif not is_url(source) and library_kind(source):
                 report = import_library(cache, source)
             else:
                 report = import_source(cache, source)
             print_report(report)
             failed |= not report.ok
     return 1 if failed else 0
+
+
+def _print_progress(progress) -> None:  # a paperdeck.storage.library.snapshot.Progress
+    print(f"snapshot: {progress.describe()}", file=sys.stderr, flush=True)
 
 
 def print_report(report: ImportReport) -> None:
@@ -74,7 +104,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.library:
             return _sync_library(config, args)
         with open_cache(args) as cache:
-            summary = run_sync(config, cache, topic=args.topic, progress=_print_event)
+            summary = run_sync(config, cache, topic=args.topic, progress=print_event)
     except (ConfigError, UnknownTopic) as exc:
         raise CommandError(str(exc)) from None
     if not summary.results:
@@ -91,7 +121,7 @@ def _sync_library(config, args: argparse.Namespace) -> int:
     if args.topic is not None:
         raise CommandError("--library merges only the library: leave out --topic")
     with open_cache(args) as cache:
-        merged = merge_library(config, cache, _print_event)
+        merged = merge_library(config, cache, print_event)
     if merged is None:
         where = config.path or config_path()
         raise CommandError(f"no [library] sync_dir in {where}: nothing to merge")
@@ -104,7 +134,7 @@ def _sync_library(config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_event(event) -> None:  # a paperdeck.storage.sources.runner.SyncEvent
+def print_event(event) -> None:  # a paperdeck.storage.sources.runner.SyncEvent
     if event.kind == "page" and event.page is None:  # a step that is not a page (library)
         print(f"{event.source}: {event.message}", file=sys.stderr, flush=True)
         return

@@ -18,6 +18,7 @@ from textual.widgets import Footer
 
 from paperdeck.storage.cache import lists
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.sync_state import harvested_categories
 from paperdeck.storage.cache.views import View, searched_id
 from paperdeck.storage.config import config_path
 from paperdeck.storage.models import Paper, PaperRow
@@ -255,6 +256,7 @@ class MainScreen(FindActions, Screen):
 
     def action_cycle_view(self) -> None:
         saved = [LATER_VIEW, *(View(query=v.query, name=v.name) for v in self.app.config.views)]
+        saved += [View(query=f"cat:{c}", name=c) for c in harvested_categories(self.cache)]
         watches = [rule.name for rule in self.app.config.watch]
         made = lists.names(self.cache)
         self.loader.next_view(cycled_views(self.cache.topics(), watches, saved, made))
