@@ -435,23 +435,6 @@ MIGRATIONS: list[str] = [
         DELETE FROM paper_updates WHERE paper_id = new.paper_id;
     END;
     """,
-    # 11: highlights of passages, with comments (storage/cache/highlights.py); logged, and
-    # so travelling, like the library's other fields.
-    """
-    CREATE TABLE highlights (
-        paper_id TEXT NOT NULL,
-        hid TEXT NOT NULL,
-        version INTEGER,
-        block INTEGER NOT NULL,
-        end_block INTEGER NOT NULL,
-        anchor TEXT NOT NULL DEFAULT '',
-        quote TEXT NOT NULL,
-        comment TEXT NOT NULL DEFAULT '',
-        made_at TEXT NOT NULL,
-        PRIMARY KEY (paper_id, hid)
-    ) WITHOUT ROWID;
-    """
-    + _highlight_triggers(),
 ]
 
 
@@ -522,5 +505,25 @@ MIGRATION_NOTES = {
     "(once; about a minute per million papers)",
 }
 """What a long migration says while it runs (by the schema number it makes)."""
+
+MIGRATIONS.append(
+    # 12: highlights of passages, with comments (storage/cache/highlights.py); logged, and
+    # so travelling, like the library's other fields.
+    """
+    CREATE TABLE highlights (
+        paper_id TEXT NOT NULL,
+        hid TEXT NOT NULL,
+        version INTEGER,
+        block INTEGER NOT NULL,
+        end_block INTEGER NOT NULL,
+        anchor TEXT NOT NULL DEFAULT '',
+        quote TEXT NOT NULL,
+        comment TEXT NOT NULL DEFAULT '',
+        made_at TEXT NOT NULL,
+        PRIMARY KEY (paper_id, hid)
+    ) WITHOUT ROWID;
+    """
+    + _highlight_triggers()
+)
 
 SCHEMA_VERSION = len(MIGRATIONS)
