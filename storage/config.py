@@ -171,6 +171,8 @@ class LibrarySettings:
     appends its changes to its own file there and merges the others' (empty: off)."""
     machine: str = ""
     """This machine's name in ``sync_dir`` (default: an id made on first use)."""
+    pdf_dir: str = ""
+    """Where ``paperdeck pdf`` and ``P`` keep PDFs (empty: a ``pdfs`` folder in the data dir)."""
 
 
 @dataclass(slots=True)
@@ -529,6 +531,8 @@ def _check_library(config: Config, locate: _Locator) -> None:
         )
     if library.sync_dir and not library.sync_dir.strip():
         raise locate.error("library", None, "sync_dir must name a folder", "sync_dir")
+    if library.pdf_dir and not library.pdf_dir.strip():
+        raise locate.error("library", None, "pdf_dir must name a folder", "pdf_dir")
     names = [view.name for view in config.views]
     for index, view in enumerate(config.views):
         if not view.name.strip() or not view.name.isprintable():

@@ -1,4 +1,4 @@
-"""The all-of-arXiv migration (the last) on a cache made before it: the full-text index
+"""The all-of-arXiv migration on a cache made before it: the full-text index
 made again with prefix indexes (saying so while it works), the library's notes and tags
 still in it, every paper's categories as rows, and the indexes a killed bulk load dropped
 put back."""
@@ -10,9 +10,9 @@ import sqlite3
 from pathlib import Path
 
 from paperdeck.storage.cache.database import Cache
-from paperdeck.storage.cache.migrations import MIGRATIONS
+from paperdeck.storage.cache.migrations import MIGRATION_NOTES, MIGRATIONS
 
-OLD = len(MIGRATIONS) - 1  # the schema before all of arXiv
+OLD = min(MIGRATION_NOTES) - 1  # the schema before all of arXiv (a later one may follow)
 
 
 def old_cache(path: Path) -> None:

@@ -23,6 +23,7 @@ from paperdeck.storage.fulltext.store import (
 )
 from paperdeck.storage.models import Incoming
 from tests.support.fulltext import NO_HTML_ID, SYNTHETIC, SYNTHETIC_ID, fill, paper, routes
+from tests.support.fulltext import served as settings
 from tests.support.loopback import LoopbackServer
 
 OFFLINE = FulltextSettings(
@@ -30,15 +31,6 @@ OFFLINE = FulltextSettings(
     pdf_url="http://127.0.0.1:9/pdf/",
     delay_seconds=0,
 )
-
-
-def settings(server: LoopbackServer) -> FulltextSettings:
-    return FulltextSettings(
-        html_url=server.url("/html/"),
-        ar5iv_url=server.url("/ar5iv/html/"),
-        pdf_url=server.url("/pdf/"),
-        delay_seconds=0,
-    )
 
 
 @pytest.fixture

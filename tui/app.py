@@ -20,6 +20,7 @@ from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import Config, ConfigError, setting_error
 from paperdeck.storage.parsers.codelinks import safe_url
 from paperdeck.storage.state import UiState, load_state
+from paperdeck.tui.copying import Copied
 from paperdeck.tui.marks import StarToggle
 from paperdeck.tui.messages import WorkerFailed
 from paperdeck.tui.screens.help import HelpScreen
@@ -126,6 +127,14 @@ class PaperdeckApp(App):
         said = "★ Starred" if message.starred else "Unstarred"
         self.notify(f"{said} {message.paper_id}", timeout=3, markup=False)
         self.screen_stack[0].post_message(CacheWriter.Changed())
+
+    def on_copied(self, message: Copied) -> None:
+        """``y`` then a key: the text the writer made goes to the clipboard (OSC 52)."""
+        if message.text is None:
+            self.notify(message.note, severity="warning", markup=False)
+            return
+        self.copy_to_clipboard(message.text)
+        self.notify(message.note, markup=False, timeout=3)
 
     def on_cache_writer_failed(self, message: CacheWriter.Failed) -> None:
         self.notify(str(message.error), title="Not saved", severity="error", markup=False)

@@ -2,10 +2,11 @@
 every machine (:mod:`paperdeck.storage.library.machines` reads and writes the files).
 
 While the library is shared (``library_settings.journal``), triggers append each change of
-a read mark, star, later mark, dismissal, note, citation key or tag to ``library_log`` with its time
-in milliseconds (never earlier than the version it replaces). A value merged from another
-machine keeps its version — (time, machine, sequence number) — in ``library_fields``; the
-later version of a field wins, so merging is the same in any order and any number of times.
+a read mark, star, later mark, dismissal, note, citation key, tag or highlight to
+``library_log`` with its time in milliseconds (never earlier than the version it
+replaces). A value merged from another machine keeps its version — (time, machine,
+sequence number) — in ``library_fields``; the later version of a field wins, so merging
+is the same in any order and any number of times.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from paperdeck.storage.cache import library
+from paperdeck.storage.cache import highlights, library
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.migrations import HIGHLIGHT_JSON
 
 FLAGS = ("read", "starred", "later", "dismissed")
 TEXTS = ("note", "citekey")
@@ -25,8 +27,9 @@ _NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One field's new value: ``field`` is one of :data:`FIELDS` or ``tag:<name>``;
-    ``value`` a bool for flags and tags, a str or None for a note or key."""
+    """One field's new value: ``field`` is one of :data:`FIELDS`, ``tag:<name>`` or
+    ``hl:<highlight id>``; ``value`` a bool for flags and tags, a str or None for a note
+    or key, a highlight's JSON or None (deleted) for a highlight."""
 
     paper_id: str
     field: str
@@ -81,6 +84,12 @@ def start_journal(cache: Cache, first_seq: int) -> int:
             f"""INSERT INTO library_log(paper_id, field, value, at)
                 SELECT paper_id, 'tag:' || tag, tagged, {stamp.format(at="tagged_at")}
                 FROM paper_tags ORDER BY paper_id, tag"""
+        )
+        cache.conn.execute(
+            f"""INSERT INTO library_log(paper_id, field, value, at)
+                SELECT paper_id, 'hl:' || hid, {HIGHLIGHT_JSON.format(row="highlights")},
+                    {stamp.format(at="made_at")}
+                FROM highlights ORDER BY paper_id, hid"""
         )
         if placeholder:
             cache.conn.execute("DELETE FROM library_log WHERE seq = ?", (start - 1,))
@@ -226,6 +235,17 @@ def _write_all(cache: Cache, changes: list[Change], outcome: Applied) -> list[Ch
         [(c.paper_id, c.field[4:], int(bool(c.value)), ms_to_iso(c.at)) for c in tags],
     )
     written += tags
+    marks = [c for c in changes if c.field.startswith("hl:")]
+    highlights.remove(cache, [(c.paper_id, c.field[3:]) for c in marks if c.value is None])
+    highlights.upsert(
+        cache,
+        [
+            highlights.Highlight.from_json(c.paper_id, c.field[3:], c.value)
+            for c in marks
+            if c.value is not None
+        ],
+    )
+    written += marks
     for name in FIELDS:
         batch = [c for c in changes if c.field == name]
         if name == "citekey":  # a key that another paper holds here is not taken

@@ -22,13 +22,14 @@ from __future__ import annotations
 _NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 
 
-def _version_at(field: str) -> str:
+def _version_at(field: str, row: str = "new") -> str:
     """The time of a local change to ``field`` (milliseconds since 1970): now, but always
     after the version it replaces (a value merged from a machine whose clock runs ahead,
-    or this machine's clock set back), unless that version lies more than a day ahead."""
+    or this machine's clock set back), unless that version lies more than a day ahead.
+    ``row``: ``new``, or ``old`` in a trigger after a delete."""
     later_than = (
-        f"(SELECT at FROM library_fields WHERE paper_id = new.paper_id AND field = {field})",
-        f"(SELECT at FROM library_log WHERE paper_id = new.paper_id AND field = {field} "
+        f"(SELECT at FROM library_fields WHERE paper_id = {row}.paper_id AND field = {field})",
+        f"(SELECT at FROM library_log WHERE paper_id = {row}.paper_id AND field = {field} "
         "ORDER BY seq DESC LIMIT 1)",
     )
     bumps = ", ".join(
@@ -38,15 +39,33 @@ def _version_at(field: str) -> str:
     return f"max({_NOW_MS}, {bumps})"
 
 
-def _log_trigger(name: str, event: str, when: str, field: str, value: str) -> str:
+def _log_trigger(name: str, event: str, when: str, field: str, value: str, row: str = "new") -> str:
     return f"""
     CREATE TRIGGER library_log_{name} AFTER {event}
     WHEN ({when}) AND (SELECT journal FROM library_settings WHERE id = 1)
     BEGIN
         INSERT INTO library_log(paper_id, field, value, at)
-        VALUES (new.paper_id, {field}, {value}, {_version_at(field)});
+        VALUES ({row}.paper_id, {field}, {value}, {_version_at(field, row)});
     END;
     """
+
+
+HIGHLIGHT_JSON = """json_object('v', {row}.version, 'b', {row}.block, 'e', {row}.end_block,
+    'a', {row}.anchor, 'q', {row}.quote, 'c', {row}.comment, 'm', {row}.made_at)"""
+"""A highlight as its library line carries it (see :mod:`paperdeck.storage.cache.highlights`)."""
+
+
+def _highlight_triggers() -> str:
+    """A highlight made, changed or deleted is logged as the field ``hl:<its id>``: the
+    highlight as JSON, or null once deleted (so a deletion travels too)."""
+    value = HIGHLIGHT_JSON.format(row="new")
+    return (
+        _log_trigger("highlight_new", "INSERT ON highlights", "1", "'hl:' || new.hid", value)
+        + _log_trigger("highlight_set", "UPDATE ON highlights", "1", "'hl:' || new.hid", value)
+        + _log_trigger(
+            "highlight_gone", "DELETE ON highlights", "1", "'hl:' || old.hid", "NULL", row="old"
+        )
+    )
 
 
 _STATE_FIELDS = ("read", "starred", "later", "note", "citekey")
@@ -486,5 +505,25 @@ MIGRATION_NOTES = {
     "(once; about a minute per million papers)",
 }
 """What a long migration says while it runs (by the schema number it makes)."""
+
+MIGRATIONS.append(
+    # 12: highlights of passages, with comments (storage/cache/highlights.py); logged, and
+    # so travelling, like the library's other fields.
+    """
+    CREATE TABLE highlights (
+        paper_id TEXT NOT NULL,
+        hid TEXT NOT NULL,
+        version INTEGER,
+        block INTEGER NOT NULL,
+        end_block INTEGER NOT NULL,
+        anchor TEXT NOT NULL DEFAULT '',
+        quote TEXT NOT NULL,
+        comment TEXT NOT NULL DEFAULT '',
+        made_at TEXT NOT NULL,
+        PRIMARY KEY (paper_id, hid)
+    ) WITHOUT ROWID;
+    """
+    + _highlight_triggers()
+)
 
 SCHEMA_VERSION = len(MIGRATIONS)

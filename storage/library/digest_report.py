@@ -14,8 +14,8 @@ from paperdeck.storage.cache import lists
 from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.cache.interest import has_order
 from paperdeck.storage.ids import first_key, valid_date
-from paperdeck.storage.library.export import _md_text
 from paperdeck.storage.library.export import markdown as markdown_line
+from paperdeck.storage.library.export import md_text
 from paperdeck.storage.models import PaperDetail
 from paperdeck.storage.parsers.query import relative_day
 from paperdeck.storage.ranking import interest
@@ -91,7 +91,7 @@ def _markdown(digest: Digest) -> str:
     if not digest.groups:
         lines.append("No paper was published in this window.")
     for group in digest.groups:
-        lines += [f"## {_md_text(group.title)} ({len(group.papers)})", ""]
+        lines += [f"## {md_text(group.title)} ({len(group.papers)})", ""]
         lines += [markdown_line(detail).rstrip("\n") for detail in group.papers]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

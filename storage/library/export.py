@@ -290,26 +290,26 @@ def _with_key(detail: PaperDetail, key: str | None):
 _MD_ACTIVE = re.compile(r"([\\\[\]<>`])")
 
 
-def _md_text(text: str) -> str:
+def md_text(text: str) -> str:
     """Paper text as inert Markdown: a title or an author name of ``[x](javascript:…)``
     or ``<javascript:…>`` must not become a link wherever the export is rendered."""
     return _MD_ACTIVE.sub(r"\\\1", text)
 
 
-def _md_url(url: str) -> str:
+def md_url(url: str) -> str:
     """A link target that ends where it should, however many parentheses it holds."""
     return url.replace("(", "%28").replace(")", "%29")
 
 
 def markdown(detail: PaperDetail) -> str:
     paper = detail.paper
-    title = _md_text(paper.title)
-    authors = _md_text(paper.authors[0]) if paper.authors else "Unknown"
+    title = md_text(paper.title)
+    authors = md_text(paper.authors[0]) if paper.authors else "Unknown"
     if len(paper.authors) > 1 or not paper.authors_complete:
         authors += " et al."
     line = f"- [{title}]({paper.abs_url}) — {authors} ({paper.published})"
     if paper.code_urls:
-        line += " · " + ", ".join(f"[code]({_md_url(url)})" for url in paper.code_urls)
+        line += " · " + ", ".join(f"[code]({md_url(url)})" for url in paper.code_urls)
     if detail.state.starred:
         line += " ★"
     return line + "\n"

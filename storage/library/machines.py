@@ -28,13 +28,14 @@ import re
 import secrets
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from paperdeck.storage.cache import journal, library
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.highlights import HID, Highlight
 from paperdeck.storage.cache.journal import FIELDS, FLAGS, Change
 from paperdeck.storage.config import MACHINE, LibrarySettings
 from paperdeck.storage.ids import parse_id
@@ -161,6 +162,8 @@ def to_line(machine: str, seq: int, paper_id: str, name: str, value, at: int) ->
     line = {"v": FORMAT, "m": machine, "s": seq, "t": iso_ms(at), "id": paper_id}
     if name.startswith("tag:"):
         line.update(f="tag", tag=name[4:], x=bool(value))
+    elif name.startswith("hl:"):
+        line.update(f="highlight", hl=name[3:], x=json.loads(value) if value else None)
     else:
         line.update(f=name, x=bool(value) if name in FLAGS else value)
     return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
@@ -212,6 +215,8 @@ def from_line(text: str, machine: str, horizon: int) -> Change:
         if not isinstance(value, bool):
             raise ValueError("a tag change without true or false")
         return Change(paper_id, f"tag:{tag}", value, at, machine, seq)
+    if name == "highlight":
+        return _highlight(line, paper_id, at, machine, seq)
     if name not in FIELDS:
         raise ValueError(f"unknown field {name!r}")
     if name in FLAGS and not isinstance(value, bool):
@@ -226,6 +231,17 @@ def from_line(text: str, machine: str, horizon: int) -> Change:
         except citekeys.CitekeyError as exc:
             raise ValueError(str(exc)) from None
     return Change(paper_id, name, value, at, machine, seq)
+
+
+def _highlight(line: dict, paper_id: str, at: int, machine: str, seq: int) -> Change:
+    hid, value = line.get("hl"), line.get("x")
+    if not isinstance(hid, str) or not HID.fullmatch(hid):
+        raise ValueError(f"{hid!r} is not a highlight's id")
+    if value is not None:
+        made = Highlight.from_json(paper_id, hid, json.dumps(value))
+        texts = ("anchor", "quote", "comment")
+        value = replace(made, **{k: strip_controls(getattr(made, k)) for k in texts}).to_json()
+    return Change(paper_id, f"hl:{hid}", value, at, machine, seq)
 
 
 # --- writing this machine's file ----------------------------------------------------------------

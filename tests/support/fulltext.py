@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.config import FulltextSettings
 from paperdeck.storage.models import Incoming, Paper
 from tests.support.loopback import LoopbackServer, Reply
 
@@ -90,6 +91,16 @@ def routes(fulltext_dir: Path | None) -> dict:
 
 def arxiv_server(fulltext_dir: Path | None) -> LoopbackServer:
     return LoopbackServer(routes(fulltext_dir))
+
+
+def served(server: LoopbackServer) -> FulltextSettings:
+    """``[fulltext]`` pointing at ``server``, with no delay between requests."""
+    return FulltextSettings(
+        html_url=server.url("/html/"),
+        ar5iv_url=server.url("/ar5iv/html/"),
+        pdf_url=server.url("/pdf/"),
+        delay_seconds=0,
+    )
 
 
 def write_config(path: Path, server: LoopbackServer, delay: float = 0) -> Path:

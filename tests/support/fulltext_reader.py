@@ -15,6 +15,7 @@ from paperdeck.storage.cache.database import Cache
 from paperdeck.storage.config import ArxivSettings, Config, FulltextSettings
 from paperdeck.storage.fulltext.store import convert_page
 from paperdeck.tui.app import PaperdeckApp
+from tests.support.fulltext import served
 from tests.support.loopback import LoopbackServer
 
 OFFLINE = FulltextSettings(
@@ -58,13 +59,7 @@ def make_app(
     if server is not None:
         config = replace(
             config,
-            fulltext=FulltextSettings(
-                html_url=server.url("/html/"),
-                ar5iv_url=server.url("/ar5iv/html/"),
-                pdf_url=server.url("/pdf/"),
-                delay_seconds=0,
-                figures=figures,
-            ),
+            fulltext=replace(served(server), figures=figures),
             arxiv=ArxivSettings(api_url=server.url("/api/query"), delay_seconds=0),
         )
     return PaperdeckApp(config, cache)

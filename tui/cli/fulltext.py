@@ -1,9 +1,12 @@
-"""``paperdeck read`` and ``paperdeck prefetch``: a paper's full text from the command line.
+"""``paperdeck read``, ``prefetch``, ``pdf`` and ``highlights``: a paper's full text from
+the command line.
 
 ``read ID`` prints the paper (fetching and storing its HTML rendering first when it is not
 stored; from the cache, offline, when it is). ``prefetch`` stores full texts ahead of
 time, politely: one request at a time, ``[fulltext] delay_seconds`` apart, progress on
 stderr: given papers, the starred ones, those on the read-later list, of a tag or a topic.
+``pdf ID`` keeps the paper's PDF in ``[library] pdf_dir`` (or ``--dir``) and prints its path.
+``highlights ID`` prints the passages highlighted on the reading screen, with deep links.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from paperdeck.storage.ids import parse_id
 from paperdeck.tui.cli.common import CommandError, arxiv_id, open_cache, settings
 
 
 def add_commands(commands) -> None:
-    """Add ``read`` and ``prefetch`` to the CLI's subcommands."""
+    """Add ``read``, ``prefetch``, ``pdf`` and ``highlights`` to the CLI's subcommands."""
     p = commands.add_parser("read", help="print a paper's full text (its arXiv HTML rendering)")
     p.add_argument("paper", metavar="ID", help="an arXiv id or URL")
     p.add_argument("--format", choices=("markdown", "text"), default="markdown")
@@ -28,6 +32,16 @@ def add_commands(commands) -> None:
     p.add_argument("--tag", metavar="NAME", help="every paper with this tag (or one nested in it)")
     p.add_argument("--topic", metavar="NAME", help="every paper of this topic")
     p.set_defaults(run=cmd_prefetch, usage=p.error)
+
+    p = commands.add_parser("pdf", help="keep a paper's PDF on disk and print where it is")
+    p.add_argument("paper", metavar="ID", help="an arXiv id (with a version for that one) or URL")
+    p.add_argument("--dir", metavar="D", help="the folder (default: [library] pdf_dir)")
+    p.set_defaults(run=cmd_pdf)
+
+    p = commands.add_parser("highlights", help="print a paper's highlights, with deep links")
+    p.add_argument("paper", metavar="ID", help="an arXiv id or URL")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.set_defaults(run=cmd_highlights)
 
 
 def _say(line: str) -> None:
@@ -90,3 +104,38 @@ def cmd_prefetch(args: argparse.Namespace) -> int:
     for paper_id, reason in summary.failed:
         print(f"  {paper_id}: {reason}")
     return 0 if summary.ok else 1
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from paperdeck.storage.library.pdfs import PdfError, keep_pdf, pdf_folder
+
+    config = settings()
+    paper_id = arxiv_id(args.paper)
+    version = parse_id(args.paper)[1]
+    folder = pdf_folder(config.library, args.dir)
+    with open_cache(args) as cache:
+        try:
+            kept = keep_pdf(cache, paper_id, version, folder, config.fulltext, progress=_say)
+        except PdfError as exc:
+            raise CommandError(str(exc)) from None
+    if kept.how != "fetched":
+        _say(f"{paper_id}: {kept.how}")
+    print(kept.path)
+    return 0
+
+
+def cmd_highlights(args: argparse.Namespace) -> int:
+    from paperdeck.storage.cache.highlights import of_paper
+    from paperdeck.storage.library.highlights import to_json, to_markdown
+
+    paper_id = arxiv_id(args.paper)
+    with open_cache(args) as cache:
+        found = of_paper(cache, paper_id)
+        paper = cache.paper(paper_id)
+    if args.format == "json":
+        print(to_json(found))
+    elif found:
+        sys.stdout.write(to_markdown(paper.title if paper else "", found))
+    if not found:
+        _say(f"{paper_id} has no highlights (v on its reading screen makes one)")
+    return 0

@@ -27,12 +27,17 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from paperdeck.storage.cache import fulltext as stored_texts
+from paperdeck.storage.cache import highlights as stored_highlights
 from paperdeck.storage.cache.database import CacheError
+from paperdeck.storage.cache.highlights import Highlight
 from paperdeck.storage.fulltext import model
 from paperdeck.storage.fulltext.fetch import pdf_url
 from paperdeck.storage.fulltext.model import Document
 from paperdeck.storage.models import Paper
+from paperdeck.tui.copying import copy_paper
+from paperdeck.tui.highlighting import Highlighting, HighlightsChanged
 from paperdeck.tui.marks import StarToggle
+from paperdeck.tui.pdf_keeping import keep_paper_pdf
 from paperdeck.tui.screens.figure import FigureScreen
 from paperdeck.tui.screens.help import HelpScreen
 from paperdeck.tui.screens.references import ReferenceList
@@ -73,16 +78,26 @@ class FullTextScreen(Screen):
         Binding("o", "open_arxiv", "arXiv", show=False, id="open_arxiv"),
         Binding("p", "open_pdf", "PDF", id="open_pdf"),
         Binding("c", "open_code", "Code", show=False, id="open_code"),
+        Binding("y", "copy", "Copy", show=False, id="copy"),
+        Binding("P", "keep_pdf", "Keep the PDF", show=False, id="keep_pdf"),
         Binding("s", "star", "Star", show=False, id="star"),
+        Binding("v", "highlight", "Highlight", show=False, id="highlight"),
+        Binding("H", "highlights", "Highlights", show=False, id="highlights"),
         Binding("question_mark", "help", "Keys", id="help"),
     ]
 
     class Loaded(Message):
         def __init__(
-            self, document: Document, position: tuple[int, int] | None, layout: Layout, note: str
+            self,
+            document: Document,
+            position: tuple[int, int] | None,
+            layout: Layout,
+            note: str,
+            highlights: list[Highlight],
         ) -> None:
             super().__init__()
             self.document = document
+            self.highlights = highlights
             self.position = position
             self.layout = layout
             self.note = note
@@ -132,6 +147,7 @@ class FullTextScreen(Screen):
         return self.query_one("#toc", Contents)
 
     def on_mount(self) -> None:
+        self.highlighting = Highlighting(self, self.text, self.paper_id)
         self.paper = self.app.cache.paper(self.paper_id)
         title = self.paper.title if self.paper else self.paper_id
         self.query_one("#ft-title", Static).update(Text(f"{title}  ·  {self.paper_id}"))
@@ -184,6 +200,7 @@ class FullTextScreen(Screen):
                 keep=keep,
             )
             position = stored_texts.position(cache, paper_id)
+            highlights = stored_highlights.of_paper(cache, paper_id)
         except NoRendering as exc:
             self.post_message(self.Failed(str(exc), exc.pdf_url))
             return
@@ -202,7 +219,7 @@ class FullTextScreen(Screen):
             layout = lay_out(document, self.text.text_width, figures=self.text.figures_on)
         except NoMatches:
             return  # the reader left the screen meanwhile; the paper is stored for next time
-        self.post_message(self.Loaded(document, position, layout, note))
+        self.post_message(self.Loaded(document, position, layout, note, highlights))
 
     def on_full_text_screen_progress(self, message: Progress) -> None:
         if self.text.document is None:
@@ -227,6 +244,7 @@ class FullTextScreen(Screen):
             title = document.title
             self.query_one("#ft-title", Static).update(Text(f"{title}  ·  {self.paper_id}"))
         self.text.show(document, message.position, message.layout, paper_id=self.paper_id)
+        self.text.show_highlights(message.highlights)
         self.call_after_refresh(self._fill_contents, document)  # the text first
         self.call_after_refresh(self._add_footer)
         notes = [note for note in (message.note, *document.notes) if note]
@@ -293,9 +311,23 @@ class FullTextScreen(Screen):
             said = "\n".join(f"{ref.label} {' '.join(ref.plain.split())}" for ref in cited[:4])
             self.notify(said, title="Cited here", markup=False, timeout=12)
 
+    def on_paper_text_passage_chosen(self, message: PaperText.PassageChosen) -> None:
+        self.highlighting.chosen(message.blocks, message.quote)
+
+    def on_highlights_changed(self, message: HighlightsChanged) -> None:
+        self.highlighting.changed(message)
+
     # --- actions ----------------------------------------------------------------------
 
+    def action_highlight(self) -> None:
+        self.highlighting.toggle()
+
+    def action_highlights(self) -> None:
+        self.highlighting.list()
+
     def action_back(self) -> None:
+        if self.highlighting.cancel():
+            return
         if self.query_one(AnswerPanel).escape():
             self.text.focus()
             return
@@ -448,6 +480,12 @@ class FullTextScreen(Screen):
 
     def action_open_code(self) -> None:
         self.app.open_code(self.paper.code_urls if self.paper else [])
+
+    def action_copy(self) -> None:
+        copy_paper(self, self.paper_id)
+
+    def action_keep_pdf(self) -> None:
+        keep_paper_pdf(self, self.paper_id)
 
     def action_star(self) -> None:
         if self.paper is None:

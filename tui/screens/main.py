@@ -24,10 +24,12 @@ from paperdeck.storage.config import config_path
 from paperdeck.storage.models import Paper, PaperRow
 from paperdeck.storage.parsers.query import QueryError
 from paperdeck.storage.state import UiState, save_state
+from paperdeck.tui.copying import copy_paper
 from paperdeck.tui.finding import FindActions
 from paperdeck.tui.library import LATER_VIEW, LibraryBulk
 from paperdeck.tui.library_keys import LibraryKeys
 from paperdeck.tui.marks import Marks, MarkWrite, UndoWrite
+from paperdeck.tui.pdf_keeping import keep_paper_pdf
 from paperdeck.tui.screens.confirm import ConfirmScreen
 from paperdeck.tui.screens.fulltext import FullTextScreen
 from paperdeck.tui.screens.triage import DismissWrite, TriageScreen
@@ -71,6 +73,8 @@ class MainScreen(FindActions, Screen):
         Binding("c", "open_code", "Code", id="open_code"),
         Binding("o", "open_arxiv", "arXiv", id="open_arxiv"),
         Binding("p", "open_pdf", "PDF", id="open_pdf"),
+        Binding("y", "copy", "Copy", show=False, id="copy"),
+        Binding("P", "keep_pdf", "Keep the PDF", show=False, id="keep_pdf"),
         Binding("f", "open_fulltext", "Full text", id="open_fulltext"),
         Binding("slash", "search", "Search", id="search"),
         Binding("v", "cycle_view", "View", id="cycle_view"),
@@ -482,6 +486,14 @@ class MainScreen(FindActions, Screen):
     def action_open_pdf(self) -> None:
         if (paper := self._current_paper()) is not None:
             self.app.open_link(paper.pdf_url)
+
+    def action_copy(self) -> None:
+        if (row := self.table.current) is not None:
+            copy_paper(self, row.id)
+
+    def action_keep_pdf(self) -> None:
+        if (row := self.table.current) is not None:
+            keep_paper_pdf(self, row.id)
 
     def action_open_fulltext(self) -> None:
         """The highlighted paper's full text, on its own screen (Escape comes back here)."""

@@ -7,10 +7,12 @@ pattern of toolong's ``LogLines``. Nothing here mounts a widget per block: openi
 740 KB paper costs the same as opening a short one, give or take the layout.
 
 A cursor line marks where the reader is (``Enter`` on a figure shows it full screen, on
-a reference opens its paper); finds are highlighted. Figures are drawn in the text, in
-half blocks (:mod:`~paperdeck.tui.widgets.figure_cells`), their images loaded as they
-scroll into view. Paper text is drawn as plain segments with
-styles from the component classes below: markup in a paper is never interpreted.
+a reference opens its paper); finds are highlighted, and so are the reader's highlights
+(:mod:`~paperdeck.tui.widgets.passages`) and the lines being selected for a new one.
+Figures are drawn in the text, in half blocks
+(:mod:`~paperdeck.tui.widgets.figure_cells`), their images loaded as they scroll into
+view. Paper text is drawn as plain segments with styles from the component classes
+below: markup in a paper is never interpreted.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from paperdeck.storage.cache.highlights import Highlight
 from paperdeck.storage.fulltext.images import box
 from paperdeck.storage.fulltext.model import Document, Span
 from paperdeck.tui.widgets.figure_cells import FigureCells, Key, failure, load_picture
+from paperdeck.tui.widgets.passages import covered, quote_of
 from paperdeck.tui.widgets.text_layout import (
     MAX_MEASURE,
     MIN_WIDTH,
@@ -94,6 +98,8 @@ class PaperText(ScrollView, can_focus=True):
         "paper-text--match",
         "paper-text--match-current",
         "paper-text--message",
+        "paper-text--selection",
+        "paper-text--passage",
     }
 
     DEFAULT_CSS = """
@@ -123,6 +129,8 @@ class PaperText(ScrollView, can_focus=True):
     PaperText > .paper-text--match { background: $warning 40%; }
     PaperText > .paper-text--match-current { background: $warning; color: $background; }
     PaperText > .paper-text--message { color: $text-muted; }
+    PaperText > .paper-text--selection { background: $primary-darken-3; }
+    PaperText > .paper-text--passage { background: $warning-darken-3; }
     """
 
     BINDINGS = [
@@ -141,6 +149,14 @@ class PaperText(ScrollView, can_focus=True):
         def __init__(self, block: int) -> None:
             super().__init__()
             self.block = block
+
+    class PassageChosen(Message):
+        """``Enter`` while selecting: the passage of blocks ``blocks`` reads ``quote``."""
+
+        def __init__(self, blocks: tuple[int, int], quote: str) -> None:
+            super().__init__()
+            self.blocks = blocks
+            self.quote = quote
 
     class Activated(Message):
         """``Enter`` (or a double click) on a line of block ``block`` (``line``: its text)."""
@@ -167,6 +183,10 @@ class PaperText(ScrollView, can_focus=True):
         self._by_line: dict[int, list[tuple[int, int, int]]] = {}
         self.current_match: int | None = None
         self.paper_id = ""
+        self.selecting: int | None = None
+        """The line a selection started from (None: not selecting)."""
+        self.highlights: list[Highlight] = []
+        self._passage_lines: set[int] = set()
         self.figures = FigureCells(lambda key: self.call_later(self._load_figure, key))
 
     # --- content ------------------------------------------------------------------------
@@ -243,6 +263,8 @@ class PaperText(ScrollView, can_focus=True):
         self.text_layout = layout
         self._strips.clear()
         self.virtual_size = Size(self.size.width, len(layout.lines))
+        self.selecting = None
+        self._cover_highlights()
         if self.find_text:
             self.find(self.find_text, keep=True)
 
@@ -282,6 +304,9 @@ class PaperText(ScrollView, can_focus=True):
         old = self.cursor
         old_block = self.text_layout.lines[old].block if old < len(self.text_layout.lines) else None
         self.cursor = line
+        if self.selecting is not None:  # the selection's lines change
+            self._strips.clear()
+            self.refresh()
         height = max(1, self.scrollable_content_region.height)
         top = self.scroll_offset.y
         if place == "top":
@@ -347,7 +372,40 @@ class PaperText(ScrollView, can_focus=True):
                 line += 1  # the blank line above a heading
             self._set_cursor(line, place="top")
 
+    # --- highlights -------------------------------------------------------------------
+
+    def show_highlights(self, highlights: list[Highlight]) -> None:
+        """Mark the lines of ``highlights`` (the paper's, all of them)."""
+        self.highlights = list(highlights)
+        self._cover_highlights()
+
+    def _cover_highlights(self) -> None:
+        self._passage_lines = set()
+        if self.text_layout is not None:
+            for highlight in self.highlights:
+                self._passage_lines |= covered(self.text_layout, highlight)
+        self._strips.clear()
+        self.refresh()
+
+    def select(self, on: bool) -> None:
+        """Start selecting a passage at the cursor line (``j``/``k`` extend it, ``Enter``
+        keeps it), or stop."""
+        self.selecting = self.cursor if on and self.text_layout is not None else None
+        self._strips.clear()
+        self.refresh()
+
+    def _selected(self, index: int) -> bool:
+        return self.selecting is not None and (
+            min(self.selecting, self.cursor) <= index <= max(self.selecting, self.cursor)
+        )
+
     def action_activate(self) -> None:
+        if self.selecting is not None and self.text_layout is not None:
+            blocks, quote = quote_of(self.text_layout, self.selecting, self.cursor)
+            self.select(False)
+            if quote:
+                self.post_message(self.PassageChosen(blocks, quote))
+            return
         block = self.cursor_block
         if block is not None:
             self.post_message(self.Activated(block, self.text_layout.lines[self.cursor].text))
@@ -470,10 +528,11 @@ class PaperText(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         width = self.size.width
         cursor = self.text_layout is not None and index == self.cursor
-        key = (index, width, cursor, self.current_match if index in self._by_line else None)
+        marked = (self._selected(index), index in self._passage_lines)
+        key = (index, width, cursor, self.current_match if index in self._by_line else None, marked)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._draw(index, width, cursor)
+            strip = self._draw(index, width, cursor, marked)
             self._strips[key] = strip
         return strip
 
@@ -485,7 +544,9 @@ class PaperText(ScrollView, can_focus=True):
         self._strips.clear()
         self.refresh()
 
-    def _draw(self, index: int, width: int, cursor: bool) -> Strip:
+    def _draw(
+        self, index: int, width: int, cursor: bool, marked: tuple[bool, bool] = (False, False)
+    ) -> Strip:
         base = self.rich_style
         if self.text_layout is None:
             if index >= len(self._wrapped):
@@ -510,9 +571,16 @@ class PaperText(ScrollView, can_focus=True):
         else:
             segments += [Segment(text, self._style(style)) for text, style in pieces]
         strip = Strip(segments).adjust_cell_length(width, base)
-        if cursor:
-            overlay = self.get_component_rich_style("paper-text--cursor", partial=True)
-            background = Style(bgcolor=overlay.bgcolor)
+        selected, passage = marked
+        overlay = (
+            "paper-text--cursor" if cursor
+            else "paper-text--selection" if selected
+            else "paper-text--passage" if passage
+            else None
+        )  # fmt: skip
+        if overlay is not None:
+            color = self.get_component_rich_style(overlay, partial=True).bgcolor
+            background = Style(bgcolor=color)
             segments = [Segment(text, (style or base) + background) for text, style, _ in strip]
             strip = Strip(segments, strip.cell_length)
         return strip.crop(0, width)
