@@ -1,13 +1,11 @@
 """The reader on a cache of the full-text fixture papers, for Pilot tests and snapshots:
 documents stored without the network, an app whose full-text URLs lead nowhere (or to a
-loopback server), and a wait for its workers."""
+loopback server), and the wait for its writer and workers."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-
-from textual.worker import WorkerCancelled
 
 from paperdeck.storage.cache import figures as stored_images
 from paperdeck.storage.cache import fulltext as stored_texts
@@ -17,6 +15,7 @@ from paperdeck.storage.fulltext.store import convert_page
 from paperdeck.tui.app import PaperdeckApp
 from tests.support.fulltext import served
 from tests.support.loopback import LoopbackServer
+from tests.tui_support import settle as settle  # the writer's work and the workers' done
 
 OFFLINE = FulltextSettings(
     html_url="http://127.0.0.1:9/html/",
@@ -65,12 +64,3 @@ def make_app(
     return PaperdeckApp(config, cache)
 
 
-async def settle(app: PaperdeckApp, pilot) -> None:
-    """Wait for the workers running now (and those they make way for), then the screen."""
-    while True:
-        try:
-            await app.workers.wait_for_complete()
-            break
-        except WorkerCancelled:
-            pass
-    await pilot.pause()
