@@ -272,3 +272,29 @@ def test_a_big_load_parsed_beside_drops_and_restores_indexes_even_when_killed(
             ).fetchall()
             == []
         )
+
+
+def test_an_opening_while_a_load_runs_leaves_what_it_dropped_alone(tmp_path, monkeypatch):
+    """A reader or a command opening the cache mid-load must not rebuild the indexes the
+    load dropped (nor take the write lock to look): only a killed load's are put back."""
+    from paperdeck.storage.cache import database
+    from paperdeck.storage.cache.load_lock import loading
+
+    db = tmp_path / "cache.db"
+    with Cache(db) as cache, cache.transaction():
+        sql = cache.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'papers_by_title'"
+        ).fetchone()[0]
+        cache.conn.execute(
+            "INSERT INTO bulk_dropped(name, sql) VALUES ('papers_by_title', ?)", (sql,)
+        )
+        cache.conn.execute("DROP INDEX papers_by_title")
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.2)
+    with loading(db), Cache(db) as loader, loader.transaction():  # a load, mid-transaction
+        loader.conn.execute("UPDATE papers SET title = title")
+        with Cache(db) as opened:  # opens at once, leaves the load's notes alone
+            assert opened.conn.execute("SELECT count(*) FROM bulk_dropped").fetchone()[0] == 1
+    with Cache(db) as after:  # the load is gone (as if killed): put back
+        assert after.conn.execute("SELECT count(*) FROM bulk_dropped").fetchone()[0] == 0
+        names = {row[0] for row in after.conn.execute("SELECT name FROM sqlite_master")}
+        assert "papers_by_title" in names

@@ -26,9 +26,11 @@ import time
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from paperdeck.storage.cache.database import _COLUMNS, Cache, _to_row, now
+from paperdeck.storage.cache.load_lock import loading
 from paperdeck.storage.ids import sort_key
 from paperdeck.storage.models import Incoming, Paper, UpsertCounts
 
@@ -154,6 +156,10 @@ class BulkLoader:
         """The batch being parsed (in the other process), written at the next flush."""
 
     def __enter__(self) -> BulkLoader:
+        self._loading = (  # an opening meanwhile leaves what this load dropped alone
+            nullcontext() if str(self.cache.path) == ":memory:" else loading(self.cache.path)
+        )
+        self._loading.__enter__()
         self.conn.execute("PRAGMA cache_size=-131072")
         # Each commit syncs the log, not also the database file: a power cut may lose the
         # last transactions (a re-import brings them), never corrupt the cache.
@@ -176,6 +182,7 @@ class BulkLoader:
                 self._pool.shutdown(cancel_futures=True)
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA cache_size=-8192")
+            self._loading.__exit__(None, None, None)
 
     def add(self, raw: Raw) -> None:
         self._pending.append(raw)

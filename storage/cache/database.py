@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from paperdeck.storage.cache import updates
+from paperdeck.storage.cache.load_lock import load_running
 from paperdeck.storage.cache.merge import listed_again, merge
 from paperdeck.storage.cache.migrations import MIGRATION_NOTES, MIGRATIONS, SCHEMA_VERSION
 from paperdeck.storage.ids import sort_key
@@ -150,7 +151,8 @@ class Cache:
             self._inspect()
             self._configure()
             self._migrate()
-            self.restore_after_bulk(interrupted=True)
+            if str(path) == ":memory:" or not load_running(self.path):
+                self.restore_after_bulk(interrupted=True)  # a killed load's, not a running one's
             if _on_open is not None and str(path) != ":memory:":
                 _on_open(self)
         except CacheError:
@@ -205,7 +207,11 @@ class Cache:
     def _migrate(self) -> None:
         """Each migration in its own transaction: one that fails is rolled back whole and
         leaves the file at the schema before it. The version is read under the write lock,
-        so a migration another process committed meanwhile is never run again."""
+        so a migration another process committed meanwhile is never run again; an
+        opening that finds the schema current takes no lock at all (a long import in
+        another process never keeps a connection from opening)."""
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
         while True:
             number = None
             try:
