@@ -151,8 +151,7 @@ class Cache:
             self._inspect()
             self._configure()
             self._migrate()
-            if str(path) == ":memory:" or not load_running(self.path):
-                self.restore_after_bulk(interrupted=True)  # a killed load's, not a running one's
+            self.restore_after_bulk(interrupted=True)
             if _on_open is not None and str(path) != ":memory:":
                 _on_open(self)
         except CacheError:
@@ -240,8 +239,8 @@ class Cache:
         """Undo what a bulk load set aside (see storage/cache/bulk.py): at its end, or when
         it was killed, at the next opening."""
         dropped = self.conn.execute("SELECT name, sql FROM bulk_dropped").fetchall()
-        if not dropped:
-            return
+        if not dropped or (interrupted and load_running(self.path)):
+            return  # nothing set aside, or a load still running (not killed) set it aside
         if interrupted and self._announce and len(dropped) > 1:
             self._announce(f"{self.path}: rebuilding indexes an interrupted import left out")
         # The sorts of millions of keys spill to temporary files, not to memory.
