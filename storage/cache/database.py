@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from paperdeck.storage.cache import updates
 from paperdeck.storage.cache.load_lock import load_running
@@ -59,6 +60,18 @@ _COLUMNS = (
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM papers"
 _INSERT = f"INSERT INTO papers ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
+
+
+T = TypeVar("T")
+
+IN_CHUNK = 500
+"""Values bound in one ``IN (?, …)`` at most (old SQLite builds allow 999 parameters)."""
+
+
+def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size``, for statements that bind each in an ``IN``."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 class CacheError(Exception):
     """The cache file cannot be used; the message says which file and why."""

@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from paperdeck.storage.cache.database import Cache, now
+from paperdeck.storage.cache.database import Cache, chunks, now
 
 CHUNK = 500
 """Keys per ``IN (…)`` list."""
@@ -80,8 +80,7 @@ def signals(cache: Cache) -> Signals:
 def texts(cache: Cache, keys: Sequence[int]) -> dict[int, tuple[str, list[str], str]]:
     """(title, authors, abstract) of each of ``keys``."""
     found: dict[int, tuple[str, list[str], str]] = {}
-    for start in range(0, len(keys), CHUNK):
-        part = list(keys[start : start + CHUNK])
+    for part in chunks(keys, CHUNK):
         for key, title, authors, abstract in cache.conn.execute(
             f"SELECT key, title, authors, abstract FROM papers WHERE key IN "
             f"({','.join('?' * len(part))})",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from paperdeck.storage.cache import highlights, library
-from paperdeck.storage.cache.database import Cache
+from paperdeck.storage.cache.database import Cache, chunks
 from paperdeck.storage.cache.migrations import HIGHLIGHT_JSON
 
 FLAGS = ("read", "starred", "later", "dismissed")
@@ -165,7 +165,7 @@ def _held_versions(cache: Cache, paper_ids: list[str], local: str) -> dict[tuple
     """The version of each value held here for the fields of ``paper_ids``: the latest
     local change, or the merged value's version, whichever is later."""
     held: dict[tuple, tuple] = {}
-    for part in library._chunks(paper_ids):
+    for part in chunks(paper_ids):
         marks = ",".join("?" * len(part))
         for paper_id, name, at, seq in cache.conn.execute(
             f"SELECT paper_id, field, at, seq FROM library_log WHERE paper_id IN ({marks})",

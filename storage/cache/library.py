@@ -12,17 +12,9 @@ index's triggers delete what was indexed, nothing else).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from paperdeck.storage.cache.database import Cache, now
-
-CHUNK = 500
-"""Ids per ``IN (…)`` list (SQLite allows 999 parameters in old builds)."""
-
-
-def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
+from paperdeck.storage.cache.database import Cache, chunks, now
 
 
 def _marks(n: int) -> str:
@@ -35,7 +27,7 @@ def _marks(n: int) -> str:
 def tags_of(cache: Cache, paper_ids: Sequence[str]) -> dict[str, list[str]]:
     """The tags of each of ``paper_ids`` that has any, in name order."""
     found: dict[str, list[str]] = {}
-    for part in _chunks(list(paper_ids)):
+    for part in chunks(list(paper_ids)):
         for paper_id, tag in cache.conn.execute(
             f"SELECT paper_id, tag FROM paper_tags WHERE paper_id IN ({_marks(len(part))}) "
             "AND tagged ORDER BY paper_id, tag",
@@ -63,7 +55,7 @@ def library_fields(cache: Cache, paper_id: str) -> tuple[bool, str | None, str |
 def later_of(cache: Cache, paper_ids: Sequence[str]) -> set[str]:
     """Which of ``paper_ids`` are on the read-later list."""
     found: set[str] = set()
-    for part in _chunks(list(paper_ids)):
+    for part in chunks(list(paper_ids)):
         found.update(
             paper_id
             for (paper_id,) in cache.conn.execute(
@@ -78,7 +70,7 @@ def later_of(cache: Cache, paper_ids: Sequence[str]) -> set[str]:
 def citekeys(cache: Cache, paper_ids: Sequence[str]) -> dict[str, str]:
     """The pinned key of each of ``paper_ids`` that has one."""
     found: dict[str, str] = {}
-    for part in _chunks(list(paper_ids)):
+    for part in chunks(list(paper_ids)):
         found.update(
             cache.conn.execute(
                 f"SELECT paper_id, citekey FROM user_state WHERE paper_id IN ({_marks(len(part))})"
@@ -318,7 +310,7 @@ def reindex(cache: Cache, paper_ids: Sequence[str]) -> int:
     (the index flushes whenever keys go backwards)."""
     stale: list[tuple] = []
     with cache.transaction():
-        for part in _chunks(list(paper_ids)):
+        for part in chunks(list(paper_ids)):
             for key, paper_id, title, authors, abstract, old, note, tags in cache.conn.execute(
                 f"""SELECT p.key, p.id, p.title, p.authors, p.abstract, l.text, s.note,
                         (SELECT group_concat(tag, ' ') FROM (SELECT tag FROM paper_tags t

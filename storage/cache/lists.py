@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from paperdeck.storage.cache.database import Cache, now
-
-CHUNK = 500
-"""Keys per ``IN (…)`` list."""
+from paperdeck.storage.cache.database import Cache, chunks, now
 
 
 def store(cache: Cache, name: str, paper_ids: Sequence[str]) -> int:
@@ -90,8 +87,7 @@ def keys_of(cache: Cache, paper_ids: Sequence[str]) -> list[int]:
 def ids_of(cache: Cache, keys: Sequence[int]) -> list[str]:
     """The ids of the papers of ``keys``, in their order."""
     by_key: dict[int, str] = {}
-    for start in range(0, len(keys), CHUNK):
-        part = list(keys[start : start + CHUNK])
+    for part in chunks(keys):
         by_key.update(
             cache.conn.execute(
                 f"SELECT key, id FROM papers WHERE key IN ({','.join('?' * len(part))})", part
@@ -128,8 +124,7 @@ def published_since(cache: Cache, first_key: int, interest_first: bool) -> list[
 def watched(cache: Cache, keys: Sequence[int]) -> dict[int, list[str]]:
     """The watch rules that match each of ``keys`` (those some rule matches)."""
     found: dict[int, list[str]] = {}
-    for start in range(0, len(keys), CHUNK):
-        part = list(keys[start : start + CHUNK])
+    for part in chunks(keys):
         for key, rule in cache.conn.execute(
             "SELECT paper_key, rule FROM rule_matches WHERE kind = 'watch' AND paper_key IN "
             f"({','.join('?' * len(part))})",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from paperdeck.storage.cache.database import Cache, now
+from paperdeck.storage.cache.database import Cache, chunks, now
 from paperdeck.storage.cache.library import change_tags, tags_of
 
 _FIELDS = ("read", "starred", "later", "dismissed")
@@ -118,8 +118,7 @@ def set_dismissed(cache: Cache, paper_ids: Sequence[str], on: bool) -> list[str]
 def dismissed(cache: Cache, paper_ids: Sequence[str]) -> set[str]:
     """Which of ``paper_ids`` are dismissed."""
     found: set[str] = set()
-    for start in range(0, len(paper_ids), 500):
-        part = list(paper_ids[start : start + 500])
+    for part in chunks(paper_ids):
         found.update(
             pid
             for (pid,) in cache.conn.execute(
